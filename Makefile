@@ -1,0 +1,138 @@
+# sabq — build, install and test. `make help` lists the targets.
+#
+# Build variants share the sources and differ by flags; each has its own
+# directory under build/ so a TSan object never links into a release binary.
+
+PREFIX ?= /usr/local
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := cc
+endif
+VERSION := 0.1.0
+
+WARN := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes
+CSTD := -std=c11 -D_DEFAULT_SOURCE
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := $(CSTD) $(WARN) $(CFLAGS) -Iinclude -fPIC
+LDLIBS := -lpthread
+
+# Wait backend: futex on Linux, the portable poller elsewhere.
+ifeq ($(shell uname -s),Linux)
+WAIT_SRC := lib/wait_linux.c
+else
+WAIT_SRC := lib/wait_fallback.c
+endif
+LIB_SRC := lib/region.c lib/wait.c $(WAIT_SRC) lib/spsc.c lib/pipe.c lib/mpmc.c \
+           lib/shm.c lib/strerror.c
+HEADERS := $(wildcard include/sabq/*.h) lib/internal.h
+
+B := build
+LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
+
+.PHONY: all deps install uninstall test test-unit test-stress test-tsan test-asan \
+        test-hostile test-compilers demo clean help
+
+all: $(B)/libsabq.a $(B)/libsabq.so $(B)/sabq.pc
+
+help:
+	@echo "make            build/libsabq.a, build/libsabq.so, build/sabq.pc"
+	@echo "make demo       run the native example (producer and consumer per ring kind)"
+	@echo "make test       unit, stress, TSan, ASan+UBSan, hostile-peer, two-process tests"
+	@echo "make install    PREFIX=$(PREFIX)"
+
+deps:
+	@scripts/install-deps.sh native
+
+$(B)/obj/%.o: lib/%.c $(HEADERS) | $(B)/obj
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/obj:
+	mkdir -p $@
+
+$(B)/libsabq.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/libsabq.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libsabq.so.0 -o $@ $^ $(LDLIBS)
+
+$(B)/sabq.pc: sabq.pc.in Makefile | $(B)/obj
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include/sabq $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/sabq/*.h $(DESTDIR)$(PREFIX)/include/sabq/
+	install -m 644 $(B)/libsabq.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(B)/libsabq.so $(DESTDIR)$(PREFIX)/lib/libsabq.so.0
+	ln -sf libsabq.so.0 $(DESTDIR)$(PREFIX)/lib/libsabq.so
+	install -m 644 $(B)/sabq.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+
+uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/include/sabq
+	rm -f $(DESTDIR)$(PREFIX)/lib/libsabq.a $(DESTDIR)$(PREFIX)/lib/libsabq.so* \
+	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/sabq.pc
+
+# ---- examples ---------------------------------------------------------------
+
+$(B)/demo: examples/demo.c $(B)/libsabq.a
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude $< $(B)/libsabq.a $(LDLIBS) -o $@
+
+demo: deps $(B)/demo
+	$(B)/demo
+
+# ---- tests ------------------------------------------------------------------
+# Unit tests: one Criterion file per module, linked into one runner.
+UNIT_SRC := $(wildcard tests/test_*.c)
+STRESS_SRC := $(wildcard tests/stress/stress_*.c)
+TEST_CFLAGS = $(CSTD) -Wall -Wextra -Werror $(CFLAGS) -Iinclude -Ilib -Itests
+
+# $(call variant,NAME,EXTRA_CFLAGS): the library, unit runner and stress runner
+# built with extra flags into build/NAME/.
+define variant
+$(B)/$(1)/obj/%.o: lib/%.c $(HEADERS)
+	@mkdir -p $$(dir $$@)
+	$(2) $(CSTD) $(WARN) $(3) -Iinclude -c $$< -o $$@
+$(B)/$(1)/unit: $(UNIT_SRC) $(LIB_SRC:lib/%.c=$(B)/$(1)/obj/%.o) tests/*.h
+	$(2) $(TEST_CFLAGS) $(3) $(UNIT_SRC) $(LIB_SRC:lib/%.c=$(B)/$(1)/obj/%.o) -lcriterion $(LDLIBS) -lrt -o $$@
+$(B)/$(1)/stress: $(STRESS_SRC) $(LIB_SRC:lib/%.c=$(B)/$(1)/obj/%.o) tests/stress/*.h
+	$(2) $(TEST_CFLAGS) $(3) $(STRESS_SRC) $(LIB_SRC:lib/%.c=$(B)/$(1)/obj/%.o) -lcriterion $(LDLIBS) -lrt -o $$@
+endef
+
+SAN_COMMON := -O1 -g -fno-omit-frame-pointer
+$(eval $(call variant,rel,$(CC),-O2 -g))
+$(eval $(call variant,tsan,clang,$(SAN_COMMON) -fsanitize=thread))
+$(eval $(call variant,asan,clang,$(SAN_COMMON) -fsanitize=address,undefined -fno-sanitize-recover=all))
+
+# Criterion runs each test in its own process; --jobs 1 keeps stress tests from
+# competing for the machine's cores.
+CRITERION := --jobs 1 --timeout 600
+export TSAN_OPTIONS := halt_on_error=1 second_deadlock_stack=1
+export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
+
+test: deps all test-compilers test-unit test-stress test-tsan test-asan $(B)/demo
+	$(B)/demo > /dev/null
+	@echo "make test: all suites passed"
+
+# Warnings are errors with both compilers.
+test-compilers:
+	@for cc in gcc clang; do \
+	  for f in $(LIB_SRC) lib/wait_fallback.c; do \
+	    $$cc $(CSTD) $(WARN) -O2 -Iinclude -c $$f -o /dev/null || exit 1; \
+	  done; echo "warnings clean with $$cc"; done
+
+test-unit: $(B)/rel/unit
+	$(B)/rel/unit $(CRITERION)
+
+test-stress: $(B)/rel/stress
+	SABQ_STRESS_SCALE=1 $(B)/rel/stress $(CRITERION)
+
+test-tsan: $(B)/tsan/unit $(B)/tsan/stress
+	$(B)/tsan/unit $(CRITERION)
+	SABQ_STRESS_SCALE=tsan $(B)/tsan/stress $(CRITERION)
+
+test-asan: $(B)/asan/unit $(B)/asan/stress
+	$(B)/asan/unit $(CRITERION)
+	SABQ_STRESS_SCALE=asan $(B)/asan/stress $(CRITERION)
+
+clean:
+	rm -rf $(B)

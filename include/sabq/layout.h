@@ -1,0 +1,129 @@
+/* sabq/layout.h — the byte format shared by every sabq structure.
+ *
+ * Everything here lives in shared memory and is read by x86_64 C, wasm32 C and
+ * JavaScript alike, so only fixed-width fields appear, every offset is asserted,
+ * and nothing holds a pointer. docs/layout.md is the prose version of this file.
+ */
+#ifndef SABQ_LAYOUT_H
+#define SABQ_LAYOUT_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "sabq regions are little-endian (as wasm and JavaScript typed arrays are)"
+#endif
+
+#define SABQ_CACHELINE 64u
+#define SABQ_MAGIC 0x51424153u   /* "SABQ" in little-endian bytes */
+#define SABQ_VERSION 1u
+#define SABQ_DATA_OFFSET 256u    /* header + producer + consumer + wait lines */
+#define SABQ_ALIGN SABQ_CACHELINE /* every region must start on this boundary */
+#define SABQ_CAP_MAX (1u << 30) /* largest capacity, in bytes or slots */
+
+/* What a region holds; stored in sabq_hdr.kind. */
+enum sabq_kind {
+    SABQ_KIND_SPSC = 1, /* message ring: length-prefixed records */
+    SABQ_KIND_PIPE = 2, /* byte pipe: plain bytes, end of stream */
+    SABQ_KIND_MPMC = 3, /* queue of fixed-size slots with turn numbers */
+};
+
+/* Bits of sabq_hdr.closed. */
+#define SABQ_CLOSED 1u
+
+/* Line 0: written once by init, read-only afterwards (but never trusted: a peer
+ * may scribble on it, so attach validates it once and each side keeps its own
+ * copy of the geometry in a process-local handle). */
+struct sabq_hdr {
+    _Atomic uint32_t magic;   /* 0: SABQ_MAGIC, stored last by init (release)   */
+    uint16_t version;         /* 4: SABQ_VERSION                                */
+    uint16_t kind;            /* 6: enum sabq_kind                              */
+    uint32_t capacity;        /* 8: data bytes (spsc, pipe) or slots (mpmc)     */
+    uint32_t msg_max;         /* 12: largest message payload (0 for a pipe)     */
+    uint32_t stride;          /* 16: bytes per mpmc slot (0 otherwise)          */
+    uint32_t data_off;        /* 20: SABQ_DATA_OFFSET                           */
+    uint32_t total_size;      /* 24: bytes of the whole structure               */
+    _Atomic uint32_t closed;  /* 28: SABQ_CLOSED once closed; any side writes   */
+    uint8_t pad[32];
+};
+
+/* A wake-up channel: the waiting side counts itself in `waiters` and sleeps on
+ * `seq`; a publisher bumps `seq` and wakes only when `waiters` is non-zero. */
+struct sabq_event {
+    _Atomic uint32_t seq;     /* futex word: changes whenever a wake is issued  */
+    _Atomic uint32_t waiters; /* number of threads parked (or about to park)    */
+};
+
+/* Line 1: producer-owned. Written only by the producer, read by the consumer. */
+struct sabq_prod_line {
+    _Atomic uint32_t head;    /* next byte/ticket to write; release-published   */
+    uint32_t tail_cache;      /* producer's last view of tail; private          */
+    uint8_t pad[SABQ_CACHELINE - 8];
+};
+
+/* Line 2: consumer-owned. Written only by the consumer, read by the producer. */
+struct sabq_cons_line {
+    _Atomic uint32_t tail;    /* next byte/ticket to read; release-published    */
+    uint32_t head_cache;      /* consumer's last view of head; private          */
+    uint8_t pad[SABQ_CACHELINE - 8];
+};
+
+/* Line 3: wake-up channels. Written only when a side is about to sleep or is
+ * woken, so in steady state both sides read it from their own cache. */
+struct sabq_wait_line {
+    struct sabq_event readable; /* consumers sleep here; producers notify     */
+    struct sabq_event writable; /* producers sleep here; consumers notify     */
+    uint8_t pad[SABQ_CACHELINE - 16];
+};
+
+/* The first SABQ_DATA_OFFSET bytes of every region. */
+struct sabq_region {
+    struct sabq_hdr hdr;        /* 0   */
+    struct sabq_prod_line prod; /* 64  */
+    struct sabq_cons_line cons; /* 128 */
+    struct sabq_wait_line wait; /* 192 */
+};
+
+/* SPSC message record header, at an 8-byte aligned offset of the data area.
+ * The payload follows it; the next record starts at the next 8-byte boundary. */
+struct sabq_rec {
+    uint32_t len;  /* payload bytes, or SABQ_REC_PAD: skip to the area's end */
+    uint32_t rsv;  /* zero */
+};
+#define SABQ_REC_PAD 0xffffffffu
+#define SABQ_REC_HDR 8u
+
+/* MPMC slot header, at SABQ_DATA_OFFSET + i * stride. */
+struct sabq_slot {
+    _Atomic uint32_t turn; /* ticket t may write when turn == t, read when t+1 */
+    _Atomic uint32_t len;  /* payload bytes */
+};
+#define SABQ_SLOT_HDR 8u
+
+_Static_assert(sizeof(_Atomic uint32_t) == 4, "atomics must be plain 32-bit words");
+_Static_assert(offsetof(struct sabq_hdr, magic) == 0, "layout.md: magic at 0");
+_Static_assert(offsetof(struct sabq_hdr, version) == 4, "layout.md: version at 4");
+_Static_assert(offsetof(struct sabq_hdr, kind) == 6, "layout.md: kind at 6");
+_Static_assert(offsetof(struct sabq_hdr, capacity) == 8, "layout.md: capacity at 8");
+_Static_assert(offsetof(struct sabq_hdr, msg_max) == 12, "layout.md: msg_max at 12");
+_Static_assert(offsetof(struct sabq_hdr, stride) == 16, "layout.md: stride at 16");
+_Static_assert(offsetof(struct sabq_hdr, data_off) == 20, "layout.md: data_off at 20");
+_Static_assert(offsetof(struct sabq_hdr, total_size) == 24, "layout.md: total_size at 24");
+_Static_assert(offsetof(struct sabq_hdr, closed) == 28, "layout.md: closed at 28");
+_Static_assert(sizeof(struct sabq_hdr) == 64, "layout.md: header is one line");
+_Static_assert(offsetof(struct sabq_region, prod) == 64, "layout.md: prod at 64");
+_Static_assert(offsetof(struct sabq_region, prod.head) == 64, "layout.md: head at 64");
+_Static_assert(offsetof(struct sabq_region, prod.tail_cache) == 68, "layout.md: tail_cache at 68");
+_Static_assert(offsetof(struct sabq_region, cons) == 128, "layout.md: cons at 128");
+_Static_assert(offsetof(struct sabq_region, cons.tail) == 128, "layout.md: tail at 128");
+_Static_assert(offsetof(struct sabq_region, cons.head_cache) == 132, "layout.md: head_cache at 132");
+_Static_assert(offsetof(struct sabq_region, wait.readable.seq) == 192, "layout.md: readable.seq at 192");
+_Static_assert(offsetof(struct sabq_region, wait.readable.waiters) == 196, "layout.md: readable.waiters at 196");
+_Static_assert(offsetof(struct sabq_region, wait.writable.seq) == 200, "layout.md: writable.seq at 200");
+_Static_assert(offsetof(struct sabq_region, wait.writable.waiters) == 204, "layout.md: writable.waiters at 204");
+_Static_assert(sizeof(struct sabq_region) == SABQ_DATA_OFFSET, "layout.md: data at 256");
+_Static_assert(sizeof(struct sabq_rec) == SABQ_REC_HDR, "layout.md: record header is 8 bytes");
+_Static_assert(sizeof(struct sabq_slot) == SABQ_SLOT_HDR, "layout.md: slot header is 8 bytes");
+
+#endif

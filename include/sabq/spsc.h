@@ -1,0 +1,145 @@
+/* sabq/spsc.h — single-producer single-consumer message ring.
+ *
+ * Variable-length messages, each contiguous in the ring so both sides can work
+ * in place: the producer reserves space and commits it, the consumer peeks at a
+ * message and releases it. Copying helpers and batch forms sit on top.
+ * Exactly one thread (or process) produces and one consumes at a time.
+ */
+#ifndef SABQ_SPSC_H
+#define SABQ_SPSC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "layout.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Process-local handle. Filled by init or attach from a validated header and
+ * never changed afterwards, so the producer and the consumer may share one. */
+typedef struct sabq_spsc {
+    struct sabq_region *shm; /* start of the shared region */
+    uint8_t *data;           /* shm + SABQ_DATA_OFFSET */
+    uint32_t cap;            /* data bytes, a power of two */
+    uint32_t mask;           /* cap - 1 */
+    uint32_t msg_max;        /* largest payload */
+} sabq_spsc;
+
+/* A reservation: where to write, and what commit needs. Caller-owned. */
+typedef struct sabq_spsc_resv {
+    void *data;        /* payload space, 8-byte aligned */
+    uint32_t len;      /* bytes reserved */
+    uint32_t head;     /* head when reserved */
+    uint32_t skip;     /* bytes of padding before the record (wrap) */
+} sabq_spsc_resv;
+
+/* A message seen by the consumer, valid until released. */
+typedef struct sabq_spsc_view {
+    const void *data;  /* payload, 8-byte aligned */
+    uint32_t len;      /* payload bytes */
+    uint32_t next;     /* tail after this message */
+} sabq_spsc_view;
+
+/* A buffer for the batch forms: `base`/`len` describe a message to send, or a
+ * buffer of `len` bytes to receive into (on return, `len` is the message's). */
+typedef struct sabq_iov {
+    void *base;
+    uint32_t len;
+} sabq_iov;
+
+/* Bytes of shared memory a ring of `cap` data bytes needs (header included);
+ * 0 if cap is invalid. */
+size_t sabq_spsc_size(uint32_t cap);
+
+/* Largest msg_max allowed for a ring of `cap` data bytes: cap/2 - 8. */
+uint32_t sabq_spsc_msg_limit(uint32_t cap);
+
+/* Lay out a new empty ring in `mem` (SABQ_ALIGN-aligned, `size` bytes) and fill
+ * `r`. `cap` is a power of two from 16 to 2^31; `msg_max` at most
+ * sabq_spsc_msg_limit(cap), or 0 for that limit. Call before sharing the memory.
+ * Returns 0, or -EINVAL for a bad argument, alignment or too small a region. */
+int sabq_spsc_init(sabq_spsc *r, void *mem, size_t size, uint32_t cap, uint32_t msg_max);
+
+/* Fill `r` from a ring someone else laid out in `mem`. Validates the header
+ * once: -EINVAL for bad arguments, -EPROTO for a header that is not a valid
+ * SPSC ring fitting in `size` bytes. */
+int sabq_spsc_attach(sabq_spsc *r, void *mem, size_t size);
+
+/* --- Producer side ------------------------------------------------------- */
+
+/* Reserve room for a message of `len` bytes. Producer only; never blocks.
+ * Nothing is visible to the consumer until sabq_spsc_commit().
+ * Returns 0, -EAGAIN (full), -EMSGSIZE (len > msg_max), -EPIPE (closed),
+ * -EPROTO (the consumer's index is corrupt). */
+int sabq_spsc_reserve(const sabq_spsc *r, uint32_t len, sabq_spsc_resv *resv);
+
+/* Publish a reserved message of `len` <= resv->len bytes and wake a sleeping
+ * consumer. Producer only; never blocks. Returns 0 or -EINVAL (len too big). */
+int sabq_spsc_commit(const sabq_spsc *r, const sabq_spsc_resv *resv, uint32_t len);
+
+/* Copy one message in. Producer only; never blocks. Errors as reserve. */
+int sabq_spsc_send(const sabq_spsc *r, const void *buf, uint32_t len);
+
+/* Copy in as many of the `n` messages as fit, in order, with one publish and at
+ * most one wake. Producer only; never blocks. Returns how many were sent (0 to
+ * n), or a negative error if none were (as reserve). */
+int sabq_spsc_send_batch(const sabq_spsc *r, const sabq_iov *msgs, uint32_t n);
+
+/* Like sabq_spsc_send(), waiting up to timeout_ns for room (spins, then parks).
+ * Producer only; blocks. Extra error: -ETIMEDOUT. */
+int sabq_spsc_send_wait(const sabq_spsc *r, const void *buf, uint32_t len,
+                        uint64_t timeout_ns);
+
+/* --- Consumer side ------------------------------------------------------- */
+
+/* Look at the oldest message without removing it. Consumer only; never blocks.
+ * Returns its length (>= 0), -EAGAIN (empty), -EPIPE (closed and drained),
+ * -EPROTO (corrupt index or record). */
+int sabq_spsc_peek(const sabq_spsc *r, sabq_spsc_view *view);
+
+/* Look at the message after `view` (from a peek or peek_next) without releasing
+ * anything, so a batch can be read in place and released with one call.
+ * Consumer only; never blocks. Same returns as peek. */
+int sabq_spsc_peek_next(const sabq_spsc *r, sabq_spsc_view *view);
+
+/* Remove every message up to and including `view`, making room for the
+ * producer, and wake it if it sleeps. Consumer only; never blocks. */
+void sabq_spsc_release(const sabq_spsc *r, const sabq_spsc_view *view);
+
+/* Copy the oldest message out and remove it. Consumer only; never blocks.
+ * Returns its length, or -EMSGSIZE when it is longer than `cap` (the message
+ * stays in the ring), or as peek. */
+int sabq_spsc_recv(const sabq_spsc *r, void *buf, uint32_t cap);
+
+/* Copy out up to `n` messages into msgs[i].base (msgs[i].len bytes each; set to
+ * the message length on return), releasing them with one store and at most one
+ * wake. Stops early at a message longer than its buffer (it stays).
+ * Consumer only; never blocks. Returns how many were received, or a negative
+ * error if none were (as recv). */
+int sabq_spsc_recv_batch(const sabq_spsc *r, sabq_iov *msgs, uint32_t n);
+
+/* Like sabq_spsc_recv(), waiting up to timeout_ns for a message (spins, then
+ * parks). Consumer only; blocks. Extra error: -ETIMEDOUT. */
+int sabq_spsc_recv_wait(const sabq_spsc *r, void *buf, uint32_t cap, uint64_t timeout_ns);
+
+/* Like sabq_spsc_peek(), waiting up to timeout_ns. Consumer only; blocks. */
+int sabq_spsc_peek_wait(const sabq_spsc *r, sabq_spsc_view *view, uint64_t timeout_ns);
+
+/* --- Either side ---------------------------------------------------------- */
+
+/* Close the ring and wake every waiter. Afterwards sends fail with -EPIPE;
+ * the consumer drains what was committed, then gets -EPIPE. Idempotent.
+ * Any thread; never blocks. */
+void sabq_spsc_close(const sabq_spsc *r);
+
+/* Non-zero once the ring is closed. Any thread. */
+int sabq_spsc_is_closed(const sabq_spsc *r);
+
+/* Bytes currently queued (records and padding), as seen now. Any thread. */
+uint32_t sabq_spsc_used(const sabq_spsc *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,293 @@
+/* lib/mpmc.c — the bounded MPMC queue: a ticket per message and a turn number
+ * per slot (after Vyukov's bounded queue). A producer may write slot t%cap when
+ * its turn is t, a consumer read it when its turn is t+1; each claims its
+ * ticket with one CAS on head or tail. docs/layout.md, "MPMC queue".
+ */
+#include <string.h>
+#include "internal.h"
+#include "sabq/mpmc.h"
+
+#define MSG_MAX_LIMIT (1u << 24)
+/* A CAS that keeps failing means others make progress; a peer that keeps
+ * moving an index to keep us looping is hostile. Either way, give up. */
+#define RETRY_LIMIT (1u << 20)
+
+static int valid_slots(uint32_t n) { return sabq__is_pow2(n) && n >= 2 && n <= SABQ_CAP_MAX; }
+
+uint32_t sabq_mpmc_stride(uint32_t msg_max)
+{
+    if (msg_max == 0 || msg_max > MSG_MAX_LIMIT)
+        return 0;
+    return (SABQ_SLOT_HDR + msg_max + SABQ_CACHELINE - 1) & ~(SABQ_CACHELINE - 1);
+}
+
+size_t sabq_mpmc_size(uint32_t slots, uint32_t msg_max)
+{
+    uint64_t stride = sabq_mpmc_stride(msg_max);
+    if (!valid_slots(slots) || stride == 0)
+        return 0;
+    uint64_t total = SABQ_DATA_OFFSET + (uint64_t)slots * stride;
+    return total > UINT32_MAX ? 0 : (size_t)total;
+}
+
+static void fill(sabq_mpmc *q, void *mem, uint32_t slots, uint32_t msg_max)
+{
+    q->shm = mem;
+    q->slots = (uint8_t *)mem + SABQ_DATA_OFFSET;
+    q->cap = slots;
+    q->mask = slots - 1;
+    q->msg_max = msg_max;
+    q->stride = sabq_mpmc_stride(msg_max);
+}
+
+static struct sabq_slot *slot_at(const sabq_mpmc *q, uint32_t ticket)
+{
+    return (struct sabq_slot *)(q->slots + (size_t)(ticket & q->mask) * q->stride);
+}
+
+int sabq_mpmc_init(sabq_mpmc *q, void *mem, size_t size, uint32_t slots, uint32_t msg_max)
+{
+    size_t total = sabq_mpmc_size(slots, msg_max);
+    if (!q || total == 0)
+        return -EINVAL;
+    int rc = sabq__region_init(mem, size, SABQ_KIND_MPMC, slots, msg_max,
+                               sabq_mpmc_stride(msg_max), total);
+    if (rc < 0)
+        return rc;
+    fill(q, mem, slots, msg_max);
+    for (uint32_t i = 0; i < slots; i++) {
+        atomic_store_explicit(&slot_at(q, i)->turn, i, memory_order_relaxed);
+        atomic_store_explicit(&slot_at(q, i)->len, 0, memory_order_relaxed);
+    }
+    sabq__region_publish(q->shm); /* R0 also publishes the turns above */
+    return 0;
+}
+
+int sabq_mpmc_attach(sabq_mpmc *q, void *mem, size_t size)
+{
+    struct sabq_hdr h;
+    if (!q)
+        return -EINVAL;
+    int rc = sabq__region_check(mem, size, SABQ_KIND_MPMC, &h);
+    if (rc < 0)
+        return rc;
+    if (sabq_mpmc_size(h.capacity, h.msg_max) != h.total_size ||
+        h.stride != sabq_mpmc_stride(h.msg_max))
+        return -EPROTO;
+    fill(q, mem, h.capacity, h.msg_max);
+    return 0;
+}
+
+/* Claim up to `n` consecutive tickets whose slots are free (turn == ticket).
+ * Returns how many, with the first in *first; or -EAGAIN (full), -EPROTO. */
+static int claim_push(const sabq_mpmc *q, uint32_t n, uint32_t *first)
+{
+    struct sabq_region *s = q->shm;
+    uint32_t pos = atomic_load_explicit(&s->prod.head, memory_order_relaxed);
+    for (uint32_t tries = 0; tries < RETRY_LIMIT; tries++) {
+        uint32_t k = 0;
+        int32_t diff = 0;
+        while (k < n) {
+            /* A3: pairs with R4 in finish_pop: that slot's last reader is done. */
+            uint32_t turn = atomic_load_explicit(&slot_at(q, pos + k)->turn, memory_order_acquire);
+            diff = (int32_t)(turn - (pos + k));
+            if (diff != 0)
+                break;
+            k++;
+        }
+        if (k > 0) {
+            /* relaxed: the CAS only hands out tickets; the data is ordered by turn. */
+            if (atomic_compare_exchange_weak_explicit(&s->prod.head, &pos, pos + k,
+                                                      memory_order_relaxed, memory_order_relaxed)) {
+                *first = pos;
+                return (int)k;
+            }
+        } else if (diff < 0) {
+            return -EAGAIN; /* the slot still holds the message of ticket pos - cap */
+        } else {
+            /* Someone took ticket pos, so head has moved on; if it has not, the
+             * turn is a lie. */
+            uint32_t now = atomic_load_explicit(&s->prod.head, memory_order_relaxed);
+            if (now == pos)
+                return -EPROTO;
+            pos = now;
+        }
+    }
+    return -EAGAIN;
+}
+
+static int empty_or_closed(const sabq_mpmc *q, uint32_t pos)
+{
+    struct sabq_region *s = q->shm;
+    if (!sabq__region_is_closed(s))
+        return -EAGAIN;
+    /* Closed: the end only once no producer holds a ticket at or after pos. */
+    uint32_t head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
+    if (head == pos)
+        return -EPIPE;
+    return head - pos > q->cap ? -EPROTO : -EAGAIN;
+}
+
+/* Claim up to `n` consecutive tickets whose slots hold a message
+ * (turn == ticket + 1) that fits its buffer msgs[i].len. */
+static int claim_pop(const sabq_mpmc *q, const sabq_iov *msgs, uint32_t n, uint32_t *first)
+{
+    struct sabq_region *s = q->shm;
+    uint32_t pos = atomic_load_explicit(&s->cons.tail, memory_order_relaxed);
+    for (uint32_t tries = 0; tries < RETRY_LIMIT; tries++) {
+        uint32_t k = 0;
+        int32_t diff = 0;
+        int too_long = 0;
+        while (k < n) {
+            struct sabq_slot *slot = slot_at(q, pos + k);
+            /* A4: pairs with R3 in finish_push: the payload is written. */
+            uint32_t turn = atomic_load_explicit(&slot->turn, memory_order_acquire);
+            diff = (int32_t)(turn - (pos + k + 1));
+            if (diff != 0)
+                break;
+            uint32_t len = atomic_load_explicit(&slot->len, memory_order_relaxed);
+            if (len <= q->msg_max && len > msgs[k].len) {
+                too_long = 1; /* leave it queued for a caller with a bigger buffer */
+                break;
+            }
+            k++;
+        }
+        if (k > 0) {
+            if (atomic_compare_exchange_weak_explicit(&s->cons.tail, &pos, pos + k,
+                                                      memory_order_relaxed, memory_order_relaxed)) {
+                *first = pos;
+                return (int)k;
+            }
+        } else if (too_long) {
+            return -EMSGSIZE;
+        } else if (diff < 0) {
+            int rc = empty_or_closed(q, pos);
+            if (rc != -EAGAIN || atomic_load_explicit(&s->cons.tail, memory_order_relaxed) == pos)
+                return rc;
+            pos = atomic_load_explicit(&s->cons.tail, memory_order_relaxed);
+        } else {
+            uint32_t now = atomic_load_explicit(&s->cons.tail, memory_order_relaxed);
+            if (now == pos)
+                return -EPROTO;
+            pos = now;
+        }
+    }
+    return -EAGAIN;
+}
+
+static int closed_for_push(const sabq_mpmc *q)
+{
+    return (atomic_load_explicit(&q->shm->hdr.closed, memory_order_relaxed) & SABQ_CLOSED) != 0;
+}
+
+int sabq_mpmc_push_bulk(const sabq_mpmc *q, const sabq_iov *msgs, uint32_t n)
+{
+    uint32_t first;
+    if (n == 0)
+        return 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (msgs[i].len > q->msg_max) {
+            if (i == 0)
+                return -EMSGSIZE;
+            n = i;
+            break;
+        }
+    if (closed_for_push(q))
+        return -EPIPE;
+    int k = claim_push(q, n, &first);
+    if (k < 0)
+        return k;
+    for (uint32_t i = 0; i < (uint32_t)k; i++) {
+        struct sabq_slot *slot = slot_at(q, first + i);
+        memcpy(slot + 1, msgs[i].base, msgs[i].len);
+        atomic_store_explicit(&slot->len, msgs[i].len, memory_order_relaxed);
+        /* R3: pairs with A4 in claim_pop: the consumer of this ticket sees the payload. */
+        atomic_store_explicit(&slot->turn, first + i + 1, memory_order_release);
+    }
+    sabq__notify(&q->shm->wait.readable);
+    return k;
+}
+
+int sabq_mpmc_push(const sabq_mpmc *q, const void *buf, uint32_t len)
+{
+    sabq_iov one = {(void *)buf, len};
+    int rc = sabq_mpmc_push_bulk(q, &one, 1);
+    return rc < 0 ? rc : 0;
+}
+
+int sabq_mpmc_pop_bulk(const sabq_mpmc *q, sabq_iov *msgs, uint32_t n)
+{
+    uint32_t first;
+    if (n == 0)
+        return 0;
+    int k = claim_pop(q, msgs, n, &first);
+    if (k < 0)
+        return k;
+    int rc = k;
+    for (uint32_t i = 0; i < (uint32_t)k; i++) {
+        struct sabq_slot *slot = slot_at(q, first + i);
+        /* Read again now that the slot is ours: the value checked before the
+         * claim was only advisory, a peer could have changed it since. */
+        uint32_t len = atomic_load_explicit(&slot->len, memory_order_relaxed);
+        if (len > q->msg_max || len > msgs[i].len) {
+            rc = -EPROTO;
+            msgs[i].len = 0;
+        } else {
+            memcpy(msgs[i].base, slot + 1, len);
+            msgs[i].len = len;
+        }
+        /* R4: pairs with A3 in claim_push: the producer of ticket + cap may reuse it. */
+        atomic_store_explicit(&slot->turn, first + i + q->cap, memory_order_release);
+    }
+    sabq__notify(&q->shm->wait.writable);
+    return rc;
+}
+
+int sabq_mpmc_pop(const sabq_mpmc *q, void *buf, uint32_t cap)
+{
+    sabq_iov one = {buf, cap};
+    int rc = sabq_mpmc_pop_bulk(q, &one, 1);
+    return rc < 0 ? rc : (int)one.len;
+}
+
+struct io_ctx {
+    const sabq_mpmc *q;
+    void *buf;
+    uint32_t len;
+};
+
+static int try_push(void *c)
+{
+    struct io_ctx *x = c;
+    return sabq_mpmc_push(x->q, x->buf, x->len);
+}
+
+static int try_pop(void *c)
+{
+    struct io_ctx *x = c;
+    return sabq_mpmc_pop(x->q, x->buf, x->len);
+}
+
+int sabq_mpmc_push_wait(const sabq_mpmc *q, const void *buf, uint32_t len, uint64_t timeout_ns)
+{
+    struct io_ctx x = {q, (void *)buf, len};
+    return sabq__await(&q->shm->wait.writable, try_push, &x, sabq_deadline(timeout_ns));
+}
+
+int sabq_mpmc_pop_wait(const sabq_mpmc *q, void *buf, uint32_t cap, uint64_t timeout_ns)
+{
+    struct io_ctx x = {q, buf, cap};
+    return sabq__await(&q->shm->wait.readable, try_pop, &x, sabq_deadline(timeout_ns));
+}
+
+void sabq_mpmc_close(const sabq_mpmc *q) { sabq__region_close(q->shm); }
+
+int sabq_mpmc_is_closed(const sabq_mpmc *q) { return sabq__region_is_closed(q->shm); }
+
+uint32_t sabq_mpmc_used(const sabq_mpmc *q)
+{
+    uint32_t tail = atomic_load_explicit(&q->shm->cons.tail, memory_order_acquire);
+    uint32_t head = atomic_load_explicit(&q->shm->prod.head, memory_order_acquire);
+    uint32_t used = head - tail;
+    return used > q->cap ? q->cap : used;
+}

@@ -1,0 +1,74 @@
+/* lib/region.c — the common header of every region: lay it out, validate it,
+ * close it. Each ring kind adds its own geometry checks on top.
+ */
+#include <string.h>
+#include "internal.h"
+
+int sabq__region_init(void *mem, size_t size, uint16_t kind, uint32_t cap,
+                      uint32_t msg_max, uint32_t stride, uint64_t total)
+{
+    if (!mem || ((uintptr_t)mem & (SABQ_ALIGN - 1)) != 0)
+        return -EINVAL;
+    if (total > UINT32_MAX || size < total)
+        return -EINVAL;
+    sabq__os_setup();
+    struct sabq_region *r = mem;
+    memset(mem, 0, SABQ_DATA_OFFSET);
+    r->hdr.version = SABQ_VERSION;
+    r->hdr.kind = kind;
+    r->hdr.capacity = cap;
+    r->hdr.msg_max = msg_max;
+    r->hdr.stride = stride;
+    r->hdr.data_off = SABQ_DATA_OFFSET;
+    r->hdr.total_size = (uint32_t)total;
+    sabq_event_init(&r->wait.readable);
+    sabq_event_init(&r->wait.writable);
+    return 0;
+}
+
+void sabq__region_publish(struct sabq_region *shm)
+{
+    /* R0: pairs with A0 in region_check: whoever sees the magic sees the rest. */
+    atomic_store_explicit(&shm->hdr.magic, SABQ_MAGIC, memory_order_release);
+}
+
+int sabq__region_check(const void *mem, size_t size, uint16_t kind, struct sabq_hdr *c)
+{
+    if (!mem || !c || ((uintptr_t)mem & (SABQ_ALIGN - 1)) != 0 || size < SABQ_DATA_OFFSET)
+        return -EINVAL;
+    const struct sabq_region *r = mem;
+    /* A0: pairs with R0 in region_publish. */
+    uint32_t magic = atomic_load_explicit(&r->hdr.magic, memory_order_acquire);
+    if (magic != SABQ_MAGIC)
+        return -EPROTO;
+    /* Each field read once into the caller's copy; only the copy is used. */
+    uint32_t vk = sabq__read_once(&r->hdr.version); /* version | kind << 16 (LE) */
+    memset(c, 0, sizeof *c);
+    c->version = (uint16_t)(vk & 0xffffu);
+    c->kind = (uint16_t)(vk >> 16);
+    c->capacity = sabq__read_once(&r->hdr.capacity);
+    c->msg_max = sabq__read_once(&r->hdr.msg_max);
+    c->stride = sabq__read_once(&r->hdr.stride);
+    c->data_off = sabq__read_once(&r->hdr.data_off);
+    c->total_size = sabq__read_once(&r->hdr.total_size);
+    if (c->version != SABQ_VERSION || c->kind != kind || c->data_off != SABQ_DATA_OFFSET ||
+        c->total_size < SABQ_DATA_OFFSET || c->total_size > size)
+        return -EPROTO;
+    sabq__os_setup();
+    return 0;
+}
+
+void sabq__region_close(struct sabq_region *shm)
+{
+    /* seq_cst: a waiter that took its key before the bumps below is woken by
+     * them; one that takes it after sees the flag (R2/A2 in wait.c). */
+    atomic_fetch_or_explicit(&shm->hdr.closed, SABQ_CLOSED, memory_order_seq_cst);
+    sabq_event_wake_all(&shm->wait.readable);
+    sabq_event_wake_all(&shm->wait.writable);
+}
+
+int sabq__region_is_closed(const struct sabq_region *shm)
+{
+    /* acquire: pairs with the close RMW, so what was published before it is seen */
+    return (atomic_load_explicit(&shm->hdr.closed, memory_order_acquire) & SABQ_CLOSED) != 0;
+}

@@ -1,0 +1,326 @@
+/* lib/spsc.c — the SPSC message ring: length-prefixed records, each contiguous,
+ * with a padding record where a message would straddle the end of the area.
+ * Protocol and orderings: docs/layout.md, "SPSC ring".
+ */
+#include <string.h>
+#include "internal.h"
+#include "sabq/spsc.h"
+
+static int valid_cap(uint32_t cap) { return sabq__is_pow2(cap) && cap >= 16 && cap <= SABQ_CAP_MAX; }
+
+static uint32_t rec_size(uint32_t len) { return SABQ_REC_HDR + sabq__align8(len); }
+
+size_t sabq_spsc_size(uint32_t cap) { return valid_cap(cap) ? SABQ_DATA_OFFSET + (size_t)cap : 0; }
+
+/* Half the area less a header: then an empty ring always has room for the
+ * largest record, padding included (either it fits before the end, or the
+ * padding is at most half the area). */
+uint32_t sabq_spsc_msg_limit(uint32_t cap) { return valid_cap(cap) ? cap / 2 - SABQ_REC_HDR : 0; }
+
+static void fill(sabq_spsc *r, void *mem, uint32_t cap, uint32_t msg_max)
+{
+    r->shm = mem;
+    r->data = (uint8_t *)mem + SABQ_DATA_OFFSET;
+    r->cap = cap;
+    r->mask = cap - 1;
+    r->msg_max = msg_max;
+}
+
+int sabq_spsc_init(sabq_spsc *r, void *mem, size_t size, uint32_t cap, uint32_t msg_max)
+{
+    if (!r || !valid_cap(cap))
+        return -EINVAL;
+    if (msg_max == 0)
+        msg_max = sabq_spsc_msg_limit(cap);
+    if (msg_max > sabq_spsc_msg_limit(cap))
+        return -EINVAL;
+    int rc = sabq__region_init(mem, size, SABQ_KIND_SPSC, cap, msg_max, 0, sabq_spsc_size(cap));
+    if (rc < 0)
+        return rc;
+    fill(r, mem, cap, msg_max);
+    sabq__region_publish(r->shm);
+    return 0;
+}
+
+int sabq_spsc_attach(sabq_spsc *r, void *mem, size_t size)
+{
+    struct sabq_hdr h;
+    if (!r)
+        return -EINVAL;
+    int rc = sabq__region_check(mem, size, SABQ_KIND_SPSC, &h);
+    if (rc < 0)
+        return rc;
+    if (!valid_cap(h.capacity) || h.msg_max > sabq_spsc_msg_limit(h.capacity) ||
+        h.total_size != sabq_spsc_size(h.capacity))
+        return -EPROTO;
+    fill(r, mem, h.capacity, h.msg_max);
+    return 0;
+}
+
+/* Find room for a record of `len` bytes at `head` (not yet published).
+ * `head` is our own index, but lives in shared memory, so it was checked for
+ * alignment by the caller; the offsets computed here are then always inside
+ * the data area. */
+static int reserve_at(const sabq_spsc *r, uint32_t head, uint32_t len, sabq_spsc_resv *resv)
+{
+    if (sabq__unlikely(len > r->msg_max))
+        return -EMSGSIZE;
+    struct sabq_region *s = r->shm;
+    uint32_t off = head & r->mask;
+    uint32_t need = rec_size(len);
+    uint32_t skip = need > r->cap - off ? r->cap - off : 0; /* pad to the end, wrap */
+    uint32_t total = skip + need;
+    uint32_t tail = s->prod.tail_cache;
+    if (sabq__unlikely(head - tail > r->cap || r->cap - (head - tail) < total)) {
+        /* A1: pairs with R1c in release(): the consumer has finished reading
+         * the bytes it gave back before we overwrite them. */
+        tail = atomic_load_explicit(&s->cons.tail, memory_order_acquire);
+        if (head - tail > r->cap)
+            return -EPROTO;
+        s->prod.tail_cache = tail;
+        if (r->cap - (head - tail) < total)
+            return -EAGAIN;
+    }
+    if (skip) {
+        struct sabq_rec *pad = (struct sabq_rec *)(r->data + off);
+        pad->len = SABQ_REC_PAD;
+        pad->rsv = 0;
+    }
+    resv->data = r->data + ((head + skip) & r->mask) + SABQ_REC_HDR;
+    resv->len = len;
+    resv->head = head;
+    resv->skip = skip;
+    return 0;
+}
+
+/* Our own head, checked: a peer that scribbled it must not move our writes. */
+static int own_head(const sabq_spsc *r, uint32_t *head)
+{
+    struct sabq_region *s = r->shm;
+    if (sabq__unlikely(atomic_load_explicit(&s->hdr.closed, memory_order_relaxed)))
+        return -EPIPE;
+    /* relaxed: only this side stores head */
+    *head = atomic_load_explicit(&s->prod.head, memory_order_relaxed);
+    return (*head & 7u) ? -EPROTO : 0;
+}
+
+int sabq_spsc_reserve(const sabq_spsc *r, uint32_t len, sabq_spsc_resv *resv)
+{
+    uint32_t head;
+    int rc = own_head(r, &head);
+    return rc < 0 ? rc : reserve_at(r, head, len, resv);
+}
+
+/* Write the record header; returns the head after the record. */
+static uint32_t finish(const sabq_spsc_resv *resv, uint32_t len)
+{
+    struct sabq_rec *rec = (struct sabq_rec *)((uint8_t *)resv->data - SABQ_REC_HDR);
+    rec->len = len;
+    rec->rsv = 0;
+    return resv->head + resv->skip + rec_size(len);
+}
+
+static void publish(const sabq_spsc *r, uint32_t head)
+{
+    /* R1p: release: pairs with A1c in peek; the records before head are visible. */
+    atomic_store_explicit(&r->shm->prod.head, head, memory_order_release);
+    sabq__notify(&r->shm->wait.readable);
+}
+
+int sabq_spsc_commit(const sabq_spsc *r, const sabq_spsc_resv *resv, uint32_t len)
+{
+    if (!resv || len > resv->len)
+        return -EINVAL;
+    publish(r, finish(resv, len));
+    return 0;
+}
+
+int sabq_spsc_send(const sabq_spsc *r, const void *buf, uint32_t len)
+{
+    sabq_spsc_resv resv;
+    int rc = sabq_spsc_reserve(r, len, &resv);
+    if (rc < 0)
+        return rc;
+    memcpy(resv.data, buf, len);
+    publish(r, finish(&resv, len));
+    return 0;
+}
+
+int sabq_spsc_send_batch(const sabq_spsc *r, const sabq_iov *msgs, uint32_t n)
+{
+    uint32_t head, i;
+    int rc = own_head(r, &head);
+    if (rc < 0)
+        return rc;
+    for (i = 0; i < n; i++) {
+        sabq_spsc_resv resv;
+        rc = reserve_at(r, head, msgs[i].len, &resv);
+        if (rc < 0)
+            break;
+        memcpy(resv.data, msgs[i].base, msgs[i].len);
+        head = finish(&resv, msgs[i].len);
+    }
+    if (i == 0)
+        return n == 0 ? 0 : rc;
+    publish(r, head);
+    return (int)i;
+}
+
+/* Where the record at `tail` is, given what the producer has published.
+ * Every peer-written value (head, record length) is read once and checked. */
+static int peek_at(const sabq_spsc *r, uint32_t tail, sabq_spsc_view *v)
+{
+    struct sabq_region *s = r->shm;
+    uint32_t head = s->cons.head_cache;
+    if (head == tail || head - tail > r->cap) {
+        /* A1c: pairs with R1p in publish: records before head are written. */
+        head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
+        if (head == tail && sabq__region_is_closed(s)) /* drained and closed? */
+            head = atomic_load_explicit(&s->prod.head, memory_order_acquire); /* A1c */
+        if (head - tail > r->cap)
+            return -EPROTO;
+        s->cons.head_cache = head;
+        if (head == tail)
+            return sabq__region_is_closed(s) ? -EPIPE : -EAGAIN;
+    }
+    uint32_t avail = head - tail;
+    uint32_t off = tail & r->mask;
+    if (sabq__unlikely(off & 7u))
+        return -EPROTO;
+    uint32_t len = sabq__read_once(r->data + off);
+    if (len == SABQ_REC_PAD) {
+        uint32_t skip = r->cap - off;
+        if (off == 0 || skip >= avail)
+            return -EPROTO; /* padding is always followed by its record */
+        tail += skip;
+        avail -= skip;
+        off = 0;
+        len = sabq__read_once(r->data);
+    }
+    if (len > r->msg_max || rec_size(len) > avail || rec_size(len) > r->cap - off)
+        return -EPROTO;
+    v->data = r->data + off + SABQ_REC_HDR;
+    v->len = len;
+    v->next = tail + rec_size(len);
+    return (int)len;
+}
+
+int sabq_spsc_peek(const sabq_spsc *r, sabq_spsc_view *view)
+{
+    /* relaxed: only this side stores tail; a scribbled tail is caught by
+     * peek_at's distance and alignment checks. */
+    uint32_t tail = atomic_load_explicit(&r->shm->cons.tail, memory_order_relaxed);
+    return peek_at(r, tail, view);
+}
+
+int sabq_spsc_peek_next(const sabq_spsc *r, sabq_spsc_view *view)
+{
+    return peek_at(r, view->next, view);
+}
+
+static void give_back(const sabq_spsc *r, uint32_t tail)
+{
+    /* R1c: release: pairs with A1 in reserve_at; our reads of the released
+     * bytes are done before the producer may overwrite them. */
+    atomic_store_explicit(&r->shm->cons.tail, tail, memory_order_release);
+    sabq__notify(&r->shm->wait.writable);
+}
+
+void sabq_spsc_release(const sabq_spsc *r, const sabq_spsc_view *view)
+{
+    give_back(r, view->next);
+}
+
+int sabq_spsc_recv(const sabq_spsc *r, void *buf, uint32_t cap)
+{
+    sabq_spsc_view v;
+    int rc = sabq_spsc_peek(r, &v);
+    if (rc < 0)
+        return rc;
+    if (v.len > cap)
+        return -EMSGSIZE;
+    memcpy(buf, v.data, v.len);
+    give_back(r, v.next);
+    return rc;
+}
+
+int sabq_spsc_recv_batch(const sabq_spsc *r, sabq_iov *msgs, uint32_t n)
+{
+    sabq_spsc_view v;
+    uint32_t i;
+    int rc = 0;
+    v.next = atomic_load_explicit(&r->shm->cons.tail, memory_order_relaxed);
+    for (i = 0; i < n; i++) {
+        uint32_t before = v.next;
+        rc = peek_at(r, before, &v);
+        if (rc < 0)
+            break;
+        if (v.len > msgs[i].len) {
+            v.next = before;
+            rc = -EMSGSIZE;
+            break;
+        }
+        memcpy(msgs[i].base, v.data, v.len);
+        msgs[i].len = v.len;
+    }
+    if (i == 0)
+        return n == 0 ? 0 : rc;
+    give_back(r, v.next);
+    return (int)i;
+}
+
+/* Blocking forms: the non-blocking call, re-tried by sabq__await. */
+struct io_ctx {
+    const sabq_spsc *r;
+    void *buf;
+    uint32_t len;
+    sabq_spsc_view *view;
+};
+
+static int try_send(void *c)
+{
+    struct io_ctx *x = c;
+    return sabq_spsc_send(x->r, x->buf, x->len);
+}
+
+static int try_recv(void *c)
+{
+    struct io_ctx *x = c;
+    return sabq_spsc_recv(x->r, x->buf, x->len);
+}
+
+static int try_peek(void *c)
+{
+    struct io_ctx *x = c;
+    return sabq_spsc_peek(x->r, x->view);
+}
+
+int sabq_spsc_send_wait(const sabq_spsc *r, const void *buf, uint32_t len, uint64_t timeout_ns)
+{
+    struct io_ctx x = {r, (void *)buf, len, NULL};
+    return sabq__await(&r->shm->wait.writable, try_send, &x, sabq_deadline(timeout_ns));
+}
+
+int sabq_spsc_recv_wait(const sabq_spsc *r, void *buf, uint32_t cap, uint64_t timeout_ns)
+{
+    struct io_ctx x = {r, buf, cap, NULL};
+    return sabq__await(&r->shm->wait.readable, try_recv, &x, sabq_deadline(timeout_ns));
+}
+
+int sabq_spsc_peek_wait(const sabq_spsc *r, sabq_spsc_view *view, uint64_t timeout_ns)
+{
+    struct io_ctx x = {r, NULL, 0, view};
+    return sabq__await(&r->shm->wait.readable, try_peek, &x, sabq_deadline(timeout_ns));
+}
+
+void sabq_spsc_close(const sabq_spsc *r) { sabq__region_close(r->shm); }
+
+int sabq_spsc_is_closed(const sabq_spsc *r) { return sabq__region_is_closed(r->shm); }
+
+uint32_t sabq_spsc_used(const sabq_spsc *r)
+{
+    uint32_t tail = atomic_load_explicit(&r->shm->cons.tail, memory_order_acquire);
+    uint32_t head = atomic_load_explicit(&r->shm->prod.head, memory_order_acquire);
+    uint32_t used = head - tail;
+    return used > r->cap ? r->cap : used;
+}

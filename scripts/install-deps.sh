@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# scripts/install-deps.sh — install what the build and the tests need on Debian 12,
+# and nothing when it is all there already. Called by the Makefile; safe to re-run.
+#   scripts/install-deps.sh native   C library, Criterion tests, sanitizers
+set -euo pipefail
+
+need_pkgs=()
+want() { # want PACKAGE PROBE...: queue PACKAGE unless every probe succeeds
+    local pkg=$1; shift
+    for probe in "$@"; do
+        if ! eval "$probe" >/dev/null 2>&1; then need_pkgs+=("$pkg"); return; fi
+    done
+}
+
+for part in "${@:-native}"; do
+    case $part in
+    native)
+        want make "command -v make"
+        want gcc "command -v gcc"
+        want clang "command -v clang"
+        want pkg-config "command -v pkg-config"
+        want libcriterion-dev "test -f /usr/include/criterion/criterion.h"
+        want libclang-rt-14-dev "ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.tsan-x86_64.a"
+        ;;
+    *) echo "install-deps: unknown part '$part'" >&2; exit 2 ;;
+    esac
+done
+
+[ ${#need_pkgs[@]} -eq 0 ] && exit 0
+echo "install-deps: installing ${need_pkgs[*]}"
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}"
