@@ -7,6 +7,7 @@
 #ifndef SABQ_H
 #define SABQ_H
 
+#include <errno.h> /* the negative errno values every call returns */
 #include "layout.h"
 #include "wait.h"
 #include "spsc.h"
