@@ -47,8 +47,19 @@ int sabq__os_wake(_Atomic uint32_t *w, uint32_t n);
 void sabq__os_barrier_heavy(void);
 uint64_t sabq__os_now_ns(void);
 
-/* Set when the heavy barrier is not available: publishers then pay a full fence. */
+/* Non-zero when the heavy barrier is not available, so publishers must pay a
+ * full fence. Backends without linear-memory state (sabq.wasm owns no byte of
+ * the memory it runs in) define SABQ__NO_STATE and have a constant here. */
+#if defined(__wasm__) && !defined(__EMSCRIPTEN__)
+#define SABQ__NO_STATE 1
+static inline int sabq__need_fence_now(void) { return 0; } /* wasm atomics are SC */
+#else
 extern _Atomic int sabq__need_fence;
+static inline int sabq__need_fence_now(void)
+{
+    return atomic_load_explicit(&sabq__need_fence, memory_order_relaxed);
+}
+#endif
 
 /* The publisher's half of the asymmetric barrier: orders the store that
  * publishes (an index) before the load of a `waiters` word. When the waiter side
@@ -57,7 +68,7 @@ extern _Atomic int sabq__need_fence;
  * otherwise this is a full fence. */
 static inline void sabq__barrier_light(void)
 {
-    if (sabq__unlikely(atomic_load_explicit(&sabq__need_fence, memory_order_relaxed)))
+    if (sabq__unlikely(sabq__need_fence_now()))
         atomic_thread_fence(memory_order_seq_cst);
     else
         atomic_signal_fence(memory_order_seq_cst);
@@ -71,11 +82,68 @@ static inline void sabq__notify(struct sabq_event *ev)
         sabq_event_wake_all(ev);
 }
 
-/* The one blocking loop behind every *_wait call: try; spin re-trying; then
- * announce, re-try, park; until try gives anything but -EAGAIN or the absolute
- * deadline (SABQ_FOREVER for none) passes (-ETIMEDOUT). */
-typedef int (*sabq__try_fn)(void *ctx);
-int sabq__await(struct sabq_event *ev, sabq__try_fn try_fn, void *ctx, uint64_t deadline_ns);
+/* --- The blocking loop behind every *_wait call --------------------------
+ * Written out at each call site, with no function pointer and no context
+ * struct, so that nothing needs the shadow stack in the wasm build:
+ *
+ *     struct sabq__waiter w = sabq__waiter_start(timeout_ns);
+ *     while ((rc = try_something()) == -EAGAIN && (rc = sabq__wait_step(ev, &w)) == 0) {}
+ *     sabq__wait_end(ev, &w);
+ *
+ * wait_step is called after each failed try: it spins (sabq_get_spin() times),
+ * then announces the waiter (one more try follows), then parks until notified,
+ * and returns -ETIMEDOUT once the deadline has passed and a last try failed. */
+enum { SABQ__SPIN, SABQ__ANNOUNCED, SABQ__LAST };
+struct sabq__waiter {
+    uint64_t deadline;
+    uint32_t spins;
+    uint32_t key;
+    int phase;
+};
+
+static inline struct sabq__waiter sabq__waiter_start_at(uint64_t deadline_ns)
+{
+    struct sabq__waiter w = {deadline_ns, 0, 0, SABQ__SPIN};
+    return w;
+}
+
+static inline struct sabq__waiter sabq__waiter_start(uint64_t timeout_ns)
+{
+    return sabq__waiter_start_at(sabq_deadline(timeout_ns));
+}
+
+static inline __attribute__((always_inline)) int sabq__wait_step(struct sabq_event *ev,
+                                                                 struct sabq__waiter *w)
+{
+    switch (w->phase) {
+    case SABQ__SPIN:
+        if (w->spins == 0 && w->deadline != SABQ_FOREVER && sabq_now_ns() >= w->deadline)
+            return -ETIMEDOUT; /* a zero timeout: one try only */
+        if (w->spins < sabq_get_spin()) {
+            w->spins++;
+            sabq__cpu_relax();
+            return 0;
+        }
+        w->key = sabq_event_prepare(ev);
+        w->phase = SABQ__ANNOUNCED;
+        return 0; /* re-try once after announcing, or we could sleep through a publish */
+    case SABQ__ANNOUNCED:
+        w->phase = SABQ__SPIN; /* sabq_event_wait withdraws the announcement */
+        w->spins = UINT32_MAX;  /* spun already: park again straight away */
+        if (sabq_event_wait(ev, w->key, w->deadline) == -ETIMEDOUT)
+            w->phase = SABQ__LAST;
+        return 0;
+    default:
+        return -ETIMEDOUT;
+    }
+}
+
+/* Withdraw an announcement if the loop ended between announcing and parking. */
+static inline void sabq__wait_end(struct sabq_event *ev, const struct sabq__waiter *w)
+{
+    if (w->phase == SABQ__ANNOUNCED)
+        sabq_event_cancel(ev);
+}
 
 /* --- Header helpers shared by the ring kinds ------------------------------- */
 
@@ -87,8 +155,33 @@ int sabq__region_init(void *mem, size_t size, uint16_t kind, uint32_t cap,
 void sabq__region_publish(struct sabq_region *shm);
 
 /* Reads the header once into *copy and checks magic, version, kind, data_off and
- * that total_size fits in `size`. 0, -EINVAL (arguments) or -EPROTO. */
-int sabq__region_check(const void *mem, size_t size, uint16_t kind, struct sabq_hdr *copy);
+ * that total_size fits in `size`. 0, -EINVAL (arguments) or -EPROTO.
+ * Inline so the copy stays in registers (no shadow stack in sabq.wasm). */
+static inline __attribute__((always_inline)) int
+sabq__region_check(const void *mem, size_t size, uint16_t kind, struct sabq_hdr *c)
+{
+    if (!mem || ((uintptr_t)mem & (SABQ_ALIGN - 1)) != 0 || size < SABQ_DATA_OFFSET)
+        return -EINVAL;
+    const struct sabq_region *r = (const struct sabq_region *)mem;
+    /* A0: pairs with R0 in region_publish. */
+    uint32_t magic = atomic_load_explicit(&r->hdr.magic, memory_order_acquire);
+    if (magic != SABQ_MAGIC)
+        return -EPROTO;
+    /* Each field read once into the caller's copy; only the copy is used. */
+    uint32_t vk = sabq__read_once(&r->hdr.version); /* version | kind << 16 (LE) */
+    c->version = (uint16_t)(vk & 0xffffu);
+    c->kind = (uint16_t)(vk >> 16);
+    c->capacity = sabq__read_once(&r->hdr.capacity);
+    c->msg_max = sabq__read_once(&r->hdr.msg_max);
+    c->stride = sabq__read_once(&r->hdr.stride);
+    c->data_off = sabq__read_once(&r->hdr.data_off);
+    c->total_size = sabq__read_once(&r->hdr.total_size);
+    if (c->version != SABQ_VERSION || c->kind != kind || c->data_off != SABQ_DATA_OFFSET ||
+        c->total_size < SABQ_DATA_OFFSET || c->total_size > size)
+        return -EPROTO;
+    sabq__os_setup();
+    return 0;
+}
 
 /* Set the closed flag and wake both sides. */
 void sabq__region_close(struct sabq_region *shm);

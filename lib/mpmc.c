@@ -80,7 +80,7 @@ int sabq_mpmc_attach(sabq_mpmc *q, void *mem, size_t size)
 
 /* Claim up to `n` consecutive tickets whose slots are free (turn == ticket).
  * Returns how many, with the first in *first; or -EAGAIN (full), -EPROTO. */
-static int claim_push(const sabq_mpmc *q, uint32_t n, uint32_t *first)
+static inline __attribute__((always_inline)) int claim_push(const sabq_mpmc *q, uint32_t n, uint32_t *first)
 {
     struct sabq_region *s = q->shm;
     uint32_t pos = atomic_load_explicit(&s->prod.head, memory_order_relaxed);
@@ -130,7 +130,7 @@ static int empty_or_closed(const sabq_mpmc *q, uint32_t pos)
 
 /* Claim up to `n` consecutive tickets whose slots hold a message
  * (turn == ticket + 1) that fits its buffer msgs[i].len. */
-static int claim_pop(const sabq_mpmc *q, const sabq_iov *msgs, uint32_t n, uint32_t *first)
+static inline __attribute__((always_inline)) int claim_pop(const sabq_mpmc *q, const sabq_iov *msgs, uint32_t n, uint32_t *first)
 {
     struct sabq_region *s = q->shm;
     uint32_t pos = atomic_load_explicit(&s->cons.tail, memory_order_relaxed);
@@ -180,7 +180,8 @@ static int closed_for_push(const sabq_mpmc *q)
     return (atomic_load_explicit(&q->shm->hdr.closed, memory_order_relaxed) & SABQ_CLOSED) != 0;
 }
 
-int sabq_mpmc_push_bulk(const sabq_mpmc *q, const sabq_iov *msgs, uint32_t n)
+static inline __attribute__((always_inline)) int push_n(const sabq_mpmc *q,
+                                                    const sabq_iov *msgs, uint32_t n)
 {
     uint32_t first;
     if (n == 0)
@@ -208,14 +209,20 @@ int sabq_mpmc_push_bulk(const sabq_mpmc *q, const sabq_iov *msgs, uint32_t n)
     return k;
 }
 
+int sabq_mpmc_push_bulk(const sabq_mpmc *q, const sabq_iov *msgs, uint32_t n)
+{
+    return push_n(q, msgs, n);
+}
+
 int sabq_mpmc_push(const sabq_mpmc *q, const void *buf, uint32_t len)
 {
-    sabq_iov one = {(void *)buf, len};
-    int rc = sabq_mpmc_push_bulk(q, &one, 1);
+    sabq_iov one = {(void *)buf, len}; /* inlined away: no stack in sabq.wasm */
+    int rc = push_n(q, &one, 1);
     return rc < 0 ? rc : 0;
 }
 
-int sabq_mpmc_pop_bulk(const sabq_mpmc *q, sabq_iov *msgs, uint32_t n)
+static inline __attribute__((always_inline)) int pop_n(const sabq_mpmc *q, sabq_iov *msgs,
+                                                   uint32_t n)
 {
     uint32_t first;
     if (n == 0)
@@ -243,41 +250,38 @@ int sabq_mpmc_pop_bulk(const sabq_mpmc *q, sabq_iov *msgs, uint32_t n)
     return rc;
 }
 
+int sabq_mpmc_pop_bulk(const sabq_mpmc *q, sabq_iov *msgs, uint32_t n)
+{
+    return pop_n(q, msgs, n);
+}
+
 int sabq_mpmc_pop(const sabq_mpmc *q, void *buf, uint32_t cap)
 {
-    sabq_iov one = {buf, cap};
-    int rc = sabq_mpmc_pop_bulk(q, &one, 1);
+    sabq_iov one = {buf, cap}; /* inlined away: no stack in sabq.wasm */
+    int rc = pop_n(q, &one, 1);
     return rc < 0 ? rc : (int)one.len;
-}
-
-struct io_ctx {
-    const sabq_mpmc *q;
-    void *buf;
-    uint32_t len;
-};
-
-static int try_push(void *c)
-{
-    struct io_ctx *x = c;
-    return sabq_mpmc_push(x->q, x->buf, x->len);
-}
-
-static int try_pop(void *c)
-{
-    struct io_ctx *x = c;
-    return sabq_mpmc_pop(x->q, x->buf, x->len);
 }
 
 int sabq_mpmc_push_wait(const sabq_mpmc *q, const void *buf, uint32_t len, uint64_t timeout_ns)
 {
-    struct io_ctx x = {q, (void *)buf, len};
-    return sabq__await(&q->shm->wait.writable, try_push, &x, sabq_deadline(timeout_ns));
+    struct sabq_event *ev = &q->shm->wait.writable;
+    struct sabq__waiter w = sabq__waiter_start(timeout_ns);
+    int rc;
+    while ((rc = sabq_mpmc_push(q, buf, len)) == -EAGAIN && (rc = sabq__wait_step(ev, &w)) == 0) {
+    }
+    sabq__wait_end(ev, &w);
+    return rc;
 }
 
 int sabq_mpmc_pop_wait(const sabq_mpmc *q, void *buf, uint32_t cap, uint64_t timeout_ns)
 {
-    struct io_ctx x = {q, buf, cap};
-    return sabq__await(&q->shm->wait.readable, try_pop, &x, sabq_deadline(timeout_ns));
+    struct sabq_event *ev = &q->shm->wait.readable;
+    struct sabq__waiter w = sabq__waiter_start(timeout_ns);
+    int rc;
+    while ((rc = sabq_mpmc_pop(q, buf, cap)) == -EAGAIN && (rc = sabq__wait_step(ev, &w)) == 0) {
+    }
+    sabq__wait_end(ev, &w);
+    return rc;
 }
 
 void sabq_mpmc_close(const sabq_mpmc *q) { sabq__region_close(q->shm); }

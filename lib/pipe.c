@@ -181,44 +181,37 @@ int sabq_pipe_read_consume(const sabq_pipe *p, uint32_t n)
     return 0;
 }
 
-struct io_ctx {
-    const sabq_pipe *p;
-    uint8_t *buf;
-    uint32_t len;
-};
-
-static int try_write(void *c)
-{
-    struct io_ctx *x = c;
-    return sabq_pipe_write(x->p, x->buf, x->len);
-}
-
-static int try_read(void *c)
-{
-    struct io_ctx *x = c;
-    return sabq_pipe_read(x->p, x->buf, x->len);
-}
-
 int sabq_pipe_write_all(const sabq_pipe *p, const void *buf, uint32_t len, uint64_t timeout_ns)
 {
-    uint64_t deadline = sabq_deadline(timeout_ns);
+    struct sabq_event *ev = &p->shm->wait.writable;
+    struct sabq__waiter w = sabq__waiter_start(timeout_ns);
     uint32_t done = 0;
+    int rc = 0;
     if (len > (uint32_t)INT32_MAX)
         return -EINVAL;
-    do {
-        struct io_ctx x = {p, (uint8_t *)buf + done, len - done};
-        int rc = sabq__await(&p->shm->wait.writable, try_write, &x, deadline);
-        if (rc < 0)
-            return done ? (int)done : rc;
-        done += (uint32_t)rc;
-    } while (done < len);
-    return (int)done;
+    while (done < len) {
+        rc = sabq_pipe_write(p, (const uint8_t *)buf + done, len - done);
+        if (rc > 0) {
+            done += (uint32_t)rc;
+            sabq__wait_end(ev, &w); /* progress: a fresh wait for the rest */
+            w = sabq__waiter_start_at(w.deadline);
+        } else if (rc != -EAGAIN || (rc = sabq__wait_step(ev, &w)) != 0) {
+            break;
+        }
+    }
+    sabq__wait_end(ev, &w);
+    return done ? (int)done : rc;
 }
 
 int sabq_pipe_read_wait(const sabq_pipe *p, void *buf, uint32_t len, uint64_t timeout_ns)
 {
-    struct io_ctx x = {p, buf, len};
-    return sabq__await(&p->shm->wait.readable, try_read, &x, sabq_deadline(timeout_ns));
+    struct sabq_event *ev = &p->shm->wait.readable;
+    struct sabq__waiter w = sabq__waiter_start(timeout_ns);
+    int rc;
+    while ((rc = sabq_pipe_read(p, buf, len)) == -EAGAIN && (rc = sabq__wait_step(ev, &w)) == 0) {
+    }
+    sabq__wait_end(ev, &w);
+    return rc;
 }
 
 void sabq_pipe_close(const sabq_pipe *p) { sabq__region_close(p->shm); }

@@ -32,32 +32,6 @@ void sabq__region_publish(struct sabq_region *shm)
     atomic_store_explicit(&shm->hdr.magic, SABQ_MAGIC, memory_order_release);
 }
 
-int sabq__region_check(const void *mem, size_t size, uint16_t kind, struct sabq_hdr *c)
-{
-    if (!mem || !c || ((uintptr_t)mem & (SABQ_ALIGN - 1)) != 0 || size < SABQ_DATA_OFFSET)
-        return -EINVAL;
-    const struct sabq_region *r = mem;
-    /* A0: pairs with R0 in region_publish. */
-    uint32_t magic = atomic_load_explicit(&r->hdr.magic, memory_order_acquire);
-    if (magic != SABQ_MAGIC)
-        return -EPROTO;
-    /* Each field read once into the caller's copy; only the copy is used. */
-    uint32_t vk = sabq__read_once(&r->hdr.version); /* version | kind << 16 (LE) */
-    memset(c, 0, sizeof *c);
-    c->version = (uint16_t)(vk & 0xffffu);
-    c->kind = (uint16_t)(vk >> 16);
-    c->capacity = sabq__read_once(&r->hdr.capacity);
-    c->msg_max = sabq__read_once(&r->hdr.msg_max);
-    c->stride = sabq__read_once(&r->hdr.stride);
-    c->data_off = sabq__read_once(&r->hdr.data_off);
-    c->total_size = sabq__read_once(&r->hdr.total_size);
-    if (c->version != SABQ_VERSION || c->kind != kind || c->data_off != SABQ_DATA_OFFSET ||
-        c->total_size < SABQ_DATA_OFFSET || c->total_size > size)
-        return -EPROTO;
-    sabq__os_setup();
-    return 0;
-}
-
 void sabq__region_close(struct sabq_region *shm)
 {
     /* seq_cst: a waiter that took its key before the bumps below is woken by

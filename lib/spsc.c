@@ -168,7 +168,8 @@ int sabq_spsc_send_batch(const sabq_spsc *r, const sabq_iov *msgs, uint32_t n)
 
 /* Where the record at `tail` is, given what the producer has published.
  * Every peer-written value (head, record length) is read once and checked. */
-static int peek_at(const sabq_spsc *r, uint32_t tail, sabq_spsc_view *v)
+static inline __attribute__((always_inline)) int peek_at(const sabq_spsc *r, uint32_t tail,
+                                                     sabq_spsc_view *v)
 {
     struct sabq_region *s = r->shm;
     uint32_t head = s->cons.head_cache;
@@ -234,7 +235,8 @@ void sabq_spsc_release(const sabq_spsc *r, const sabq_spsc_view *view)
 int sabq_spsc_recv(const sabq_spsc *r, void *buf, uint32_t cap)
 {
     sabq_spsc_view v;
-    int rc = sabq_spsc_peek(r, &v);
+    /* relaxed: our own index (see sabq_spsc_peek) */
+    int rc = peek_at(r, atomic_load_explicit(&r->shm->cons.tail, memory_order_relaxed), &v);
     if (rc < 0)
         return rc;
     if (v.len > cap)
@@ -269,48 +271,38 @@ int sabq_spsc_recv_batch(const sabq_spsc *r, sabq_iov *msgs, uint32_t n)
     return (int)i;
 }
 
-/* Blocking forms: the non-blocking call, re-tried by sabq__await. */
-struct io_ctx {
-    const sabq_spsc *r;
-    void *buf;
-    uint32_t len;
-    sabq_spsc_view *view;
-};
-
-static int try_send(void *c)
-{
-    struct io_ctx *x = c;
-    return sabq_spsc_send(x->r, x->buf, x->len);
-}
-
-static int try_recv(void *c)
-{
-    struct io_ctx *x = c;
-    return sabq_spsc_recv(x->r, x->buf, x->len);
-}
-
-static int try_peek(void *c)
-{
-    struct io_ctx *x = c;
-    return sabq_spsc_peek(x->r, x->view);
-}
-
+/* Blocking forms: the non-blocking call, re-tried (see sabq__wait_step). */
 int sabq_spsc_send_wait(const sabq_spsc *r, const void *buf, uint32_t len, uint64_t timeout_ns)
 {
-    struct io_ctx x = {r, (void *)buf, len, NULL};
-    return sabq__await(&r->shm->wait.writable, try_send, &x, sabq_deadline(timeout_ns));
+    struct sabq_event *ev = &r->shm->wait.writable;
+    struct sabq__waiter w = sabq__waiter_start(timeout_ns);
+    int rc;
+    while ((rc = sabq_spsc_send(r, buf, len)) == -EAGAIN && (rc = sabq__wait_step(ev, &w)) == 0) {
+    }
+    sabq__wait_end(ev, &w);
+    return rc;
 }
 
 int sabq_spsc_recv_wait(const sabq_spsc *r, void *buf, uint32_t cap, uint64_t timeout_ns)
 {
-    struct io_ctx x = {r, buf, cap, NULL};
-    return sabq__await(&r->shm->wait.readable, try_recv, &x, sabq_deadline(timeout_ns));
+    struct sabq_event *ev = &r->shm->wait.readable;
+    struct sabq__waiter w = sabq__waiter_start(timeout_ns);
+    int rc;
+    while ((rc = sabq_spsc_recv(r, buf, cap)) == -EAGAIN && (rc = sabq__wait_step(ev, &w)) == 0) {
+    }
+    sabq__wait_end(ev, &w);
+    return rc;
 }
 
 int sabq_spsc_peek_wait(const sabq_spsc *r, sabq_spsc_view *view, uint64_t timeout_ns)
 {
-    struct io_ctx x = {r, NULL, 0, view};
-    return sabq__await(&r->shm->wait.readable, try_peek, &x, sabq_deadline(timeout_ns));
+    struct sabq_event *ev = &r->shm->wait.readable;
+    struct sabq__waiter w = sabq__waiter_start(timeout_ns);
+    int rc;
+    while ((rc = sabq_spsc_peek(r, view)) == -EAGAIN && (rc = sabq__wait_step(ev, &w)) == 0) {
+    }
+    sabq__wait_end(ev, &w);
+    return rc;
 }
 
 void sabq_spsc_close(const sabq_spsc *r) { sabq__region_close(r->shm); }

@@ -4,14 +4,28 @@
  */
 #include "internal.h"
 
-static _Atomic uint32_t spin_limit = SABQ_SPIN_DEFAULT;
+#ifdef SABQ__NO_STATE
+/* sabq.wasm keeps no variable in the memory it is given: the spin is fixed
+ * (the JavaScript binding spins in JavaScript, where it is tunable). */
+void sabq_set_spin(uint32_t iterations) { (void)iterations; }
+uint32_t sabq_get_spin(void) { return SABQ_SPIN_DEFAULT; }
+#else
+/* Stored as spins + 1 so that the zero-initialised state means "default"
+ * (a zero-initialised variable needs no data segment). */
+static _Atomic uint32_t spin_plus_one;
 
 void sabq_set_spin(uint32_t iterations)
 {
-    atomic_store_explicit(&spin_limit, iterations, memory_order_relaxed);
+    atomic_store_explicit(&spin_plus_one, iterations == UINT32_MAX ? iterations : iterations + 1,
+                          memory_order_relaxed);
 }
 
-uint32_t sabq_get_spin(void) { return atomic_load_explicit(&spin_limit, memory_order_relaxed); }
+uint32_t sabq_get_spin(void)
+{
+    uint32_t v = atomic_load_explicit(&spin_plus_one, memory_order_relaxed);
+    return v == 0 ? SABQ_SPIN_DEFAULT : v - 1;
+}
+#endif
 
 uint64_t sabq_now_ns(void) { return sabq__os_now_ns(); }
 
@@ -82,36 +96,4 @@ void sabq_event_wake_all(struct sabq_event *ev)
     /* R2: release, so a waiter that sees the new seq also sees what we published. */
     atomic_fetch_add_explicit(&ev->seq, 1, memory_order_release);
     sabq__os_wake(&ev->seq, SABQ_WAKE_ALL);
-}
-
-int sabq__await(struct sabq_event *ev, sabq__try_fn try_fn, void *ctx, uint64_t deadline)
-{
-    int rc = try_fn(ctx);
-    if (rc != -EAGAIN)
-        return rc;
-    if (deadline != SABQ_FOREVER && sabq__os_now_ns() >= deadline)
-        return -ETIMEDOUT;
-    uint32_t spins = sabq_get_spin();
-    for (uint32_t i = 0; i < spins; i++) {
-        sabq__cpu_relax();
-        rc = try_fn(ctx);
-        if (rc != -EAGAIN)
-            return rc;
-    }
-    for (;;) {
-        uint32_t key = sabq_event_prepare(ev);
-        rc = try_fn(ctx);
-        if (rc != -EAGAIN) {
-            sabq_event_cancel(ev);
-            return rc;
-        }
-        if (sabq_event_wait(ev, key, deadline) == -ETIMEDOUT) {
-            /* One last look: a publish may have landed just before the deadline. */
-            rc = try_fn(ctx);
-            return rc == -EAGAIN ? -ETIMEDOUT : rc;
-        }
-        rc = try_fn(ctx);
-        if (rc != -EAGAIN)
-            return rc;
-    }
 }
