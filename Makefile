@@ -71,6 +71,8 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libsabq.a $(DESTDIR)$(PREFIX)/lib/libsabq.so* \
 	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/sabq.pc
 
+include mk/wasm.mk
+
 # ---- examples ---------------------------------------------------------------
 
 $(B)/demo: examples/demo.c $(B)/libsabq.a

@@ -183,6 +183,17 @@ sabq__region_check(const void *mem, size_t size, uint16_t kind, struct sabq_hdr 
     return 0;
 }
 
+/* MPMC in two steps, for callers that copy in place (the JS binding).
+ * claim_slot: claim a ticket whose slot is free for `len` bytes; returns the
+ * slot index, or -EAGAIN/-EMSGSIZE/-EPIPE/-EPROTO. publish_slot: set its length
+ * and hand it to consumers. take_slot: claim the oldest message's slot, or
+ * -EAGAIN/-EPIPE/-EPROTO. return_slot: hand it back to producers. */
+struct sabq_mpmc;
+int sabq__mpmc_claim_slot(const struct sabq_mpmc *q, uint32_t len);
+int sabq__mpmc_publish_slot(const struct sabq_mpmc *q, uint32_t slot, uint32_t len);
+int sabq__mpmc_take_slot(const struct sabq_mpmc *q);
+int sabq__mpmc_return_slot(const struct sabq_mpmc *q, uint32_t slot);
+
 /* Set the closed flag and wake both sides. */
 void sabq__region_close(struct sabq_region *shm);
 int sabq__region_is_closed(const struct sabq_region *shm);

@@ -129,7 +129,8 @@ static int empty_or_closed(const sabq_mpmc *q, uint32_t pos)
 }
 
 /* Claim up to `n` consecutive tickets whose slots hold a message
- * (turn == ticket + 1) that fits its buffer msgs[i].len. */
+ * (turn == ticket + 1) that fits its buffer msgs[i].len (any length when msgs
+ * is NULL: the caller reads in place). */
 static inline __attribute__((always_inline)) int claim_pop(const sabq_mpmc *q, const sabq_iov *msgs, uint32_t n, uint32_t *first)
 {
     struct sabq_region *s = q->shm;
@@ -146,7 +147,7 @@ static inline __attribute__((always_inline)) int claim_pop(const sabq_mpmc *q, c
             if (diff != 0)
                 break;
             uint32_t len = atomic_load_explicit(&slot->len, memory_order_relaxed);
-            if (len <= q->msg_max && len > msgs[k].len) {
+            if (msgs && len <= q->msg_max && len > msgs[k].len) {
                 too_long = 1; /* leave it queued for a caller with a bigger buffer */
                 break;
             }
@@ -260,6 +261,51 @@ int sabq_mpmc_pop(const sabq_mpmc *q, void *buf, uint32_t cap)
     sabq_iov one = {buf, cap}; /* inlined away: no stack in sabq.wasm */
     int rc = pop_n(q, &one, 1);
     return rc < 0 ? rc : (int)one.len;
+}
+
+int sabq__mpmc_claim_slot(const sabq_mpmc *q, uint32_t len)
+{
+    uint32_t first;
+    if (len > q->msg_max)
+        return -EMSGSIZE;
+    if (closed_for_push(q))
+        return -EPIPE;
+    int k = claim_push(q, 1, &first);
+    return k < 0 ? k : (int)(first & q->mask);
+}
+
+int sabq__mpmc_publish_slot(const sabq_mpmc *q, uint32_t slot, uint32_t len)
+{
+    if (slot >= q->cap || len > q->msg_max)
+        return -EINVAL;
+    struct sabq_slot *s = (struct sabq_slot *)(q->slots + (size_t)slot * q->stride);
+    /* relaxed: our claimed slot's turn is its ticket; only we change it now */
+    uint32_t ticket = atomic_load_explicit(&s->turn, memory_order_relaxed);
+    atomic_store_explicit(&s->len, len, memory_order_relaxed);
+    /* R3: pairs with A4 in claim_pop. */
+    atomic_store_explicit(&s->turn, ticket + 1, memory_order_release);
+    sabq__notify(&q->shm->wait.readable);
+    return 0;
+}
+
+int sabq__mpmc_take_slot(const sabq_mpmc *q)
+{
+    uint32_t first;
+    int k = claim_pop(q, NULL, 1, &first);
+    return k < 0 ? k : (int)(first & q->mask);
+}
+
+int sabq__mpmc_return_slot(const sabq_mpmc *q, uint32_t slot)
+{
+    if (slot >= q->cap)
+        return -EINVAL;
+    struct sabq_slot *s = (struct sabq_slot *)(q->slots + (size_t)slot * q->stride);
+    /* relaxed: a claimed slot's turn is ticket + 1 until we hand it back */
+    uint32_t ticket = atomic_load_explicit(&s->turn, memory_order_relaxed) - 1;
+    /* R4: pairs with A3 in claim_push. */
+    atomic_store_explicit(&s->turn, ticket + q->cap, memory_order_release);
+    sabq__notify(&q->shm->wait.writable);
+    return 0;
 }
 
 int sabq_mpmc_push_wait(const sabq_mpmc *q, const void *buf, uint32_t len, uint64_t timeout_ns)

@@ -1,0 +1,76 @@
+// bindings-js/src/mpmc.js — the MPMC queue from JavaScript. Claim and publish
+// are separate exports so JS copies straight into and out of the slot.
+
+import { layout, errno } from './layout.js';
+import { check } from './errors.js';
+import { Region, END, bytesOf } from './region.js';
+import { AGAIN, blockOn, waitOn } from './wait.js';
+
+const EAGAIN = -errno.EAGAIN;
+const EPIPE = -errno.EPIPE;
+
+export class MpmcQueue extends Region {
+  static size(sabq, slots, msgMax) {
+    return Region.sizeFor(sabq, layout.KIND_MPMC, slots, msgMax);
+  }
+
+  /** Lays out a queue of `slots` slots (a power of two) of `msgMax` bytes at `offset`. */
+  static create(sabq, offset, slots, msgMax) {
+    const [size] = Region.layOut(sabq, layout.KIND_MPMC, offset, slots, msgMax, 'MpmcQueue');
+    return new MpmcQueue(sabq, offset, size, layout.KIND_MPMC, slots, msgMax);
+  }
+
+  static attach(sabq, offset, size) {
+    const [slots, msgMax] = Region.validate(sabq, layout.KIND_MPMC, offset, size, 'MpmcQueue');
+    return new MpmcQueue(sabq, offset, size, layout.KIND_MPMC, slots, msgMax);
+  }
+
+  /** Copies one message in. False when full. Any thread. */
+  tryPush(data) {
+    const bytes = bytesOf(data);
+    const ex = this.sabq.exports;
+    const at = ex.sabq_js_mpmc_push_claim(this.offset, this.capacity, this.msgMax, bytes.length);
+    if (at === EAGAIN) return false;
+    check(at, 'MpmcQueue.push');
+    this.sabq.u8.set(bytes, at);
+    check(ex.sabq_js_mpmc_push_publish(this.offset, this.capacity, this.msgMax, at, bytes.length), 'MpmcQueue.push');
+    return true;
+  }
+
+  /** Pushes, waiting up to timeoutMs for room. Workers only. False on timeout. */
+  push(data, timeoutMs) {
+    const bytes = bytesOf(data);
+    return blockOn(this.sabq, this.writable, () => this.tryPush(bytes) || AGAIN, timeoutMs) ?? false;
+  }
+
+  /** push() without blocking the thread. */
+  async pushAsync(data, { timeoutMs, signal } = {}) {
+    const bytes = bytesOf(data);
+    return (await waitOn(this.sabq, this.writable, () => this.tryPush(bytes) || AGAIN, timeoutMs, signal)) ?? false;
+  }
+
+  /** Copies the oldest message out: Uint8Array, null when empty, END when closed and drained. */
+  tryPop() {
+    const ex = this.sabq.exports;
+    const at = ex.sabq_js_mpmc_pop_claim(this.offset, this.capacity, this.msgMax);
+    if (at === EAGAIN) return null;
+    if (at === EPIPE) return END;
+    check(at, 'MpmcQueue.pop');
+    const len = this.sabq.u32[(at - layout.SLOT_HDR + layout.SLOT_LEN) >> 2];
+    // The slot is ours now; its length is still the peer's word: check it.
+    const copy = len <= this.msgMax ? this.sabq.u8.slice(at, at + len) : undefined;
+    check(ex.sabq_js_mpmc_pop_release(this.offset, this.capacity, this.msgMax, at), 'MpmcQueue.pop');
+    if (copy === undefined) check(-errno.EPROTO, 'MpmcQueue.pop');
+    return copy;
+  }
+
+  /** Pops, waiting up to timeoutMs. Workers only. Null on timeout. */
+  pop(timeoutMs) {
+    return blockOn(this.sabq, this.readable, () => this.tryPop() ?? AGAIN, timeoutMs);
+  }
+
+  /** pop() without blocking the thread. Resolves null on timeout. */
+  popAsync({ timeoutMs, signal } = {}) {
+    return waitOn(this.sabq, this.readable, () => this.tryPop() ?? AGAIN, timeoutMs, signal);
+  }
+}

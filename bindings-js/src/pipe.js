@@ -1,0 +1,124 @@
+// bindings-js/src/pipe.js — the SPSC byte pipe from JavaScript: partial reads
+// and writes, end of stream. C hands out contiguous spans; JS copies into them.
+
+import { layout, errno } from './layout.js';
+import { check } from './errors.js';
+import { Region, END, bytesOf } from './region.js';
+import { AGAIN, blockOn, waitOn } from './wait.js';
+
+const EAGAIN = -errno.EAGAIN;
+
+export class Pipe extends Region {
+  static size(sabq, capacity) {
+    return Region.sizeFor(sabq, layout.KIND_PIPE, capacity);
+  }
+
+  /** Lays out a new pipe of `capacity` bytes (a power of two) at `offset`. */
+  static create(sabq, offset, capacity) {
+    const [size] = Region.layOut(sabq, layout.KIND_PIPE, offset, capacity, 0, 'Pipe');
+    return new Pipe(sabq, offset, size, layout.KIND_PIPE, capacity, 0);
+  }
+
+  static attach(sabq, offset, size) {
+    const [capacity] = Region.validate(sabq, layout.KIND_PIPE, offset, size, 'Pipe');
+    return new Pipe(sabq, offset, size, layout.KIND_PIPE, capacity, 0);
+  }
+
+  /** Writes what fits of `data` (bytes or string); returns the count (0 when full). Writer only. */
+  tryWrite(data) {
+    return this._writeFrom(bytesOf(data), 0);
+  }
+
+  _writeFrom(bytes, from) {
+    const ex = this.sabq.exports;
+    let done = 0;
+    while (from + done < bytes.length) {
+      const n = ex.sabq_js_pipe_write_span(this.offset, this.capacity);
+      if (n === EAGAIN) break;
+      check(n, 'Pipe.write');
+      const at = ex.sabq_js_pipe_write_addr(this.offset, this.capacity);
+      const take = Math.min(n, bytes.length - from - done);
+      this.inData(at, take, 'Pipe.write: span outside the pipe');
+      this.sabq.u8.set(bytes.subarray(from + done, from + done + take), at);
+      check(ex.sabq_js_pipe_write_commit(this.offset, this.capacity, take), 'Pipe.write');
+      done += take;
+    }
+    return done;
+  }
+
+  /** Writes all of `data`, waiting for room up to timeoutMs in total. Workers
+   * only. Returns the bytes written (fewer only on timeout). */
+  write(data, timeoutMs) {
+    const bytes = bytesOf(data);
+    let done = 0;
+    while (done < bytes.length) {
+      const n = blockOn(this.sabq, this.writable, () => this._writeFrom(bytes, done) || AGAIN, timeoutMs);
+      if (n === null) break;
+      done += n;
+    }
+    return done;
+  }
+
+  /** write() without blocking the thread. */
+  async writeAsync(data, { timeoutMs, signal } = {}) {
+    const bytes = bytesOf(data);
+    let done = 0;
+    while (done < bytes.length) {
+      const n = await waitOn(this.sabq, this.writable, () => this._writeFrom(bytes, done) || AGAIN, timeoutMs, signal);
+      if (n === null) break;
+      done += n;
+    }
+    return done;
+  }
+
+  /**
+   * Copies up to `max` bytes into `target` (a Uint8Array) at `at`; returns the
+   * count, 0 at end of stream, or -1 when nothing is there yet. Reader only.
+   */
+  tryReadInto(target, at = 0, max = target.length - at) {
+    const ex = this.sabq.exports;
+    let done = 0;
+    while (done < max) {
+      const n = ex.sabq_js_pipe_read_span(this.offset, this.capacity);
+      if (n === EAGAIN || n === 0) {
+        if (done > 0) break;
+        return n === 0 ? 0 : -1;
+      }
+      check(n, 'Pipe.read');
+      const from = ex.sabq_js_pipe_read_addr(this.offset, this.capacity);
+      const take = Math.min(n, max - done);
+      this.inData(from, take, 'Pipe.read: span outside the pipe');
+      target.set(this.sabq.u8.subarray(from, from + take), at + done);
+      check(ex.sabq_js_pipe_read_consume(this.offset, this.capacity, take), 'Pipe.read');
+      done += take;
+    }
+    return done;
+  }
+
+  /** Up to `max` bytes: a Uint8Array, null when empty, END at end of stream. */
+  tryRead(max = this.capacity) {
+    const buf = new Uint8Array(Math.min(max, this.capacity));
+    const n = this.tryReadInto(buf);
+    return n < 0 ? null : n === 0 ? END : buf.subarray(0, n);
+  }
+
+  /** tryReadInto, waiting up to timeoutMs for at least one byte or the end.
+   * Workers only. Returns the count, 0 at end of stream, -1 on timeout. */
+  readInto(target, at = 0, max = target.length - at, timeoutMs) {
+    const n = blockOn(this.sabq, this.readable, () => {
+      const got = this.tryReadInto(target, at, max);
+      return got < 0 ? AGAIN : got;
+    }, timeoutMs);
+    return n === null ? -1 : n;
+  }
+
+  /** tryRead, waiting up to timeoutMs. Workers only. Null on timeout. */
+  read(max = this.capacity, timeoutMs) {
+    return blockOn(this.sabq, this.readable, () => this.tryRead(max) ?? AGAIN, timeoutMs);
+  }
+
+  /** tryRead without blocking the thread. Resolves null on timeout. */
+  readAsync(max = this.capacity, { timeoutMs, signal } = {}) {
+    return waitOn(this.sabq, this.readable, () => this.tryRead(max) ?? AGAIN, timeoutMs, signal);
+  }
+}

@@ -1,0 +1,94 @@
+// bindings-js/src/region.js — what every ring class shares: where the region
+// is, its validated geometry (kept in JS, never re-read from shared memory),
+// create/attach through sabq.wasm, close.
+
+import { layout } from './layout.js';
+import { check, SabqError } from './errors.js';
+
+export class Region {
+  /** @protected */
+  constructor(sabq, offset, size, kind, capacity, msgMax) {
+    this.sabq = sabq;
+    this.offset = offset;
+    this.size = size;
+    this.kind = kind;
+    this.capacity = capacity;
+    this.msgMax = msgMax;
+    this.dataStart = offset + layout.DATA_OFFSET;
+    this.readable = offset + layout.READABLE_EVENT;
+    this.writable = offset + layout.WRITABLE_EVENT;
+  }
+
+  /** Bytes a region of this kind needs (0 if the arguments are invalid). */
+  static sizeFor(sabq, kind, capacity, msgMax = 0) {
+    return sabq.exports.sabq_js_size(kind, capacity, msgMax) >>> 0;
+  }
+
+  /** Lays out a new region at `offset` and returns [size, msgMax]. */
+  static layOut(sabq, kind, offset, capacity, msgMax, what) {
+    const size = Region.sizeFor(sabq, kind, capacity, msgMax);
+    if (size === 0) throw new SabqError(-22, `${what}.create: invalid capacity or message size`);
+    if (offset % layout.ALIGN !== 0) throw new SabqError(-22, `${what}.create: offset must be a multiple of ${layout.ALIGN}`);
+    if (offset + size > sabq.memory.buffer.byteLength) throw new SabqError(-22, `${what}.create: region does not fit in the memory`);
+    const rc = check(sabq.exports.sabq_js_init(kind, offset, size, capacity, msgMax), `${what}.create`);
+    return [size, kind === layout.KIND_SPSC ? rc : msgMax];
+  }
+
+  /** Validates the header at `offset` (once, in C) and returns [capacity, msgMax]. */
+  static validate(sabq, kind, offset, size, what) {
+    if (!Number.isInteger(offset) || offset < 0 || offset + size > sabq.memory.buffer.byteLength) {
+      throw new SabqError(-22, `${what}.attach: region outside the memory`);
+    }
+    const ex = sabq.exports;
+    const capacity = check(ex.sabq_js_attach_capacity(kind, offset, size), `${what}.attach`);
+    const msgMax = check(ex.sabq_js_attach_msg_max(kind, offset, size, capacity), `${what}.attach`);
+    return [capacity, msgMax];
+  }
+
+  /** Closes the ring and wakes every waiter, on both sides. Idempotent. */
+  close() {
+    this.sabq.exports.sabq_js_close(this.offset);
+  }
+
+  get closed() {
+    return this.sabq.exports.sabq_js_is_closed(this.offset) !== 0;
+  }
+
+  /** What is queued now: bytes (ring, pipe) or messages (mpmc). */
+  get used() {
+    return this.sabq.exports.sabq_js_used(this.offset, this.capacity);
+  }
+
+  /** What a worker needs to attach to the same ring: post it with the memory. */
+  toJSON() {
+    return { offset: this.offset, size: this.size };
+  }
+
+  /** Throws unless [start, start+len) lies in the data area: values JS reads
+   * from the ring itself are checked before use (the peer is untrusted). */
+  inData(start, len, what) {
+    if (start < this.dataStart || len < 0 || start + len > this.offset + this.size) {
+      throw new SabqError(-71, what);
+    }
+  }
+}
+
+/** The end-of-stream marker returned by receive and read calls. */
+export const END = Symbol('sabq.end');
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Bytes of a string or typed array, as a Uint8Array. */
+export function bytesOf(data) {
+  if (typeof data === 'string') return encoder.encode(data);
+  if (data instanceof Uint8Array) return data;
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof ArrayBuffer || data instanceof SharedArrayBuffer) return new Uint8Array(data);
+  throw new TypeError('sabq: expected a string, a typed array or an ArrayBuffer');
+}
+
+/** TextDecoder refuses views of shared memory: decode a private copy. */
+export function textOf(view) {
+  return decoder.decode(view.slice());
+}

@@ -1,0 +1,146 @@
+// bindings-js/src/spsc.js — the SPSC message ring from JavaScript. A thin
+// class over sabq.wasm: C decides where a message goes and validates what the
+// peer wrote; JS only copies bytes in and out of the places C returns.
+
+import { layout, errno } from './layout.js';
+import { check } from './errors.js';
+import { Region, END, bytesOf, textOf } from './region.js';
+import { AGAIN, blockOn, waitOn } from './wait.js';
+
+const EAGAIN = -errno.EAGAIN;
+const EPIPE = -errno.EPIPE;
+
+export class SpscRing extends Region {
+  /** Bytes of memory a ring of `capacity` data bytes needs. */
+  static size(sabq, capacity) {
+    return Region.sizeFor(sabq, layout.KIND_SPSC, capacity);
+  }
+
+  /**
+   * Lays out a new ring at `offset` (a multiple of 64) in sabq's memory.
+   * @param {{msgMax?: number}} [options] largest message; default capacity/2 - 8
+   */
+  static create(sabq, offset, capacity, options = {}) {
+    const [size, msgMax] = Region.layOut(sabq, layout.KIND_SPSC, offset, capacity, options.msgMax ?? 0, 'SpscRing');
+    return new SpscRing(sabq, offset, size, layout.KIND_SPSC, capacity, msgMax);
+  }
+
+  /** Attaches to a ring another thread created; validates its header. */
+  static attach(sabq, offset, size) {
+    const [capacity, msgMax] = Region.validate(sabq, layout.KIND_SPSC, offset, size, 'SpscRing');
+    return new SpscRing(sabq, offset, size, layout.KIND_SPSC, capacity, msgMax);
+  }
+
+  // ---- producer ------------------------------------------------------------
+
+  /**
+   * Reserves room for `len` bytes and returns a writable view of it, or null
+   * when the ring is full. Fill it, then commit(). Producer only.
+   */
+  reserve(len) {
+    const at = this.sabq.exports.sabq_js_spsc_reserve(this.offset, this.capacity, this.msgMax, len);
+    if (at === EAGAIN) return null;
+    check(at, 'SpscRing.reserve');
+    this._resv = at;
+    this._resvLen = len;
+    return new Uint8Array(this.sabq.memory.buffer, at, len);
+  }
+
+  /** Publishes the reserved message, `len` bytes of it (default: all). */
+  commit(len = this._resvLen) {
+    if (this._resv === undefined) throw new Error('SpscRing.commit: nothing reserved');
+    const at = this._resv;
+    this._resv = undefined;
+    check(this.sabq.exports.sabq_js_spsc_commit(this.offset, this.capacity, this.msgMax, at, this._resvLen, len), 'SpscRing.commit');
+  }
+
+  /** Copies one message (bytes or a string) in. False when full. Producer only. */
+  trySend(data) {
+    const bytes = bytesOf(data);
+    const view = this.reserve(bytes.length);
+    if (view === null) return false;
+    view.set(bytes);
+    this.commit(bytes.length);
+    return true;
+  }
+
+  /** Sends, waiting for room up to timeoutMs. Workers only. False on timeout. */
+  send(data, timeoutMs) {
+    const bytes = bytesOf(data);
+    return blockOn(this.sabq, this.writable, () => this.trySend(bytes) || AGAIN, timeoutMs) ?? false;
+  }
+
+  /** Sends, awaiting room without blocking the thread. Resolves false on timeout. */
+  async sendAsync(data, { timeoutMs, signal } = {}) {
+    const bytes = bytesOf(data);
+    return (await waitOn(this.sabq, this.writable, () => this.trySend(bytes) || AGAIN, timeoutMs, signal)) ?? false;
+  }
+
+  // ---- consumer ------------------------------------------------------------
+
+  /**
+   * A view of the oldest message, without removing it: a Uint8Array over the
+   * ring (valid until release()), null when empty, END when closed and drained.
+   * Consumer only.
+   */
+  peek() {
+    const ex = this.sabq.exports;
+    const at = ex.sabq_js_spsc_peek(this.offset, this.capacity, this.msgMax);
+    if (at === EAGAIN) return null;
+    if (at === EPIPE) return END;
+    check(at, 'SpscRing.peek');
+    // C checked the record; read its length once more and check it again, in
+    // case the peer changed it since.
+    const len = this.sabq.u32[(at - layout.REC_HDR) >> 2];
+    if (len > this.msgMax) check(-errno.EPROTO, 'SpscRing.peek');
+    this.inData(at, len, 'SpscRing.peek: record outside the ring');
+    this._peeked = at;
+    this._peekedLen = len;
+    return new Uint8Array(this.sabq.memory.buffer, at, len);
+  }
+
+  /** Removes the message returned by the last peek(). */
+  release() {
+    if (this._peeked === undefined) throw new Error('SpscRing.release: nothing peeked');
+    const at = this._peeked;
+    this._peeked = undefined;
+    check(this.sabq.exports.sabq_js_spsc_release(this.offset, this.capacity, this.msgMax, at, this._peekedLen), 'SpscRing.release');
+  }
+
+  /** Copies the oldest message out: Uint8Array, null when empty, END when closed and drained. */
+  tryReceive() {
+    const view = this.peek();
+    if (view === null || view === END) return view;
+    const copy = view.slice();
+    this.release();
+    return copy;
+  }
+
+  /** Receives, waiting up to timeoutMs. Workers only. Null on timeout. */
+  receive(timeoutMs) {
+    return blockOn(this.sabq, this.readable, () => this.tryReceive() ?? AGAIN, timeoutMs);
+  }
+
+  /** Receives without blocking the thread. Resolves null on timeout. */
+  receiveAsync({ timeoutMs, signal } = {}) {
+    return waitOn(this.sabq, this.readable, () => this.tryReceive() ?? AGAIN, timeoutMs, signal);
+  }
+
+  /** tryReceive, decoded as UTF-8. */
+  tryReceiveString() {
+    const m = this.tryReceive();
+    return m === null || m === END ? m : new TextDecoder().decode(m);
+  }
+
+  /** receive, decoded as UTF-8. */
+  receiveString(timeoutMs) {
+    const m = this.receive(timeoutMs);
+    return m === null || m === END ? m : textOf(m);
+  }
+
+  /** receiveAsync, decoded as UTF-8. */
+  async receiveStringAsync(options) {
+    const m = await this.receiveAsync(options);
+    return m === null || m === END ? m : textOf(m);
+  }
+}

@@ -1,0 +1,155 @@
+// bindings-js/src/wait.js — how the JS binding waits on a ring's event: the
+// same protocol as lib/wait.c (spin, announce with sabq_js_event_prepare,
+// re-try, park on the event's sequence word), but parking with Atomics.wait in
+// workers and Atomics.waitAsync on the main thread, which must never block.
+
+import { layout, errno } from './layout.js';
+import { SabqError } from './errors.js';
+
+/** What an attempt returns when it should be retried after a wait. */
+export const AGAIN = Symbol('sabq.again');
+
+const now = typeof performance !== 'undefined' ? () => performance.now() : () => Date.now();
+
+/** Tunables: spins before parking (workers), microseconds of spinning on the main thread. */
+export const waitOptions = {
+  spin: layout.SPIN_DEFAULT,
+  mainThreadSpinMicros: 5,
+};
+
+let blockingAllowed;
+/** Whether this thread may block (false on a browser main thread). */
+export function canBlock() {
+  if (blockingAllowed === undefined) {
+    try {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0); // value differs: returns at once
+      blockingAllowed = true;
+    } catch {
+      blockingAllowed = false;
+    }
+  }
+  return blockingAllowed;
+}
+
+function deadlineOf(timeoutMs) {
+  return timeoutMs === undefined || timeoutMs === Infinity ? Infinity : now() + Math.max(0, timeoutMs);
+}
+
+/**
+ * Blocks (workers, Node) until attempt() returns something other than AGAIN,
+ * or the timeout passes (then returns null).
+ */
+export function blockOn(sabq, event, attempt, timeoutMs) {
+  if (!canBlock()) {
+    throw new SabqError(-errno.EDEADLK, 'sabq: blocking call on the main thread');
+  }
+  let r = attempt();
+  if (r !== AGAIN) return r;
+  const deadline = deadlineOf(timeoutMs);
+  for (let i = 0; i < waitOptions.spin; i++) {
+    r = attempt();
+    if (r !== AGAIN) return r;
+  }
+  const ex = sabq.exports;
+  const seqIndex = (event + 0) >> 2; // the event's seq word
+  for (;;) {
+    const key = ex.sabq_js_event_prepare(event);
+    r = attempt();
+    if (r !== AGAIN) {
+      ex.sabq_js_event_cancel(event);
+      return r;
+    }
+    const left = deadline - now();
+    if (left <= 0) {
+      ex.sabq_js_event_cancel(event);
+      return null;
+    }
+    Atomics.wait(sabq.i32, seqIndex, key, left === Infinity ? undefined : left);
+    ex.sabq_js_event_cancel(event);
+    r = attempt();
+    if (r !== AGAIN) return r;
+  }
+}
+
+// In Node, a pending Atomics.waitAsync does not keep the process alive; an
+// interval timer does, for as long as anybody awaits.
+let pendingWaits = 0;
+let keepAlive;
+function holdProcess() {
+  if (pendingWaits++ === 0 && typeof process !== 'undefined' && process.versions?.node) {
+    keepAlive = setInterval(() => {}, 1 << 30);
+  }
+}
+function releaseProcess() {
+  if (--pendingWaits === 0 && keepAlive !== undefined) {
+    clearInterval(keepAlive);
+    keepAlive = undefined;
+  }
+}
+
+const hasWaitAsync = typeof Atomics.waitAsync === 'function';
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves when the word at i32[index] is no longer `key`, or after `ms`. */
+async function parkAsync(i32, index, key, ms) {
+  if (hasWaitAsync && !waitOptions.forcePolling) {
+    const res = Atomics.waitAsync(i32, index, key, ms === Infinity ? undefined : ms);
+    if (res.async) await res.value;
+    return;
+  }
+  // Fallback (Firefox before 145): poll with a backoff up to 4 ms.
+  const end = now() + ms;
+  for (let nap = 0; Atomics.load(i32, index) === key && now() < end; nap = Math.min(4, nap * 2 || 0.25)) {
+    await sleep(Math.min(nap, Math.max(0, end - now())));
+  }
+}
+
+/**
+ * The non-blocking counterpart of blockOn, for any thread: spins at most
+ * waitOptions.mainThreadSpinMicros, then awaits the event with waitAsync.
+ * Resolves to attempt()'s result, or null on timeout; rejects with an
+ * AbortError when `signal` aborts.
+ */
+export async function waitOn(sabq, event, attempt, timeoutMs, signal) {
+  let r = attempt();
+  if (r !== AGAIN) return r;
+  const deadline = deadlineOf(timeoutMs);
+  const spinEnd = now() + waitOptions.mainThreadSpinMicros / 1000;
+  while (now() < spinEnd) {
+    r = attempt();
+    if (r !== AGAIN) return r;
+  }
+  const ex = sabq.exports;
+  const seqIndex = event >> 2;
+  // An abort wakes the wait early: a spurious wake-up is harmless to every
+  // waiter on that word, they all re-check.
+  const onAbort = () => Atomics.notify(sabq.i32, seqIndex);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  holdProcess();
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const key = ex.sabq_js_event_prepare(event);
+      r = attempt();
+      if (r !== AGAIN) {
+        ex.sabq_js_event_cancel(event);
+        return r;
+      }
+      const left = deadline - now();
+      if (left <= 0) {
+        ex.sabq_js_event_cancel(event);
+        return null;
+      }
+      try {
+        await parkAsync(sabq.i32, seqIndex, key, left);
+      } finally {
+        ex.sabq_js_event_cancel(event);
+      }
+      r = attempt();
+      if (r !== AGAIN) return r;
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    releaseProcess();
+  }
+}

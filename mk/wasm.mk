@@ -1,0 +1,40 @@
+# mk/wasm.mk — the freestanding sabq.wasm: the library's own sources for wasm32,
+# importing a shared memory, with no data segment and no shadow stack, so it can
+# be instantiated against any shared memory without writing a byte it does not
+# own. Included by the Makefile.
+
+WASM_CC := clang
+WASM_SRC := lib/region.c lib/wait.c lib/wait_wasm.c lib/spsc.c lib/pipe.c lib/mpmc.c \
+            lib/js_exports.c
+# -flto plus `flatten` on the exports inlines the library into each export, so
+# handles live in registers (no __stack_pointer); -ffreestanding: no libc.
+WASM_CFLAGS := --target=wasm32 -std=c11 -O2 -flto -matomics -mbulk-memory -ffreestanding \
+               -nostdlib $(WARN) -Ilib/freestanding -Iinclude -Ilib
+WASM_LDFLAGS := -Wl,--no-entry -Wl,--import-memory -Wl,--shared-memory \
+                -Wl,--max-memory=4294967296 -Wl,--initial-memory=65536 -Wl,-z,stack-size=0
+WASM_OBJ := $(WASM_SRC:lib/%.c=$(B)/wasm/%.o)
+
+$(B)/wasm/%.o: lib/%.c $(HEADERS) lib/freestanding/*.h
+	@mkdir -p $(dir $@)
+	$(WASM_CC) $(WASM_CFLAGS) -c $< -o $@
+
+# wasm-ld always defines __stack_pointer; nothing uses it, so wasm-opt's
+# unused-element pass removes it. tests/wasm/check_sections.sh proves both.
+$(B)/sabq.wasm: $(WASM_OBJ)
+	$(WASM_CC) $(WASM_CFLAGS) $(WASM_LDFLAGS) $^ -o $(B)/wasm/sabq-linked.wasm
+	wasm-opt --enable-threads --enable-bulk-memory --remove-unused-module-elements \
+	  $(B)/wasm/sabq-linked.wasm -o $@
+
+# Offsets and constants for JavaScript, generated from offsetof by a native
+# program: never copied by hand.
+bindings-js/src/layout.js: tools/gen_layout_js.c include/sabq/*.h | $(B)/obj
+	$(CC) $(CSTD) $(WARN) -Iinclude $< -o $(B)/gen_layout_js
+	$(B)/gen_layout_js > $@
+
+bindings-js/sabq.wasm: $(B)/sabq.wasm
+	cp $< $@
+
+wasm: bindings-js/sabq.wasm bindings-js/src/layout.js
+
+test-wasm-sections: $(B)/sabq.wasm
+	tests/wasm/check_sections.sh $(B)/sabq.wasm
