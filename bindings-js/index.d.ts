@@ -1,0 +1,126 @@
+// Type declarations of the sabq package (bindings-js/src/). Checked by
+// `tsc --noEmit` on examples/js/typed.ts in `make test`.
+
+/** sabq.wasm instantiated against one shared memory, in one thread. */
+export declare class Sabq {
+  /** Instantiates sabq.wasm against `memory` (must be shared). Pass `module`
+   * (from compileSabq(), posted from another thread) to skip compiling. */
+  static instantiate(memory: WebAssembly.Memory, options?: { module?: WebAssembly.Module }): Promise<Sabq>;
+  readonly memory: WebAssembly.Memory;
+}
+
+/** The compiled sabq.wasm; compile once and post it to workers. */
+export declare function compileSabq(): Promise<WebAssembly.Module>;
+
+/** Returned by receive/read calls once the ring is closed and drained. */
+export declare const END: unique symbol;
+export type End = typeof END;
+
+/** Where a ring lives: post this (with the memory) so another thread can attach. */
+export interface RegionRef {
+  offset: number;
+  size: number;
+}
+
+export interface AsyncOptions {
+  /** Give up after this many milliseconds (resolve null / false). Default: never. */
+  timeoutMs?: number;
+  /** Reject with an AbortError when aborted. */
+  signal?: AbortSignal;
+}
+
+export type Bytes = string | ArrayBufferView | ArrayBuffer | SharedArrayBuffer;
+
+declare abstract class Region {
+  readonly sabq: Sabq;
+  readonly offset: number;
+  readonly size: number;
+  /** Data bytes (ring, pipe) or slots (queue). */
+  readonly capacity: number;
+  /** Largest message in bytes (0 for a pipe). */
+  readonly msgMax: number;
+  /** True once either side closed it. */
+  readonly closed: boolean;
+  /** Bytes (ring, pipe) or messages (queue) queued now. */
+  readonly used: number;
+  /** Closes and wakes every waiter on both sides. Idempotent. */
+  close(): void;
+  toJSON(): RegionRef;
+}
+
+/** Single-producer single-consumer ring of variable-length messages. */
+export declare class SpscRing extends Region {
+  static size(sabq: Sabq, capacity: number): number;
+  /** Lays out a new ring at `offset` (a positive multiple of 64). */
+  static create(sabq: Sabq, offset: number, capacity: number, options?: { msgMax?: number }): SpscRing;
+  /** Attaches to an existing ring; throws SabqError EPROTO if its header is invalid. */
+  static attach(sabq: Sabq, offset: number, size: number): SpscRing;
+  /** Producer: a writable view of `len` reserved bytes, or null when full. */
+  reserve(len: number): Uint8Array | null;
+  /** Producer: publishes the reservation (`len` bytes of it). */
+  commit(len?: number): void;
+  /** Producer: copies a message in; false when full. */
+  trySend(data: Bytes): boolean;
+  /** Producer, workers only: waits for room; false on timeout. */
+  send(data: Bytes, timeoutMs?: number): boolean;
+  sendAsync(data: Bytes, options?: AsyncOptions): Promise<boolean>;
+  /** Consumer: a view of the oldest message (valid until release()), null when empty. */
+  peek(): Uint8Array | null | End;
+  release(): void;
+  tryReceive(): Uint8Array | null | End;
+  /** Consumer, workers only: waits up to timeoutMs; null on timeout. */
+  receive(timeoutMs?: number): Uint8Array | null | End;
+  receiveAsync(options?: AsyncOptions): Promise<Uint8Array | null | End>;
+  tryReceiveString(): string | null | End;
+  receiveString(timeoutMs?: number): string | null | End;
+  receiveStringAsync(options?: AsyncOptions): Promise<string | null | End>;
+}
+
+/** Single-producer single-consumer byte stream with end of file. */
+export declare class Pipe extends Region {
+  static size(sabq: Sabq, capacity: number): number;
+  static create(sabq: Sabq, offset: number, capacity: number): Pipe;
+  static attach(sabq: Sabq, offset: number, size: number): Pipe;
+  /** Writes what fits; returns the count (0 when full). */
+  tryWrite(data: Bytes): number;
+  /** Workers only: writes everything, waiting for room; returns the count (less on timeout). */
+  write(data: Bytes, timeoutMs?: number): number;
+  writeAsync(data: Bytes, options?: AsyncOptions): Promise<number>;
+  /** Copies into target; the count, 0 at end of stream, -1 when empty. */
+  tryReadInto(target: Uint8Array, at?: number, max?: number): number;
+  tryRead(max?: number): Uint8Array | null | End;
+  /** Workers only: like tryReadInto, waiting up to timeoutMs (-1 on timeout). */
+  readInto(target: Uint8Array, at?: number, max?: number, timeoutMs?: number): number;
+  read(max?: number, timeoutMs?: number): Uint8Array | null | End;
+  readAsync(max?: number, options?: AsyncOptions): Promise<Uint8Array | null | End>;
+}
+
+/** Bounded multi-producer multi-consumer queue of fixed-size slots. */
+export declare class MpmcQueue extends Region {
+  static size(sabq: Sabq, slots: number, msgMax: number): number;
+  static create(sabq: Sabq, offset: number, slots: number, msgMax: number): MpmcQueue;
+  static attach(sabq: Sabq, offset: number, size: number): MpmcQueue;
+  tryPush(data: Bytes): boolean;
+  push(data: Bytes, timeoutMs?: number): boolean;
+  pushAsync(data: Bytes, options?: AsyncOptions): Promise<boolean>;
+  tryPop(): Uint8Array | null | End;
+  pop(timeoutMs?: number): Uint8Array | null | End;
+  popAsync(options?: AsyncOptions): Promise<Uint8Array | null | End>;
+}
+
+export type SabqErrorCode = 'EAGAIN' | 'ETIMEDOUT' | 'EPIPE' | 'EMSGSIZE' | 'EINVAL' | 'EPROTO' | 'EDEADLK';
+
+export declare class SabqError extends Error {
+  readonly code: SabqErrorCode;
+  /** The negative errno value. */
+  readonly errno: number;
+}
+
+/** Spins before parking in workers; microseconds of spinning on the main thread. */
+export declare const waitOptions: { spin: number; mainThreadSpinMicros: number; forcePolling?: boolean };
+
+/** False on a browser main thread, where blocking calls throw EDEADLK. */
+export declare function canBlock(): boolean;
+
+export declare const layout: Readonly<Record<string, number>>;
+export declare const errno: Readonly<Record<SabqErrorCode, number>>;

@@ -1,0 +1,30 @@
+// examples/js/typed.ts — the binding's types in use; `tsc --noEmit` checks it.
+import { Sabq, SpscRing, Pipe, MpmcQueue, END, SabqError, compileSabq, type RegionRef } from 'sabq';
+
+export async function roundTrip(): Promise<string> {
+  const memory = new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true });
+  const sabq: Sabq = await Sabq.instantiate(memory, { module: await compileSabq() });
+  const ring = SpscRing.create(sabq, 64, 4096, { msgMax: 1024 });
+  const where: RegionRef = ring.toJSON();
+  const pipe = Pipe.create(sabq, 64 + where.size, 1024);
+  const queue = MpmcQueue.create(sabq, 64 + where.size + pipe.size, 16, 64);
+
+  const view: Uint8Array | null = ring.reserve(5);
+  if (view) {
+    view.set([104, 101, 108, 108, 111]);
+    ring.commit();
+  }
+  const written: number = pipe.tryWrite('bytes');
+  queue.tryPush(new Uint32Array([1, 2, 3]));
+
+  const msg = await ring.receiveStringAsync({ timeoutMs: 100 });
+  const popped = queue.tryPop();
+  try {
+    ring.close();
+    ring.trySend('late');
+  } catch (e) {
+    if (e instanceof SabqError && e.code === 'EPIPE') console.log('closed:', e.errno);
+  }
+  if (msg === null || msg === END || popped === END) return 'nothing';
+  return `${msg} ${written} ${popped?.length ?? 0}`;
+}

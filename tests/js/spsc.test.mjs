@@ -1,0 +1,94 @@
+// tests/js/spsc.test.mjs — the SPSC ring from JavaScript, single-threaded.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { SpscRing, END, SabqError, layout } from '../../bindings-js/src/index.js';
+import { freshSabq } from './helpers.mjs';
+
+test('send and receive bytes and strings in order, across many wraps', async () => {
+  const sabq = await freshSabq();
+  const ring = SpscRing.create(sabq, 4096, 256);
+  for (let i = 0; i < 10000; i++) {
+    assert.equal(ring.trySend(`message ${i}`), true);
+    assert.equal(ring.tryReceiveString(), `message ${i}`);
+  }
+  assert.equal(ring.tryReceive(), null);
+});
+
+test('full ring refuses without moving anything; receive frees room', async () => {
+  const sabq = await freshSabq();
+  const ring = SpscRing.create(sabq, 64, 64); // msgMax 24
+  let sent = 0;
+  while (ring.trySend(new Uint8Array([sent]))) sent++;
+  assert.equal(sent, 4); // 4 records of 16 bytes
+  const used = ring.used;
+  assert.equal(ring.trySend(new Uint8Array([9])), false);
+  assert.equal(ring.used, used);
+  assert.deepEqual([...ring.tryReceive()], [0]);
+  assert.equal(ring.trySend(new Uint8Array([4])), true);
+});
+
+test('largest message fits; one byte more is EMSGSIZE', async () => {
+  const sabq = await freshSabq();
+  const ring = SpscRing.create(sabq, 64, 1024);
+  assert.equal(ring.msgMax, 1024 / 2 - 8);
+  assert.equal(ring.trySend(new Uint8Array(ring.msgMax).fill(7)), true);
+  assert.throws(() => ring.trySend(new Uint8Array(ring.msgMax + 1)), (e) => e instanceof SabqError && e.code === 'EMSGSIZE');
+  assert.equal(ring.tryReceive().length, ring.msgMax);
+});
+
+test('zero-copy reserve/commit and peek/release', async () => {
+  const sabq = await freshSabq();
+  const ring = SpscRing.create(sabq, 64, 4096);
+  const view = ring.reserve(100);
+  view.set([1, 2, 3]);
+  ring.commit(3); // shorter than reserved
+  const seen = ring.peek();
+  assert.deepEqual([...seen], [1, 2, 3]);
+  assert.equal(seen.buffer, sabq.memory.buffer); // a view of the ring, not a copy
+  ring.release();
+  assert.equal(ring.peek(), null);
+});
+
+test('close: sends fail with EPIPE, the reader drains then sees END', async () => {
+  const sabq = await freshSabq();
+  const ring = SpscRing.create(sabq, 64, 4096);
+  ring.trySend('last');
+  ring.close();
+  assert.equal(ring.closed, true);
+  assert.throws(() => ring.trySend('late'), (e) => e.code === 'EPIPE');
+  assert.equal(ring.tryReceiveString(), 'last');
+  assert.equal(ring.tryReceive(), END);
+});
+
+test('attach validates the header: corrupt magic, wrong kind, bad size', async () => {
+  const sabq = await freshSabq();
+  const ring = SpscRing.create(sabq, 64, 4096);
+  const again = SpscRing.attach(sabq, 64, ring.size);
+  assert.equal(again.capacity, 4096);
+  assert.equal(again.msgMax, ring.msgMax);
+  assert.throws(() => SpscRing.attach(sabq, 64, ring.size - 1), (e) => e.code === 'EPROTO');
+  const u32 = new Uint32Array(sabq.memory.buffer);
+  u32[(64 + layout.HDR_CAPACITY) >> 2] = 3000; // not a power of two
+  assert.throws(() => SpscRing.attach(sabq, 64, ring.size), (e) => e.code === 'EPROTO' && /corrupt/.test(e.message));
+  u32[(64 + layout.HDR_MAGIC) >> 2] = 0xdeadbeef;
+  assert.throws(() => SpscRing.attach(sabq, 64, ring.size), (e) => e.code === 'EPROTO');
+  assert.throws(() => SpscRing.attach(sabq, 1 << 20, 4352), (e) => e.code === 'EPROTO'); // zeroed memory
+});
+
+test('a corrupt head from the peer gives EPROTO, not a bad view', async () => {
+  const sabq = await freshSabq();
+  const ring = SpscRing.create(sabq, 64, 4096);
+  ring.trySend('ok');
+  const u32 = new Uint32Array(sabq.memory.buffer);
+  u32[(64 + layout.PROD_HEAD) >> 2] = 1 << 20; // head - tail > capacity
+  assert.throws(() => ring.tryReceive(), (e) => e.code === 'EPROTO');
+});
+
+test('create refuses bad arguments with EINVAL', async () => {
+  const sabq = await freshSabq();
+  assert.throws(() => SpscRing.create(sabq, 0, 4096), (e) => e.code === 'EINVAL'); // the null pointer
+  assert.throws(() => SpscRing.create(sabq, 32, 4096), (e) => e.code === 'EINVAL'); // misaligned
+  assert.throws(() => SpscRing.create(sabq, 64, 1000), (e) => e.code === 'EINVAL'); // not a power of two
+  assert.throws(() => SpscRing.create(sabq, 64, 1 << 24), (e) => e.code === 'EINVAL'); // larger than memory
+  assert.throws(() => SpscRing.create(sabq, 64, 4096, { msgMax: 4096 }), (e) => e.code === 'EINVAL');
+});

@@ -1,0 +1,89 @@
+// tests/js/wait.test.mjs — waiting from JavaScript: waitAsync wake-ups,
+// timeouts, close waking waiters, the polling fallback, and Node staying alive
+// while a promise waits on a ring.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { SpscRing, END, waitOptions, layout } from '../../bindings-js/src/index.js';
+import { freshSabq, runWorker } from './helpers.mjs';
+
+test('receiveAsync is woken by a worker that sends later', async () => {
+  const sabq = await freshSabq();
+  const ring = SpscRing.create(sabq, 64, 4096);
+  const pending = ring.receiveAsync({ timeoutMs: 10000 });
+  const worker = runWorker(sabq, { kind: 'spsc', role: 'produce', offset: ring.offset, size: ring.size, count: 1 });
+  const m = await pending;
+  assert.ok(m instanceof Uint8Array);
+  assert.equal((await worker).ok, true);
+});
+
+test('receiveAsync times out with null, no sooner than asked', async () => {
+  const sabq = await freshSabq();
+  const ring = SpscRing.create(sabq, 64, 4096);
+  const t0 = performance.now();
+  assert.equal(await ring.receiveAsync({ timeoutMs: 30 }), null);
+  const took = performance.now() - t0;
+  assert.ok(took >= 29 && took < 1000, `took ${took} ms`);
+  // the waiter withdrew its announcement
+  assert.equal(new Int32Array(sabq.memory.buffer)[(64 + layout.READABLE_WAITERS) >> 2], 0);
+});
+
+test('blocking receive times out with null; close wakes a blocked worker with END', async () => {
+  const sabq = await freshSabq();
+  const ring = SpscRing.create(sabq, 64, 4096);
+  const t0 = performance.now();
+  assert.equal(ring.receive(20), null); // Node's main thread may block
+  assert.ok(performance.now() - t0 >= 19);
+  // A worker blocks in receive with a long timeout; close must wake it at once.
+  const consumer = runWorker(sabq, { kind: 'spsc', role: 'consume', offset: ring.offset, size: ring.size, count: 10, timeoutMs: 60000 });
+  const i32 = new Int32Array(sabq.memory.buffer);
+  while (Atomics.load(i32, (64 + layout.READABLE_WAITERS) >> 2) === 0) await new Promise((r) => setTimeout(r, 1));
+  const t1 = performance.now();
+  ring.close();
+  const c = await consumer;
+  assert.equal(c.ok, true, c.error);
+  assert.equal(c.received, 0);
+  assert.ok(performance.now() - t1 < 5000);
+});
+
+test('an AbortSignal rejects a pending receiveAsync at once', async () => {
+  const sabq = await freshSabq();
+  const ring = SpscRing.create(sabq, 64, 4096);
+  const ac = new AbortController();
+  const pending = ring.receiveAsync({ signal: ac.signal });
+  setTimeout(() => ac.abort(), 10);
+  await assert.rejects(pending, (e) => e.name === 'AbortError');
+});
+
+test('without Atomics.waitAsync, the polling fallback still delivers', async () => {
+  const sabq = await freshSabq();
+  const ring = SpscRing.create(sabq, 64, 4096);
+  waitOptions.forcePolling = true;
+  try {
+    const pending = ring.receiveAsync({ timeoutMs: 10000 });
+    const worker = runWorker(sabq, { kind: 'spsc', role: 'produce', offset: ring.offset, size: ring.size, count: 1 });
+    assert.ok((await pending) instanceof Uint8Array);
+    await worker;
+    ring.close();
+    assert.equal(await ring.receiveAsync({ timeoutMs: 1000 }), END);
+  } finally {
+    waitOptions.forcePolling = false;
+  }
+});
+
+test('Node stays alive while a promise awaits a ring, and exits after', () => {
+  // A pending Atomics.waitAsync alone does not keep Node running: here the only
+  // other thing scheduled is an unref'd timer, so without the binding's hold
+  // Node would exit before the message is sent.
+  const script = `
+    import { Sabq, SpscRing } from ${JSON.stringify(new URL('../../bindings-js/src/index.js', import.meta.url).href)};
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const sabq = await Sabq.instantiate(memory);
+    const ring = SpscRing.create(sabq, 64, 1024);
+    setTimeout(() => ring.trySend('late hello'), 300).unref();
+    const m = await ring.receiveStringAsync({ timeoutMs: 5000 });
+    console.log('got', m);`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /got late hello/);
+});
