@@ -69,7 +69,9 @@ static int readable(const sabq_pipe *p, uint32_t *tail, uint32_t want)
     struct sabq_region *s = p->shm;
     *tail = atomic_load_explicit(&s->cons.tail, memory_order_relaxed); /* own index */
     uint32_t head = s->cons.head_cache;
-    if (head - tail[0] > p->cap || head - tail[0] < want) {
+    /* An empty cached view is refreshed even when `want` is 0: a zero-length
+     * read must still tell data (0) from none (-EAGAIN). */
+    if (head - tail[0] > p->cap || head - tail[0] < (want ? want : 1)) {
         /* A1c: pairs with R1p in produce(): the bytes before head are written. */
         head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
         if (head == tail[0] && sabq__region_is_closed(s))

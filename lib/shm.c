@@ -21,9 +21,20 @@ static int map_fd(sabq_shm *shm, int fd, size_t size)
     return 0;
 }
 
+/* Portable shm_open names: "/" followed by 1..NAME_MAX bytes without "/". */
+static int valid_name(const char *name)
+{
+    if (!name || name[0] != '/' || name[1] == '\0')
+        return 0;
+    for (const char *c = name + 1; *c; c++)
+        if (*c == '/' || c - name > 255)
+            return 0;
+    return 1;
+}
+
 int sabq_shm_create(sabq_shm *shm, const char *name, size_t size)
 {
-    if (!shm || !name || size == 0)
+    if (!shm || !valid_name(name) || size == 0)
         return -EINVAL;
     int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
     if (fd < 0)
@@ -43,13 +54,14 @@ int sabq_shm_create(sabq_shm *shm, const char *name, size_t size)
 int sabq_shm_open(sabq_shm *shm, const char *name)
 {
     struct stat st;
-    if (!shm || !name)
+    if (!shm || !valid_name(name))
         return -EINVAL;
     int fd = shm_open(name, O_RDWR, 0);
     if (fd < 0)
         return -errno;
-    if (fstat(fd, &st) != 0 || st.st_size <= 0) {
-        int err = st.st_size <= 0 ? EINVAL : errno;
+    int fstat_rc = fstat(fd, &st);
+    if (fstat_rc != 0 || st.st_size <= 0) {
+        int err = fstat_rc != 0 ? errno : EINVAL; /* an empty object holds no ring */
         close(fd);
         return -err;
     }
@@ -69,7 +81,7 @@ int sabq_shm_close(sabq_shm *shm)
 
 int sabq_shm_unlink(const char *name)
 {
-    if (!name)
+    if (!valid_name(name))
         return -EINVAL;
     return shm_unlink(name) == 0 ? 0 : -errno;
 }

@@ -17,6 +17,7 @@ const char *sabq_strerror(int err)
     case ENOENT: return "no such shared-memory region (ENOENT)";
     case ENOMEM: return "out of memory (ENOMEM)";
     case EACCES: return "permission denied (EACCES)";
+    case EDEADLK: return "blocking wait refused on this thread, e.g. a browser main thread (EDEADLK)";
     default: return "unknown error";
     }
 }

@@ -17,7 +17,10 @@ typedef struct sabq_shm {
     size_t size;  /* bytes mapped */
 } sabq_shm;
 
-/* Create a new region `name` ("/something", as shm_open) of `size` bytes,
+/* Names are as portable shm_open names: "/" then up to 255 bytes without
+ * another "/"; any other name is refused with -EINVAL.
+ *
+ * Create a new region `name` ("/something", as shm_open) of `size` bytes,
  * zero-filled, mode 0600, and map it. Fails with -EEXIST if it exists.
  * Returns 0 or a negative errno. */
 int sabq_shm_create(sabq_shm *shm, const char *name, size_t size);

@@ -56,7 +56,7 @@ size_t sabq_spsc_size(uint32_t cap);
 uint32_t sabq_spsc_msg_limit(uint32_t cap);
 
 /* Lay out a new empty ring in `mem` (SABQ_ALIGN-aligned, `size` bytes) and fill
- * `r`. `cap` is a power of two from 16 to 2^31; `msg_max` at most
+ * `r`. `cap` is a power of two from 16 to 2^30 (SABQ_CAP_MAX); `msg_max` at most
  * sabq_spsc_msg_limit(cap), or 0 for that limit. Call before sharing the memory.
  * Returns 0, or -EINVAL for a bad argument, alignment or too small a region. */
 int sabq_spsc_init(sabq_spsc *r, void *mem, size_t size, uint32_t cap, uint32_t msg_max);

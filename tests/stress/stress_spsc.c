@@ -1,0 +1,140 @@
+/* tests/stress/stress_spsc.c — one producer and one consumer thread move 10^7
+ * variable-length messages through a small SPSC ring (so it wraps and fills
+ * constantly), mixing every send and receive form. Each message carries its
+ * sequence number and a payload derived from it: nothing may be lost,
+ * duplicated, reordered or torn. */
+#include <errno.h>
+#include "stress.h"
+
+struct spsc_run {
+    sabq_spsc r;
+    uint64_t messages;
+};
+
+static uint32_t msg_len(uint64_t seq) { return 8 + ((uint32_t)seq * 2654435761u >> 26); } /* 8..71 */
+
+static void fill_msg(uint8_t *buf, uint64_t seq, uint32_t len)
+{
+    memcpy(buf, &seq, 8);
+    for (uint32_t i = 8; i < len; i++)
+        buf[i] = stress_byte(0, seq, i);
+}
+
+static void check_msg(const uint8_t *buf, uint32_t len, uint64_t want)
+{
+    uint64_t seq;
+    memcpy(&seq, buf, 8);
+    cr_assert_eq(seq, want, "expected message %llu, got %llu", (unsigned long long)want,
+                 (unsigned long long)seq);
+    cr_assert_eq(len, msg_len(want), "length of message %llu", (unsigned long long)want);
+    for (uint32_t i = 8; i < len; i++)
+        cr_assert_eq(buf[i], stress_byte(0, want, i), "torn payload in %llu", (unsigned long long)want);
+}
+
+static void *produce(void *arg)
+{
+    struct spsc_run *run = arg;
+    uint8_t buf[8][80];
+    uint64_t seq = 0;
+    while (seq < run->messages) {
+        int rc;
+        switch (seq % 3) {
+        case 0: { /* copy in, blocking */
+            uint32_t len = msg_len(seq);
+            fill_msg(buf[0], seq, len);
+            rc = sabq_spsc_send_wait(&run->r, buf[0], len, STRESS_TIMEOUT_NS);
+            cr_assert_eq(rc, 0, "send_wait: %s", sabq_strerror(rc));
+            seq++;
+            break;
+        }
+        case 1: { /* zero-copy */
+            uint32_t len = msg_len(seq);
+            sabq_spsc_resv w;
+            rc = sabq_spsc_reserve(&run->r, len, &w);
+            if (rc == -EAGAIN)
+                continue;
+            cr_assert_eq(rc, 0, "reserve: %s", sabq_strerror(rc));
+            fill_msg(w.data, seq, len);
+            cr_assert_eq(sabq_spsc_commit(&run->r, &w, len), 0);
+            seq++;
+            break;
+        }
+        default: { /* batch */
+            sabq_iov iov[8];
+            uint32_t n = 0;
+            for (; n < 8 && seq + n < run->messages; n++) {
+                uint32_t len = msg_len(seq + n);
+                fill_msg(buf[n], seq + n, len);
+                iov[n] = (sabq_iov){buf[n], len};
+            }
+            rc = sabq_spsc_send_batch(&run->r, iov, n);
+            if (rc == -EAGAIN)
+                continue;
+            cr_assert_gt(rc, 0, "send_batch: %s", sabq_strerror(rc));
+            seq += (uint64_t)rc;
+        }
+        }
+    }
+    sabq_spsc_close(&run->r);
+    return NULL;
+}
+
+Test(stress, spsc_no_loss_duplication_or_reordering, .timeout = 900)
+{
+    struct spsc_run run = {.messages = stress_count(10000000)};
+    size_t size = sabq_spsc_size(4096);
+    void *mem = stress_region(size);
+    cr_assert_eq(sabq_spsc_init(&run.r, mem, size, 4096, 128), 0);
+    uint64_t t0 = sabq_now_ns();
+    pthread_t t;
+    cr_assert_eq(pthread_create(&t, NULL, produce, &run), 0);
+
+    uint64_t want = 0;
+    uint8_t buf[8][128];
+    for (;;) {
+        int rc;
+        if (want % 4 == 0) { /* copy out, blocking */
+            rc = sabq_spsc_recv_wait(&run.r, buf[0], sizeof buf[0], STRESS_TIMEOUT_NS);
+            if (rc == -EPIPE)
+                break;
+            cr_assert_geq(rc, 0, "recv_wait: %s", sabq_strerror(rc));
+            check_msg(buf[0], (uint32_t)rc, want++);
+        } else if (want % 4 == 1) { /* zero-copy, several in place, one release */
+            sabq_spsc_view v;
+            rc = sabq_spsc_peek_wait(&run.r, &v, STRESS_TIMEOUT_NS);
+            if (rc == -EPIPE)
+                break;
+            cr_assert_geq(rc, 0, "peek_wait: %s", sabq_strerror(rc));
+            check_msg(v.data, v.len, want++);
+            for (int k = 0; k < 4; k++) { /* a failed peek_next leaves v as it was */
+                if (sabq_spsc_peek_next(&run.r, &v) < 0)
+                    break;
+                check_msg(v.data, v.len, want++);
+            }
+            sabq_spsc_release(&run.r, &v); /* everything up to v */
+        } else { /* batch */
+            sabq_iov iov[8];
+            for (int k = 0; k < 8; k++)
+                iov[k] = (sabq_iov){buf[k], sizeof buf[k]};
+            rc = sabq_spsc_recv_batch(&run.r, iov, 8);
+            if (rc == -EAGAIN) { /* nothing yet: block for one */
+                rc = sabq_spsc_recv_wait(&run.r, buf[0], sizeof buf[0], STRESS_TIMEOUT_NS);
+                if (rc == -EPIPE)
+                    break;
+                cr_assert_geq(rc, 0);
+                check_msg(buf[0], (uint32_t)rc, want++);
+                continue;
+            }
+            if (rc == -EPIPE)
+                break;
+            cr_assert_gt(rc, 0, "recv_batch: %s", sabq_strerror(rc));
+            for (int k = 0; k < rc; k++)
+                check_msg(buf[k], iov[k].len, want++);
+        }
+    }
+    cr_assert_eq(pthread_join(t, NULL), 0);
+    cr_assert_eq(want, run.messages, "received %llu of %llu", (unsigned long long)want,
+                 (unsigned long long)run.messages);
+    stress_report("spsc", run.messages, t0);
+    free(mem);
+}

@@ -1,0 +1,87 @@
+/* tests/test_layout.c — the bytes init writes are the bytes docs/layout.md
+ * describes: read back at fixed offsets, independent of the structs. */
+#include <errno.h>
+#include "test_util.h"
+
+static uint32_t u32_at(const void *mem, size_t off)
+{
+    uint32_t v;
+    memcpy(&v, (const uint8_t *)mem + off, 4);
+    return v;
+}
+
+static uint16_t u16_at(const void *mem, size_t off)
+{
+    uint16_t v;
+    memcpy(&v, (const uint8_t *)mem + off, 2);
+    return v;
+}
+
+Test(layout, spsc_header_bytes)
+{
+    size_t size = sabq_spsc_size(4096);
+    void *mem = test_region(size);
+    sabq_spsc r;
+    cr_assert_eq(sabq_spsc_init(&r, mem, size, 4096, 1000), 0);
+    cr_expect_eq(memcmp(mem, "SABQ", 4), 0, "magic spells SABQ in memory order");
+    cr_expect_eq(u16_at(mem, 4), SABQ_VERSION);
+    cr_expect_eq(u16_at(mem, 6), SABQ_KIND_SPSC);
+    cr_expect_eq(u32_at(mem, 8), 4096);
+    cr_expect_eq(u32_at(mem, 12), 1000);
+    cr_expect_eq(u32_at(mem, 16), 0);
+    cr_expect_eq(u32_at(mem, 20), 256);
+    cr_expect_eq(u32_at(mem, 24), 256 + 4096);
+    cr_expect_eq(u32_at(mem, 28), 0, "open");
+    for (size_t off = 64; off < 256; off += 4)
+        cr_expect_eq(u32_at(mem, off), 0, "index/wait word at %zu starts at 0", off);
+    uint32_t v = 0xdeadbeef;
+    cr_assert_eq(sabq_spsc_send(&r, &v, 4), 0);
+    cr_expect_eq(u32_at(mem, 64), 16, "head after one 4-byte message");
+    cr_expect_eq(u32_at(mem, 256), 4, "record length");
+    cr_expect_eq(u32_at(mem, 260), 0, "record reserved word");
+    cr_expect_eq(u32_at(mem, 264), 0xdeadbeef, "payload after the 8-byte header");
+    cr_assert_eq(sabq_spsc_recv(&r, &v, 4), 4);
+    cr_expect_eq(u32_at(mem, 128), 16, "tail after one message");
+    sabq_spsc_close(&r);
+    cr_expect_eq(u32_at(mem, 28), SABQ_CLOSED);
+    free(mem);
+}
+
+Test(layout, pipe_and_mpmc_header_bytes)
+{
+    size_t size = sabq_pipe_size(1024);
+    void *mem = test_region(size);
+    sabq_pipe p;
+    cr_assert_eq(sabq_pipe_init(&p, mem, size, 1024), 0);
+    cr_expect_eq(u16_at(mem, 6), SABQ_KIND_PIPE);
+    cr_expect_eq(u32_at(mem, 8), 1024);
+    cr_expect_eq(u32_at(mem, 12), 0);
+    cr_assert_eq(sabq_pipe_write(&p, "hello", 5), 5);
+    cr_expect_eq(u32_at(mem, 64), 5);
+    cr_expect_eq(memcmp((uint8_t *)mem + 256, "hello", 5), 0);
+    free(mem);
+
+    size = sabq_mpmc_size(4, 100);
+    mem = test_region(size);
+    sabq_mpmc q;
+    cr_assert_eq(sabq_mpmc_init(&q, mem, size, 4, 100), 0);
+    cr_expect_eq(u16_at(mem, 6), SABQ_KIND_MPMC);
+    cr_expect_eq(u32_at(mem, 8), 4);
+    cr_expect_eq(u32_at(mem, 12), 100);
+    cr_expect_eq(u32_at(mem, 16), 128, "8 + 100 rounded up to 64");
+    cr_expect_eq(u32_at(mem, 24), 256 + 4 * 128);
+    for (uint32_t i = 0; i < 4; i++)
+        cr_expect_eq(u32_at(mem, 256 + i * 128), i, "slot %u turn starts at its ticket", i);
+    cr_assert_eq(sabq_mpmc_push(&q, "xyz", 3), 0);
+    cr_expect_eq(u32_at(mem, 256 + 4), 3, "slot length");
+    cr_expect_eq(memcmp((uint8_t *)mem + 256 + 8, "xyz", 3), 0);
+    free(mem);
+}
+
+Test(layout, strerror_names_every_code)
+{
+    cr_expect_str_eq(sabq_strerror(0), "success");
+    cr_expect(strlen(sabq_strerror(-EAGAIN)) > 0);
+    cr_expect_str_neq(sabq_strerror(-EPROTO), sabq_strerror(-EPIPE));
+    cr_expect(strlen(sabq_strerror(-12345)) > 0, "unknown codes still get a string");
+}

@@ -1,0 +1,204 @@
+/* tests/test_pipe.c — the SPSC byte pipe: partial writes and reads, spans,
+ * end of stream and timeouts, with pipe(2) semantics where they make sense. */
+#include <errno.h>
+#include "test_util.h"
+
+#define CAP 256u
+
+static sabq_pipe pipe_of(void **mem, uint32_t cap)
+{
+    sabq_pipe p;
+    size_t size = sabq_pipe_size(cap);
+    *mem = test_region(size);
+    cr_assert_eq(sabq_pipe_init(&p, *mem, size, cap), 0);
+    return p;
+}
+
+Test(pipe, init_and_attach_refuse_bad_arguments)
+{
+    sabq_pipe p;
+    size_t size = sabq_pipe_size(CAP);
+    void *mem = test_region(size);
+    cr_expect_eq(sabq_pipe_size(100), 0);
+    cr_expect_eq(sabq_pipe_init(&p, mem, size, 100), -EINVAL);
+    cr_expect_eq(sabq_pipe_init(&p, mem, size - 1, CAP), -EINVAL);
+    cr_expect_eq(sabq_pipe_init(&p, (char *)mem + 4, size, CAP), -EINVAL);
+    cr_expect_eq(sabq_pipe_attach(&p, mem, size), -EPROTO, "nothing there yet");
+    cr_assert_eq(sabq_pipe_init(&p, mem, size, CAP), 0);
+    sabq_pipe a;
+    cr_expect_eq(sabq_pipe_attach(&a, mem, size), 0);
+    cr_expect_eq(a.cap, CAP);
+    sabq_mpmc q;
+    cr_expect_eq(sabq_mpmc_attach(&q, mem, size), -EPROTO, "wrong kind");
+    ((struct sabq_region *)mem)->hdr.total_size = (uint32_t)size + 64;
+    cr_expect_eq(sabq_pipe_attach(&a, mem, size), -EPROTO);
+    free(mem);
+}
+
+Test(pipe, partial_writes_and_reads)
+{
+    void *mem;
+    sabq_pipe p = pipe_of(&mem, CAP);
+    uint8_t src[1000], dst[1000];
+    test_fill(src, sizeof src, 5);
+    cr_expect_eq(sabq_pipe_write(&p, src, 0), 0);
+    cr_expect_eq(sabq_pipe_write(&p, src, 1000), (int)CAP, "writes what fits");
+    cr_expect_eq(sabq_pipe_write(&p, src, 10), -EAGAIN);
+    cr_expect_eq(sabq_pipe_read(&p, dst, 100), 100);
+    cr_expect_eq(sabq_pipe_write(&p, src + CAP, 1000 - CAP), 100, "wraps");
+    cr_expect_eq(sabq_pipe_read(&p, dst + 100, 1000), (int)CAP);
+    cr_expect_eq(sabq_pipe_read(&p, dst, 10), -EAGAIN);
+    cr_expect(test_check(dst, CAP + 100, 5));
+    free(mem);
+}
+
+Test(pipe, byte_stream_across_many_wraps)
+{
+    void *mem;
+    sabq_pipe p = pipe_of(&mem, CAP);
+    uint8_t src[4096], dst[4096];
+    test_fill(src, sizeof src, 9);
+    uint32_t in = 0, out = 0, step = 1;
+    while (out < sizeof dst) {
+        if (in < sizeof src) {
+            int n = sabq_pipe_write(&p, src + in, step % 97 + 1 < sizeof src - in ? step % 97 + 1 : (uint32_t)sizeof src - in);
+            cr_assert(n > 0 || n == -EAGAIN, "write: %d", n);
+            if (n > 0)
+                in += (uint32_t)n;
+        }
+        int n = sabq_pipe_read(&p, dst + out, step % 53 + 1);
+        cr_assert(n > 0 || n == -EAGAIN, "read: %d", n);
+        if (n > 0)
+            out += (uint32_t)n;
+        step++;
+    }
+    cr_expect(test_check(dst, sizeof dst, 9));
+    free(mem);
+}
+
+Test(pipe, spans_give_contiguous_space)
+{
+    void *mem;
+    sabq_pipe p = pipe_of(&mem, CAP);
+    void *w;
+    cr_assert_eq(sabq_pipe_write_span(&p, &w), (int)CAP);
+    memset(w, 'x', 200);
+    cr_assert_eq(sabq_pipe_write_commit(&p, 200), 0);
+    cr_expect_eq(sabq_pipe_write_commit(&p, 57), -EINVAL, "more than is free");
+    const void *r;
+    cr_assert_eq(sabq_pipe_read_span(&p, &r), 200);
+    cr_expect_eq(((const char *)r)[199], 'x');
+    cr_assert_eq(sabq_pipe_read_consume(&p, 150), 0);
+    cr_expect_eq(sabq_pipe_read_consume(&p, 51), -EINVAL, "more than is there");
+    cr_assert_eq(sabq_pipe_write_span(&p, &w), (int)CAP - 200, "up to the end only");
+    cr_assert_eq(sabq_pipe_write_commit(&p, CAP - 200), 0);
+    cr_assert_eq(sabq_pipe_write_span(&p, &w), 150, "then from the start");
+    free(mem);
+}
+
+Test(pipe, writer_close_is_end_of_stream)
+{
+    void *mem;
+    sabq_pipe p = pipe_of(&mem, CAP);
+    cr_assert_eq(sabq_pipe_write(&p, "abc", 3), 3);
+    sabq_pipe_close(&p);
+    cr_expect_eq(sabq_pipe_write(&p, "d", 1), -EPIPE);
+    char buf[8];
+    cr_expect_eq(sabq_pipe_read(&p, buf, 8), 3);
+    cr_expect_eq(sabq_pipe_read(&p, buf, 8), 0, "end of stream");
+    cr_expect_eq(sabq_pipe_read_wait(&p, buf, 8, SABQ_FOREVER), 0);
+    const void *span;
+    cr_expect_eq(sabq_pipe_read_span(&p, &span), 0);
+    free(mem);
+}
+
+Test(pipe, write_all_blocks_then_reports_partial_progress)
+{
+    void *mem;
+    sabq_pipe p = pipe_of(&mem, CAP);
+    uint8_t big[CAP * 2];
+    memset(big, 1, sizeof big);
+    uint64_t t0 = sabq_now_ns();
+    cr_expect_eq(sabq_pipe_write_all(&p, big, sizeof big, 20 * MS), (int)CAP,
+                 "the bytes written before the timeout");
+    cr_expect_geq(sabq_now_ns() - t0, 20 * MS);
+    cr_expect_eq(sabq_pipe_write_all(&p, big, 1, 10 * MS), -ETIMEDOUT, "none written");
+    char buf[8];
+    t0 = sabq_now_ns();
+    cr_expect_eq(sabq_pipe_read_wait(&p, buf, 0, 0), 0, "zero-length read");
+    free(mem);
+}
+
+struct reader {
+    const sabq_pipe *p;
+    uint64_t bytes;
+    uint32_t hash;
+};
+
+static void *read_to_eof(void *arg)
+{
+    struct reader *rd = arg;
+    uint8_t buf[333];
+    uint32_t h = 2166136261u;
+    for (;;) {
+        int n = sabq_pipe_read_wait(rd->p, buf, sizeof buf, 10000 * MS);
+        if (n <= 0) {
+            cr_assert_eq(n, 0, "read: %d", n);
+            break;
+        }
+        for (int i = 0; i < n; i++)
+            h = (h ^ buf[i]) * 16777619u;
+        rd->bytes += (uint32_t)n;
+    }
+    rd->hash = h;
+    return NULL;
+}
+
+Test(pipe, two_threads_stream_checksummed)
+{
+    void *mem;
+    sabq_pipe p = pipe_of(&mem, 4096);
+    struct reader rd = {&p, 0, 0};
+    pthread_t t = test_spawn(read_to_eof, &rd);
+    uint8_t chunk[1000];
+    uint32_t h = 2166136261u;
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < 2000; i++) {
+        uint32_t len = 1 + (i * 131u) % sizeof chunk;
+        test_fill(chunk, len, i);
+        for (uint32_t k = 0; k < len; k++)
+            h = (h ^ chunk[k]) * 16777619u;
+        cr_assert_eq(sabq_pipe_write_all(&p, chunk, len, 10000 * MS), (int)len);
+        total += len;
+    }
+    sabq_pipe_close(&p);
+    test_join(t);
+    cr_expect_eq(rd.bytes, total);
+    cr_expect_eq(rd.hash, h);
+    free(mem);
+}
+
+static void *sleep_in_read(void *arg)
+{
+    struct reader *rd = arg;
+    char c;
+    rd->bytes = (uint64_t)(int64_t)sabq_pipe_read_wait(rd->p, &c, 1, 5000 * MS);
+    return NULL;
+}
+
+Test(pipe, close_wakes_a_sleeping_reader)
+{
+    void *mem;
+    sabq_pipe p = pipe_of(&mem, CAP);
+    sabq_set_spin(0);
+    struct reader rd = {&p, 99, 0};
+    pthread_t t = test_spawn(sleep_in_read, &rd);
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    uint64_t t0 = sabq_now_ns();
+    sabq_pipe_close(&p);
+    test_join(t);
+    cr_expect_eq(rd.bytes, 0, "end of stream, not an error");
+    cr_expect_lt(sabq_now_ns() - t0, 1000 * MS);
+    free(mem);
+}

@@ -1,0 +1,333 @@
+/* tests/test_spsc.c — the SPSC message ring, one thread or two: arguments,
+ * wrap-around, zero-copy, batches, close and timeouts. */
+#include <errno.h>
+#include "test_util.h"
+
+#define CAP 1024u
+
+static sabq_spsc ring(void **mem, uint32_t cap, uint32_t msg_max)
+{
+    sabq_spsc r;
+    size_t size = sabq_spsc_size(cap);
+    *mem = test_region(size);
+    cr_assert_eq(sabq_spsc_init(&r, *mem, size, cap, msg_max), 0);
+    return r;
+}
+
+Test(spsc, init_refuses_bad_arguments)
+{
+    sabq_spsc r;
+    size_t size = sabq_spsc_size(CAP);
+    void *mem = test_region(size + SABQ_ALIGN);
+    cr_expect_eq(sabq_spsc_size(1000), 0, "not a power of two");
+    cr_expect_eq(sabq_spsc_size(8), 0, "too small");
+    cr_expect_eq(sabq_spsc_init(&r, mem, size, 1000, 0), -EINVAL);
+    cr_expect_eq(sabq_spsc_init(&r, mem, size, 8, 0), -EINVAL);
+    cr_expect_eq(sabq_spsc_init(&r, mem, size, SABQ_CAP_MAX * 2u, 0), -EINVAL);
+    cr_expect_eq(sabq_spsc_init(&r, mem, size - 1, CAP, 0), -EINVAL, "region too small");
+    cr_expect_eq(sabq_spsc_init(&r, (char *)mem + 8, size, CAP, 0), -EINVAL, "misaligned");
+    cr_expect_eq(sabq_spsc_init(&r, NULL, size, CAP, 0), -EINVAL);
+    cr_expect_eq(sabq_spsc_init(NULL, mem, size, CAP, 0), -EINVAL);
+    cr_expect_eq(sabq_spsc_init(&r, mem, size, CAP, sabq_spsc_msg_limit(CAP) + 1), -EINVAL);
+    cr_expect_eq(sabq_spsc_init(&r, mem, size, CAP, 0), 0);
+    cr_expect_eq(r.msg_max, sabq_spsc_msg_limit(CAP), "0 means the largest");
+    free(mem);
+}
+
+Test(spsc, attach_validates_header)
+{
+    void *mem;
+    sabq_spsc r = ring(&mem, CAP, 100), a;
+    size_t size = sabq_spsc_size(CAP);
+    cr_assert_eq(sabq_spsc_attach(&a, mem, size), 0);
+    cr_expect_eq(a.cap, r.cap);
+    cr_expect_eq(a.msg_max, 100);
+    cr_expect_eq(sabq_spsc_attach(&a, mem, size - 1), -EPROTO, "ring larger than region");
+    cr_expect_eq(sabq_spsc_attach(&a, mem, 100), -EINVAL, "smaller than a header");
+    sabq_pipe p;
+    cr_expect_eq(sabq_pipe_attach(&p, mem, size), -EPROTO, "wrong kind");
+
+    struct sabq_region *s = mem;
+    s->hdr.capacity = 1000; /* not a power of two */
+    cr_expect_eq(sabq_spsc_attach(&a, mem, size), -EPROTO);
+    s->hdr.capacity = CAP;
+    s->hdr.msg_max = CAP; /* larger than a record can be */
+    cr_expect_eq(sabq_spsc_attach(&a, mem, size), -EPROTO);
+    s->hdr.msg_max = 100;
+    s->hdr.version = 99;
+    cr_expect_eq(sabq_spsc_attach(&a, mem, size), -EPROTO);
+    s->hdr.version = SABQ_VERSION;
+    atomic_store(&s->hdr.magic, 0);
+    cr_expect_eq(sabq_spsc_attach(&a, mem, size), -EPROTO);
+    free(mem);
+}
+
+Test(spsc, send_recv_in_order_across_wraps)
+{
+    void *mem;
+    sabq_spsc r = ring(&mem, CAP, 0);
+    uint8_t buf[512];
+    /* Lengths chosen so records straddle the end of the area many times. */
+    for (uint32_t i = 0; i < 5000; i++) {
+        uint32_t len = (i * 37u) % 300u;
+        test_fill(buf, len, i);
+        cr_assert_eq(sabq_spsc_send(&r, buf, len), 0, "send %u", i);
+        memset(buf, 0, sizeof buf);
+        cr_assert_eq(sabq_spsc_recv(&r, buf, sizeof buf), (int)len, "recv %u", i);
+        cr_assert(test_check(buf, len, i), "payload %u", i);
+    }
+    cr_expect_eq(sabq_spsc_recv(&r, buf, sizeof buf), -EAGAIN);
+    cr_expect_eq(sabq_spsc_used(&r), 0);
+    free(mem);
+}
+
+Test(spsc, full_ring_refuses_and_moves_nothing)
+{
+    void *mem;
+    sabq_spsc r = ring(&mem, CAP, 0);
+    uint8_t buf[64] = {0};
+    uint32_t sent = 0;
+    while (sabq_spsc_send(&r, buf, 56) == 0) /* 64-byte records */
+        sent++;
+    cr_expect_eq(sent, CAP / 64);
+    uint32_t used = sabq_spsc_used(&r);
+    cr_expect_eq(sabq_spsc_send(&r, buf, 1), -EAGAIN);
+    cr_expect_eq(sabq_spsc_used(&r), used, "a failed send moved data");
+    cr_expect_eq(sabq_spsc_recv(&r, buf, sizeof buf), 56);
+    cr_expect_eq(sabq_spsc_send(&r, buf, 56), 0, "room again after one recv");
+    free(mem);
+}
+
+Test(spsc, message_size_errors)
+{
+    void *mem;
+    sabq_spsc r = ring(&mem, CAP, 100);
+    uint8_t buf[200];
+    test_fill(buf, 100, 7);
+    cr_expect_eq(sabq_spsc_send(&r, buf, 101), -EMSGSIZE);
+    cr_expect_eq(sabq_spsc_used(&r), 0);
+    cr_assert_eq(sabq_spsc_send(&r, buf, 100), 0);
+    cr_expect_eq(sabq_spsc_recv(&r, buf + 100, 99), -EMSGSIZE, "buffer too small");
+    cr_expect_eq(sabq_spsc_recv(&r, buf + 100, 100), 100, "the message stayed");
+    cr_expect(test_check(buf + 100, 100, 7));
+    cr_assert_eq(sabq_spsc_send(&r, buf, 0), 0, "empty messages are messages");
+    cr_expect_eq(sabq_spsc_recv(&r, buf, 0), 0);
+    cr_expect_eq(sabq_spsc_recv(&r, buf, 0), -EAGAIN);
+    free(mem);
+}
+
+Test(spsc, reserve_commit_peek_release_zero_copy)
+{
+    void *mem;
+    sabq_spsc r = ring(&mem, CAP, 0);
+    sabq_spsc_resv w;
+    cr_assert_eq(sabq_spsc_reserve(&r, 100, &w), 0);
+    cr_expect_eq((uintptr_t)w.data % 8, 0, "payload is 8-byte aligned");
+    cr_expect_eq(sabq_spsc_used(&r), 0, "nothing visible before commit");
+    sabq_spsc_view v;
+    cr_expect_eq(sabq_spsc_peek(&r, &v), -EAGAIN);
+    test_fill(w.data, 40, 3);
+    cr_expect_eq(sabq_spsc_commit(&r, &w, 101), -EINVAL, "cannot commit more than reserved");
+    cr_assert_eq(sabq_spsc_commit(&r, &w, 40), 0, "commit fewer bytes than reserved");
+    cr_assert_eq(sabq_spsc_peek(&r, &v), 40);
+    cr_expect_eq(v.len, 40);
+    cr_expect(test_check(v.data, 40, 3));
+    cr_expect_eq(sabq_spsc_peek(&r, &v), 40, "peek does not consume");
+    sabq_spsc_release(&r, &v);
+    cr_expect_eq(sabq_spsc_peek(&r, &v), -EAGAIN);
+    free(mem);
+}
+
+Test(spsc, peek_next_reads_a_batch_in_place)
+{
+    void *mem;
+    sabq_spsc r = ring(&mem, CAP, 0);
+    for (uint32_t i = 0; i < 10; i++)
+        cr_assert_eq(sabq_spsc_send(&r, &i, sizeof i), 0);
+    sabq_spsc_view v;
+    cr_assert_eq(sabq_spsc_peek(&r, &v), 4);
+    for (uint32_t i = 0; i < 10; i++) {
+        uint32_t got;
+        memcpy(&got, v.data, 4);
+        cr_assert_eq(got, i);
+        int rc = sabq_spsc_peek_next(&r, &v);
+        if (i < 9)
+            cr_assert_eq(rc, 4);
+        else
+            cr_assert_eq(rc, -EAGAIN);
+    }
+    cr_expect_eq(sabq_spsc_used(&r), 10 * 16, "nothing released yet");
+    cr_assert_eq(sabq_spsc_peek(&r, &v), 4);
+    for (int i = 0; i < 9; i++)
+        cr_assert_eq(sabq_spsc_peek_next(&r, &v), 4);
+    sabq_spsc_release(&r, &v); /* one store releases all ten */
+    cr_expect_eq(sabq_spsc_used(&r), 0);
+    free(mem);
+}
+
+Test(spsc, batches_send_what_fits)
+{
+    void *mem;
+    sabq_spsc r = ring(&mem, 256, 0);
+    uint64_t vals[40];
+    sabq_iov iov[40];
+    for (uint32_t i = 0; i < 40; i++) {
+        vals[i] = i;
+        iov[i] = (sabq_iov){&vals[i], 8};
+    }
+    int sent = sabq_spsc_send_batch(&r, iov, 40);
+    cr_assert_eq(sent, 256 / 16, "16-byte records in a 256-byte ring");
+    cr_expect_eq(sabq_spsc_send_batch(&r, iov, 40), -EAGAIN);
+    uint64_t out[40];
+    sabq_iov in[40];
+    for (uint32_t i = 0; i < 40; i++)
+        in[i] = (sabq_iov){&out[i], 8};
+    cr_assert_eq(sabq_spsc_recv_batch(&r, in, 40), sent);
+    for (int i = 0; i < sent; i++) {
+        cr_expect_eq(out[i], (uint64_t)i);
+        cr_expect_eq(in[i].len, 8);
+    }
+    cr_expect_eq(sabq_spsc_recv_batch(&r, in, 40), -EAGAIN);
+    cr_expect_eq(sabq_spsc_send_batch(&r, iov, 0), 0);
+    free(mem);
+}
+
+Test(spsc, recv_batch_stops_at_a_message_too_long)
+{
+    void *mem;
+    sabq_spsc r = ring(&mem, CAP, 0);
+    uint8_t big[32] = {0}, small[4] = {0};
+    cr_assert_eq(sabq_spsc_send(&r, small, 4), 0);
+    cr_assert_eq(sabq_spsc_send(&r, big, 32), 0);
+    uint8_t a[8], b[8];
+    sabq_iov in[2] = {{a, 8}, {b, 8}};
+    cr_expect_eq(sabq_spsc_recv_batch(&r, in, 2), 1);
+    in[0].len = 8;
+    cr_expect_eq(sabq_spsc_recv_batch(&r, in, 2), -EMSGSIZE, "and it stays queued");
+    cr_expect_eq(sabq_spsc_recv(&r, big, 32), 32);
+    free(mem);
+}
+
+Test(spsc, close_drains_then_ends)
+{
+    void *mem;
+    sabq_spsc r = ring(&mem, CAP, 0);
+    uint32_t v = 42;
+    cr_assert_eq(sabq_spsc_send(&r, &v, 4), 0);
+    cr_expect_eq(sabq_spsc_is_closed(&r), 0);
+    sabq_spsc_close(&r);
+    sabq_spsc_close(&r); /* idempotent */
+    cr_expect_neq(sabq_spsc_is_closed(&r), 0);
+    cr_expect_eq(sabq_spsc_send(&r, &v, 4), -EPIPE);
+    sabq_spsc_resv w;
+    cr_expect_eq(sabq_spsc_reserve(&r, 4, &w), -EPIPE);
+    v = 0;
+    cr_expect_eq(sabq_spsc_recv(&r, &v, 4), 4, "committed data is drained");
+    cr_expect_eq(v, 42);
+    cr_expect_eq(sabq_spsc_recv(&r, &v, 4), -EPIPE);
+    cr_expect_eq(sabq_spsc_recv_wait(&r, &v, 4, SABQ_FOREVER), -EPIPE);
+    free(mem);
+}
+
+Test(spsc, timeouts_are_honoured)
+{
+    void *mem;
+    sabq_spsc r = ring(&mem, 64, 0);
+    uint8_t buf[64] = {0};
+    cr_expect_eq(sabq_spsc_recv_wait(&r, buf, sizeof buf, 0), -ETIMEDOUT, "0 polls once");
+    uint64_t t0 = sabq_now_ns();
+    cr_expect_eq(sabq_spsc_recv_wait(&r, buf, sizeof buf, 20 * MS), -ETIMEDOUT);
+    uint64_t waited = sabq_now_ns() - t0;
+    cr_expect_geq(waited, 20 * MS, "returned early: %llu ns", (unsigned long long)waited);
+    cr_expect_lt(waited, 200 * MS, "returned late: %llu ns", (unsigned long long)waited);
+    while (sabq_spsc_send(&r, buf, 8) == 0) {
+    }
+    t0 = sabq_now_ns();
+    cr_expect_eq(sabq_spsc_send_wait(&r, buf, 8, 20 * MS), -ETIMEDOUT);
+    waited = sabq_now_ns() - t0;
+    cr_expect_geq(waited, 20 * MS);
+    cr_expect_lt(waited, 200 * MS);
+    sabq_spsc_view v;
+    cr_expect_eq(sabq_spsc_peek_wait(&r, &v, 0), 8);
+    free(mem);
+}
+
+/* ---- two threads ------------------------------------------------------------ */
+
+struct sleeper {
+    const sabq_spsc *r;
+    int rc;
+    int woke_after_ms;
+};
+
+static void *sleep_in_recv(void *arg)
+{
+    struct sleeper *s = arg;
+    uint64_t t0 = sabq_now_ns();
+    uint32_t v;
+    s->rc = sabq_spsc_recv_wait(s->r, &v, sizeof v, 5000 * MS);
+    s->woke_after_ms = (int)((sabq_now_ns() - t0) / MS);
+    return NULL;
+}
+
+Test(spsc, close_wakes_a_sleeping_consumer)
+{
+    void *mem;
+    sabq_spsc r = ring(&mem, CAP, 0);
+    sabq_set_spin(0); /* park at once, so the close really has to wake a sleeper */
+    struct sleeper s = {&r, 1, 0};
+    pthread_t t = test_spawn(sleep_in_recv, &s);
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    sabq_spsc_close(&r);
+    test_join(t);
+    cr_expect_eq(s.rc, -EPIPE);
+    cr_expect_lt(s.woke_after_ms, 1000, "the close did not wake the sleeper");
+    free(mem);
+}
+
+static void *sleep_in_send(void *arg)
+{
+    struct sleeper *s = arg;
+    uint8_t buf[8] = {0};
+    uint64_t t0 = sabq_now_ns();
+    s->rc = sabq_spsc_send_wait(s->r, buf, sizeof buf, 5000 * MS);
+    s->woke_after_ms = (int)((sabq_now_ns() - t0) / MS);
+    return NULL;
+}
+
+Test(spsc, close_wakes_a_sleeping_producer)
+{
+    void *mem;
+    sabq_spsc r = ring(&mem, 64, 0);
+    uint8_t buf[8] = {0};
+    while (sabq_spsc_send(&r, buf, 8) == 0) {
+    }
+    sabq_set_spin(0);
+    struct sleeper s = {&r, 1, 0};
+    pthread_t t = test_spawn(sleep_in_send, &s);
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    sabq_spsc_close(&r);
+    test_join(t);
+    cr_expect_eq(s.rc, -EPIPE);
+    cr_expect_lt(s.woke_after_ms, 1000);
+    free(mem);
+}
+
+Test(spsc, a_message_wakes_a_parked_consumer)
+{
+    void *mem;
+    sabq_spsc r = ring(&mem, CAP, 0);
+    sabq_set_spin(0);
+    struct sleeper s = {&r, 1, 0};
+    pthread_t t = test_spawn(sleep_in_recv, &s);
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    uint32_t v = 7;
+    cr_assert_eq(sabq_spsc_send(&r, &v, 4), 0);
+    test_join(t);
+    cr_expect_eq(s.rc, 4);
+    cr_expect_lt(s.woke_after_ms, 1000);
+    free(mem);
+}

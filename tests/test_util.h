@@ -1,0 +1,66 @@
+/* tests/test_util.h — helpers shared by the Criterion unit tests: regions of
+ * exactly the requested size (so ASan sees any access past the end), threads,
+ * and sanitizer detection. */
+#ifndef SABQ_TEST_UTIL_H
+#define SABQ_TEST_UTIL_H
+
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sabq/sabq.h>
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SABQ_TEST_TSAN 1
+#endif
+#endif
+#ifndef SABQ_TEST_TSAN
+#define SABQ_TEST_TSAN 0
+#endif
+
+#define MS 1000000ull
+
+/* A SABQ_ALIGN-aligned block of exactly `size` bytes, filled with 0xA5 so a
+ * test never passes because memory happened to be zero. Free with free(). */
+static inline void *test_region(size_t size)
+{
+    void *mem = NULL;
+    cr_assert_eq(posix_memalign(&mem, SABQ_ALIGN, size), 0);
+    memset(mem, 0xA5, size);
+    return mem;
+}
+
+static inline pthread_t test_spawn(void *(*fn)(void *), void *arg)
+{
+    pthread_t t;
+    cr_assert_eq(pthread_create(&t, NULL, fn, arg), 0);
+    return t;
+}
+
+static inline void test_join(pthread_t t)
+{
+    cr_assert_eq(pthread_join(t, NULL), 0);
+}
+
+/* Fill `buf` with a pattern derived from `seed`, and check it back. */
+static inline void test_fill(void *buf, uint32_t len, uint32_t seed)
+{
+    uint8_t *b = buf;
+    for (uint32_t i = 0; i < len; i++)
+        b[i] = (uint8_t)(seed * 31u + i * 7u);
+}
+
+static inline int test_check(const void *buf, uint32_t len, uint32_t seed)
+{
+    const uint8_t *b = buf;
+    for (uint32_t i = 0; i < len; i++)
+        if (b[i] != (uint8_t)(seed * 31u + i * 7u))
+            return 0;
+    return 1;
+}
+
+#endif

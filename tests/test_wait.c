@@ -1,0 +1,124 @@
+/* tests/test_wait.c — wait/wake on a 32-bit word and the event channel built
+ * on it: value mismatch, timeouts, wake-ups, cross-thread. */
+#include <errno.h>
+#include "test_util.h"
+
+Test(wait, returns_at_once_when_the_word_differs)
+{
+    _Atomic uint32_t w = 1;
+    uint64_t t0 = sabq_now_ns();
+    cr_expect_eq(sabq_wait(&w, 0, 1000 * MS), 0);
+    cr_expect_lt(sabq_now_ns() - t0, 100 * MS);
+}
+
+Test(wait, timeout_accuracy)
+{
+    _Atomic uint32_t w = 0;
+    cr_expect_eq(sabq_wait(&w, 0, 0), -ETIMEDOUT, "0 never sleeps");
+    for (int i = 0; i < 3; i++) {
+        uint64_t want = (uint64_t)(5 + 10 * i) * MS;
+        uint64_t t0 = sabq_now_ns();
+        cr_expect_eq(sabq_wait(&w, 0, want), -ETIMEDOUT);
+        uint64_t took = sabq_now_ns() - t0;
+        cr_expect_geq(took, want, "woke early: %llu < %llu", (unsigned long long)took,
+                      (unsigned long long)want);
+        cr_expect_lt(took, want + 100 * MS, "woke late: %llu", (unsigned long long)took);
+    }
+}
+
+Test(wait, deadline_saturates)
+{
+    cr_expect_eq(sabq_deadline(SABQ_FOREVER), SABQ_FOREVER);
+    cr_expect_eq(sabq_deadline(UINT64_MAX - 1), SABQ_FOREVER);
+    uint64_t now = sabq_now_ns();
+    uint64_t d = sabq_deadline(1000);
+    cr_expect_geq(d, now + 1000);
+}
+
+Test(wait, spin_setting)
+{
+    uint32_t old = sabq_get_spin();
+    sabq_set_spin(17);
+    cr_expect_eq(sabq_get_spin(), 17);
+    sabq_set_spin(old);
+}
+
+struct waker {
+    _Atomic uint32_t *word;
+    int rc;
+};
+
+static void *wait_on_word(void *arg)
+{
+    struct waker *k = arg;
+    k->rc = sabq_wait(k->word, 0, 5000 * MS);
+    return NULL;
+}
+
+Test(wait, wake_reaches_a_sleeper)
+{
+    _Atomic uint32_t w = 0;
+    struct waker k = {&w, 1};
+    pthread_t t = test_spawn(wait_on_word, &k);
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    uint64_t t0 = sabq_now_ns();
+    atomic_store(&w, 1);
+    sabq_wake(&w, SABQ_WAKE_ALL);
+    test_join(t);
+    cr_expect_eq(k.rc, 0);
+    cr_expect_lt(sabq_now_ns() - t0, 1000 * MS);
+}
+
+struct event_waiter {
+    struct sabq_event *ev;
+    _Atomic uint32_t *flag;
+    int rc;
+};
+
+static void *wait_for_flag(void *arg)
+{
+    struct event_waiter *e = arg;
+    uint64_t deadline = sabq_deadline(5000 * MS);
+    while (!atomic_load(e->flag)) {
+        uint32_t key = sabq_event_prepare(e->ev);
+        if (atomic_load(e->flag)) { /* re-check after announcing ourselves */
+            sabq_event_cancel(e->ev);
+            break;
+        }
+        e->rc = sabq_event_wait(e->ev, key, deadline);
+        if (e->rc)
+            return NULL;
+    }
+    e->rc = 0;
+    return NULL;
+}
+
+Test(wait, event_notify_wakes_only_when_someone_waits)
+{
+    struct sabq_event ev;
+    sabq_event_init(&ev);
+    sabq_event_notify(&ev); /* nobody waits: must be a no-op */
+    cr_expect_eq(atomic_load(&ev.waiters), 0);
+    _Atomic uint32_t flag = 0;
+    struct event_waiter e = {&ev, &flag, 1};
+    pthread_t t = test_spawn(wait_for_flag, &e);
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    atomic_store(&flag, 1);
+    sabq_event_notify(&ev);
+    test_join(t);
+    cr_expect_eq(e.rc, 0);
+    cr_expect_eq(atomic_load(&ev.waiters), 0, "the waiter withdrew its count");
+}
+
+Test(wait, event_wait_times_out)
+{
+    struct sabq_event ev;
+    sabq_event_init(&ev);
+    uint32_t key = sabq_event_prepare(&ev);
+    uint64_t t0 = sabq_now_ns();
+    cr_expect_eq(sabq_event_wait(&ev, key, sabq_deadline(10 * MS)), -ETIMEDOUT);
+    cr_expect_geq(sabq_now_ns() - t0, 10 * MS);
+    cr_expect_eq(atomic_load(&ev.waiters), 0);
+}
