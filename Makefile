@@ -40,8 +40,10 @@ help:
 	@echo "make test       unit, stress, TSan, ASan+UBSan, hostile-peer, two-process tests"
 	@echo "make install    PREFIX=$(PREFIX)"
 
+# Parts installed for `make test`; each is a no-op when already present.
+TEST_DEPS := native wasm js
 deps:
-	@scripts/install-deps.sh native
+	@scripts/install-deps.sh $(TEST_DEPS)
 
 $(B)/obj/%.o: lib/%.c $(HEADERS) | $(B)/obj
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -117,7 +119,8 @@ export TSAN_OPTIONS := halt_on_error=1 second_deadlock_stack=1
 export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
-test: deps all test-compilers test-unit test-stress test-tsan test-asan $(B)/demo
+test: deps all test-compilers test-unit test-stress test-tsan test-asan $(B)/demo \
+      test-wasm-sections test-js
 	$(B)/demo > /dev/null
 	@echo "make test: all suites passed"
 

@@ -2,6 +2,13 @@
 # scripts/install-deps.sh — install what the build and the tests need on Debian 12,
 # and nothing when it is all there already. Called by the Makefile; safe to re-run.
 #   scripts/install-deps.sh native   C library, Criterion tests, sanitizers
+#                           wasm     freestanding sabq.wasm (lld, binaryen, wabt)
+#                           js       Node.js and npm (the npm packages come from
+#                                    package-lock.json through `npm ci`)
+#                           emscripten  emcc, for build/em/libsabq.a
+#                           browser  Debian's Chromium, driven by playwright-core
+#                           plugins  wasi-libc, for the WASI test plugins
+#                           bench    peers: concurrencykit and liburcu
 set -euo pipefail
 
 need_pkgs=()
@@ -21,6 +28,31 @@ for part in "${@:-native}"; do
         want pkg-config "command -v pkg-config"
         want libcriterion-dev "test -f /usr/include/criterion/criterion.h"
         want libclang-rt-14-dev "ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.tsan-x86_64.a"
+        ;;
+    wasm)
+        want clang "command -v clang"
+        want lld "command -v wasm-ld"
+        want binaryen "command -v wasm-opt"
+        want wabt "command -v wasm-objdump"
+        ;;
+    js)
+        want nodejs "command -v node"
+        want npm "command -v npm"
+        ;;
+    emscripten)
+        want emscripten "command -v emcc"
+        ;;
+    browser)
+        want chromium "test -x /usr/bin/chromium"
+        ;;
+    plugins)
+        want wasi-libc "test -f /usr/include/wasm32-wasi/stdio.h"
+        want libclang-rt-14-dev-wasm32 "ls /usr/lib/llvm-14/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a"
+        want lld "command -v wasm-ld"
+        ;;
+    bench)
+        want libck-dev "test -f /usr/include/ck_ring.h"
+        want liburcu-dev "ls /usr/include/*/urcu/wfcqueue.h"
         ;;
     *) echo "install-deps: unknown part '$part'" >&2; exit 2 ;;
     esac
