@@ -29,7 +29,8 @@ HEADERS := $(wildcard include/sabq/*.h) lib/internal.h
 B := build
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 
-.PHONY: all deps install uninstall test test-unit test-stress test-tsan test-asan \
+PHONY_EXTRA := plugins serve
+.PHONY: $(PHONY_EXTRA) all deps install uninstall test test-unit test-stress test-tsan test-asan \
         test-compilers test-js test-wasm-sections wasm demo clean help
 
 all: $(B)/libsabq.a $(B)/libsabq.so $(B)/sabq.pc
@@ -41,7 +42,7 @@ help:
 	@echo "make install    PREFIX=$(PREFIX)"
 
 # Parts installed for `make test`; each is a no-op when already present.
-TEST_DEPS := native wasm js
+TEST_DEPS := native wasm js plugins
 deps:
 	@scripts/install-deps.sh $(TEST_DEPS)
 
@@ -74,14 +75,27 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/sabq.pc
 
 include mk/wasm.mk
+include mk/plugins.mk
 
 # ---- examples ---------------------------------------------------------------
 
 $(B)/demo: examples/demo.c $(B)/libsabq.a
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude $< $(B)/libsabq.a $(LDLIBS) -o $@
 
-demo: deps $(B)/demo
+# The native rings, then the main job: a pipeline of WASI plugins, each in
+# its own worker, through the CLI (stdin from the terminal when there is one).
+DEMO_PIPELINE := $(B)/plugins/gen.wasm 1000000 | $(B)/plugins/grep.wasm 7 | $(B)/plugins/wc.wasm
+demo: deps $(B)/demo wasm plugins node_modules/.package-lock.json
 	$(B)/demo
+	@echo "sabq-pipeline '$(DEMO_PIPELINE)'"
+	@node bindings-js/bin/sabq-pipeline.mjs '$(DEMO_PIPELINE)' < /dev/null
+	@echo "(lines words bytes of the numbers 1..1000000 that contain a 7)"
+
+# The browser demo: a local server with the COOP/COEP headers SharedArrayBuffer needs.
+SERVE_PORT ?= 8000
+serve: deps wasm plugins node_modules/.package-lock.json
+	@echo "open http://localhost:$(SERVE_PORT)/examples/browser/"
+	node tools/serve.mjs $(SERVE_PORT)
 
 # ---- tests ------------------------------------------------------------------
 # Unit tests: one Criterion file per module, linked into one runner.
@@ -149,7 +163,7 @@ test-asan: $(B)/asan/unit $(B)/asan/stress
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 
-test-js: wasm node_modules/.package-lock.json
+test-js: wasm plugins node_modules/.package-lock.json
 	node --test tests/js/
 	npx tsc -p tsconfig.json
 	@echo "types: 1 passed, 0 failed (tsc --noEmit on examples/js/typed.ts)"

@@ -29,3 +29,13 @@ export function check(rc, context) {
   if (rc < 0) throw new SabqError(rc, context);
   return rc;
 }
+
+/** Thrown (rejected) for tasks that did not complete. `code`: 'ETIMEDOUT',
+ * 'ECANCELED', 'ECRASHED', 'ECLOSED', 'ETRAP' or 'ETHROWN'. */
+export class TaskError extends Error {
+  constructor(code, message, cause) {
+    super(message, cause ? { cause } : undefined);
+    this.name = code === 'ECANCELED' ? 'AbortError' : 'TaskError';
+    this.code = code;
+  }
+}

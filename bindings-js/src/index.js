@@ -9,3 +9,5 @@ export { END } from './region.js';
 export { SabqError } from './errors.js';
 export { waitOptions, canBlock } from './wait.js';
 export { layout, errno } from './layout.js';
+export { Coordinator, TaskError } from './coordinator.js';
+export { ProcessHandle } from './process.js';

@@ -1,0 +1,14 @@
+# mk/plugins.mk — the example and test WASI plugins: ordinary C programs in
+# plugins/, built with clang for wasm32-wasi against Debian's wasi-libc.
+# Included by the Makefile.
+
+PLUGIN_CC := clang
+PLUGIN_SRC := $(wildcard plugins/*.c)
+PLUGINS := $(PLUGIN_SRC:plugins/%.c=$(B)/plugins/%.wasm)
+PLUGIN_CFLAGS := --target=wasm32-wasi -O2 -Wall -Wextra -Werror -Iinclude
+
+$(B)/plugins/%.wasm: plugins/%.c include/sabq/host.h
+	@mkdir -p $(dir $@)
+	$(PLUGIN_CC) $(PLUGIN_CFLAGS) $< -Wl,--strip-all -o $@
+
+plugins: $(PLUGINS)

@@ -1,0 +1,49 @@
+/* plugins/hostcall.c — host calls from plain C (include/sabq/host.h):
+ *   hostcall NAME REQUEST   asks host handler NAME; prints "LENGTH ANSWER"
+ *   hostcall run CMD ARGS   runs plugin CMD ARGS through the host and prints
+ *                           its output (CMD may itself be `hostcall run ...`:
+ *                           calls nest)
+ * Exit status 1 with a message when the host refuses or fails. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sabq/host.h>
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: hostcall NAME REQUEST | hostcall run CMD [ARGS...]\n");
+        return 2;
+    }
+    if (strcmp(argv[1], "run") == 0) {
+        char cmdline[2048] = "";
+        for (int i = 2; i < argc; i++) {
+            if (strlen(cmdline) + strlen(argv[i]) + 2 > sizeof cmdline)
+                return 2;
+            if (i > 2)
+                strcat(cmdline, " ");
+            strcat(cmdline, argv[i]);
+        }
+        FILE *child = sabq_host_run(cmdline);
+        if (!child) {
+            fprintf(stderr, "hostcall: run %s: %s\n", cmdline, strerror(errno));
+            return 1;
+        }
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, child)) > 0) /* blocks while the child works */
+            fwrite(buf, 1, n, stdout);
+        int failed = ferror(child);
+        fclose(child);
+        return failed ? 1 : 0;
+    }
+    size_t len;
+    char *answer = sabq_host_call(argv[1], argv[2], &len);
+    if (!answer) {
+        fprintf(stderr, "hostcall: %s: %s\n", argv[1], strerror(errno));
+        return 1;
+    }
+    printf("%zu %s\n", len, answer);
+    free(answer);
+    return 0;
+}
