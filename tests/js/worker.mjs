@@ -1,82 +1,10 @@
 // tests/js/worker.mjs — a worker_threads peer for the Node tests: attaches to a
-// ring in the shared memory and produces or consumes with the blocking API.
+// ring in the shared memory and plays one role of tests/js/roles.mjs.
 import { workerData, parentPort } from 'node:worker_threads';
-import { Sabq, SpscRing, Pipe, MpmcQueue, END } from '../../bindings-js/src/index.js';
-import { payload, checkPayload } from './helpers.mjs';
+import { runRole } from './roles.mjs';
 
-const { memory, module, kind, role, offset, size, count, id = 0, producers = 1, timeoutMs = 10000 } = workerData;
-const sabq = await Sabq.instantiate(memory, { module });
-const classes = { spsc: SpscRing, pipe: Pipe, mpmc: MpmcQueue };
-const ring = classes[kind].attach(sabq, offset, size);
-
-function produce() {
-  for (let seq = 0; seq < count; seq++) {
-    const ok = kind === 'mpmc' ? ring.push(payload(id, seq), timeoutMs) : ring.send(payload(id, seq), timeoutMs);
-    if (!ok) throw new Error(`send timed out at ${seq}`);
-  }
-  return { sent: count };
-}
-
-function consume() {
-  const next = new Array(producers).fill(0);
-  const seen = Array.from({ length: producers }, () => new Uint8Array(count));
-  let received = 0;
-  for (;;) {
-    const m = kind === 'mpmc' ? ring.pop(timeoutMs) : ring.receive(timeoutMs);
-    if (m === END) break;
-    if (m === null) throw new Error(`receive timed out after ${received}`);
-    const [pid, seq] = checkPayload(m);
-    if (kind === 'mpmc' ? seq < next[pid] : seq !== next[pid]) throw new Error(`order: got ${seq} from ${pid}, expected ${next[pid]}`);
-    if (seen[pid][seq]++) throw new Error(`duplicate (${pid}, ${seq})`);
-    next[pid] = seq + 1;
-    received++;
-    if (kind !== 'mpmc' && received === count) break;
-  }
-  return { received, next, seen };
-}
-
-// The echo role: receive messages and send them back on a second ring.
-function echo() {
-  const back = SpscRing.attach(sabq, workerData.replyOffset, workerData.replySize);
-  let n = 0;
-  for (;;) {
-    const m = ring.receive(timeoutMs);
-    if (m === END || m === null) break;
-    if (!back.send(m, timeoutMs)) throw new Error('echo send timed out');
-    n++;
-  }
-  back.close();
-  return { echoed: n };
-}
-
-// The pipe roles: a deterministic byte stream, checked byte for byte.
-const byteAt = (pos) => (pos * 2654435761) >>> 24;
-function pipeWrite() {
-  const chunk = new Uint8Array(1000);
-  for (let pos = 0; pos < count; pos += chunk.length) {
-    const n = Math.min(chunk.length, count - pos);
-    for (let i = 0; i < n; i++) chunk[i] = byteAt(pos + i);
-    if (ring.write(chunk.subarray(0, n), timeoutMs) !== n) throw new Error('pipe write timed out');
-  }
-  ring.close();
-  return { written: count };
-}
-function pipeRead() {
-  const buf = new Uint8Array(777);
-  let pos = 0;
-  for (;;) {
-    const n = ring.readInto(buf, 0, buf.length, timeoutMs);
-    if (n === 0) break;
-    if (n < 0) throw new Error('pipe read timed out');
-    for (let i = 0; i < n; i++) if (buf[i] !== byteAt(pos + i)) throw new Error(`byte ${pos + i} wrong`);
-    pos += n;
-  }
-  return { read: pos };
-}
-
-const roles = { produce, consume, echo, pipeWrite, pipeRead };
 try {
-  parentPort.postMessage({ ok: true, ...roles[role]() });
+  parentPort.postMessage({ ok: true, ...(await runRole(workerData)) });
 } catch (e) {
   parentPort.postMessage({ ok: false, error: String(e?.stack ?? e) });
 }
