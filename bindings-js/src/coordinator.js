@@ -55,7 +55,7 @@ export class Coordinator {
    * @param {object} [options]
    * @param {number} [options.workers] pool size (default: hardware concurrency − 1)
    * @param {number} [options.queueSlots] tasks that may wait in the queue (power of two; default 1024)
-   * @param {number} [options.taskTimeoutMs] default per-task timeout (default: none)
+   * @param {number} [options.taskTimeoutMs] default limit on a task's running time, from when a worker takes it (default: none)
    * @param {Record<string, (request: string) => any>} [options.hostHandlers] what plugins reach at /host/call/NAME
    * @param {number} [options.memoryMiB] initial shared memory for rings (default 16; grows)
    * @param {string|URL} [options.wasiShimUrl] where workers import @bjorn3/browser_wasi_shim from
@@ -301,10 +301,9 @@ export class Coordinator {
       task.reject = reject;
     });
     this.tasks.set(id, task);
-    const timeoutMs = options.timeoutMs ?? this.options.taskTimeoutMs;
-    if (timeoutMs !== undefined) {
-      task.timer = setTimeout(() => this._abort(task, new TaskError('ETIMEDOUT', `task ${id} timed out after ${timeoutMs} ms`)), timeoutMs);
-    }
+    // The timeout limits running time: its clock starts when a worker takes
+    // the task (see 'claim'), so a busy pool does not time out queued work.
+    task.timeoutMs = options.timeoutMs ?? this.options.taskTimeoutMs;
     const signal = options.signal;
     if (signal) {
       const onAbort = () => this._abort(task, new TaskError('ECANCELED', `task ${id} was cancelled`, signal.reason));
@@ -381,6 +380,9 @@ export class Coordinator {
         task.state = 'running';
         task.worker = w;
         w.task = task;
+        if (task.timeoutMs !== undefined) {
+          task.timer = setTimeout(() => this._abort(task, new TaskError('ETIMEDOUT', `task ${task.id} timed out after running ${task.timeoutMs} ms`)), task.timeoutMs);
+        }
         w.post({ type: 'task', taskId: task.id, spec: task.spec });
         return;
       case 'done':

@@ -1,0 +1,40 @@
+// tests/browser/coordinator-page.js — the coordinator scenarios of the Node
+// suite (tests/js/coordinator-scenarios.mjs), run in Chromium with four
+// workers, plus a host handler that really calls fetch(). Long tasks on this
+// thread are recorded throughout: workers blocked in fd_read or computing
+// must never stall the page. Results: window.__result.
+import { Coordinator } from '/bindings-js/src/index.js';
+import { scenarios, hostHandlers, PLUGINS } from '/tests/js/coordinator-scenarios.mjs';
+
+const longTasks = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) longTasks.push(Math.round(e.duration));
+}).observe({ type: 'longtask' });
+
+try {
+  const c = await Coordinator.create({
+    workers: 4,
+    wasiShimUrl: '/node_modules/@bjorn3/browser_wasi_shim/dist/index.js',
+    hostHandlers: {
+      ...hostHandlers,
+      fetched: (path) => fetch(new URL(path, location.href)), // a Response streams to the plugin
+    },
+  });
+  for (const name of PLUGINS) await c.load(name, `/build/plugins/${name}.wasm`);
+  const results = [];
+  const logs = [];
+  for (const s of scenarios) {
+    const t0 = performance.now();
+    try {
+      await s.run(c, (msg) => logs.push(msg));
+      results.push({ name: s.name, ok: true, ms: Math.round(performance.now() - t0) });
+    } catch (e) {
+      results.push({ name: s.name, ok: false, error: String(e?.stack ?? e) });
+    }
+  }
+  const viaFetch = await c.spawn('hostcall', { args: ['fetched', 'coordinator.html'], stdin: null }).text();
+  await c.close();
+  window.__result = { crossOriginIsolated, results, logs, viaFetch, longTasks };
+} catch (e) {
+  window.__error = String(e?.stack ?? e);
+}

@@ -1,0 +1,194 @@
+// tests/js/coordinator-scenarios.mjs — what the coordinator must do, written
+// once and run both in Node (coordinator.test.mjs) and in Chromium
+// (tests/browser/coordinator-page.js). No Node imports. Each scenario takes a
+// started Coordinator with the example plugins loaded and throws on failure.
+import { TaskError } from '../../bindings-js/src/index.js';
+
+export const PLUGINS = ['upper', 'cat', 'cksum', 'wc', 'gen', 'grep', 'hostcall', 'faulty', 'primes', 'calc'];
+
+/** Host handlers the scenarios call: async, as a fetch() would be. */
+export const hostHandlers = {
+  echo: async (request) => {
+    await new Promise((r) => setTimeout(r, 5));
+    return `echo:${request}`;
+  },
+  big: async (request) => 'x'.repeat(Number(request)),
+  broken: async () => {
+    throw new Error('handler failed');
+  },
+};
+
+function check(ok, message) {
+  if (!ok) throw new Error(message);
+}
+function equal(actual, expected, what) {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  check(a === e, `${what}: got ${a}, expected ${e}`);
+}
+async function rejectsWith(promise, code, what) {
+  try {
+    await promise;
+  } catch (e) {
+    check(e instanceof TaskError, `${what}: rejected with ${e}, not a TaskError`);
+    equal(e.code, code, `${what}: error code (${e.message})`);
+    return e;
+  }
+  throw new Error(`${what}: expected a rejection with ${code}`);
+}
+
+/** Async iterator over the lines of a byte stream (without the newline). */
+export async function* lines(stream) {
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const chunk of stream) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let nl;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      yield buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+    }
+  }
+  if (buffered) yield buffered;
+}
+
+/** FNV-1a 32 over bytes, continuing from `hash`: what plugins/cksum.c prints. */
+export function fnv1a(bytes, hash = 0x811c9dc5) {
+  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 16777619) >>> 0;
+  return hash;
+}
+
+function grepWc(n, pattern) {
+  let count = 0;
+  let bytes = 0;
+  for (let i = 1; i <= n; i++) if (String(i).includes(pattern)) { count++; bytes += String(i).length + 1; }
+  return `${count} ${count} ${bytes}\n`;
+}
+
+export const scenarios = [
+  {
+    name: 'interactive stdin: a line in, an answer out, 1000 times',
+    async run(c) {
+      const p = c.spawn('upper');
+      const out = lines(p.stdout);
+      for (let i = 0; i < 1000; i++) {
+        await p.write(`line ${i} of the conversation\n`);
+        const { value } = await out.next();
+        equal(value, `LINE ${i} OF THE CONVERSATION`, `answer ${i}`);
+      }
+      p.closeStdin();
+      check((await out.next()).done, 'end of stdin ends stdout');
+      equal(await p.exit, 0, 'exit code');
+    },
+  },
+  {
+    name: 'end of file: wc counts what it got, then exits 0',
+    async run(c) {
+      equal(await c.spawn('wc', { stdin: 'one two\nthree\n' }).text(), { exitCode: 0, stdout: '2 3 14\n', stderr: '' }, 'wc');
+      equal((await c.spawn('wc', { stdin: null }).text()).stdout, '0 0 0\n', 'wc of nothing');
+    },
+  },
+  {
+    name: 'gen | grep | wc',
+    async run(c) {
+      const last = c.pipeline([{ plugin: 'gen', args: ['100000'] }, { plugin: 'grep', args: ['7'] }, { plugin: 'wc' }], { stdin: null });
+      equal((await last.text()).stdout, grepWc(100000, '7'), 'pipeline output');
+      equal(await last.exitCodes, [0, 0, 0], 'exit codes');
+    },
+  },
+  {
+    name: '100 MB through cat | cat | cksum, checksummed',
+    async run(c, log = () => {}) {
+      const total = 100 * 1024 * 1024;
+      const last = c.pipeline([{ plugin: 'cat' }, { plugin: 'cat' }, { plugin: 'cksum' }]);
+      const chunk = new Uint8Array(1 << 16);
+      let hash = 0x811c9dc5;
+      const t0 = performance.now();
+      for (let off = 0; off < total; off += chunk.length) {
+        for (let i = 0; i < chunk.length; i++) chunk[i] = ((off + i) * 2654435761) >>> 24;
+        hash = fnv1a(chunk, hash);
+        await last.first.write(chunk);
+      }
+      last.first.closeStdin();
+      const r = await last.text();
+      log(`100 MB pipeline: ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+      equal(r.stdout, `${hash.toString(16).padStart(8, '0')} ${total}\n`, 'checksum');
+      equal(await last.exitCodes, [0, 0, 0], 'exit codes');
+    },
+  },
+  {
+    name: 'host data call: the plugin blocks in fd_read while an async handler answers',
+    async run(c) {
+      const r = await c.spawn('hostcall', { args: ['echo', 'hello/world?'], stdin: null }).text();
+      equal(r.exitCode, 0, `exit (${r.stderr})`);
+      equal(r.stdout, `${'echo:hello/world?'.length} echo:hello/world?\n`, 'answer');
+      const big = await c.spawn('hostcall', { args: ['big', '1000000'], stdin: null }).text();
+      check(big.stdout.startsWith('1000000 xxx'), 'a response larger than the pipe streams through');
+      const missing = await c.spawn('hostcall', { args: ['nobody', 'x'], stdin: null }).text();
+      equal(missing.exitCode, 1, 'an unknown handler fails the open');
+      check(/No such file/i.test(missing.stderr), `ENOENT reported: ${missing.stderr}`);
+      const broken = await c.spawn('hostcall', { args: ['broken', 'x'], stdin: null }).text();
+      equal(broken.exitCode, 1, 'a failing handler is an error, not a hang');
+    },
+  },
+  {
+    name: 'a plugin calls another plugin, and nested twice',
+    async run(c) {
+      const once = await c.spawn('hostcall', { args: ['run', 'gen', '3'], stdin: null }).text();
+      equal([once.exitCode, once.stdout], [0, '1\n2\n3\n'], `one level (${once.stderr})`);
+      const twice = await c.spawn('hostcall', { args: ['run', 'hostcall', 'run', 'gen', '2'], stdin: null }).text();
+      equal([twice.exitCode, twice.stdout], [0, '1\n2\n'], `two levels (${twice.stderr})`);
+      const thrice = await c.spawn('hostcall', { args: ['run', 'hostcall', 'run', 'hostcall', 'echo', 'deep'], stdin: null }).text();
+      equal(thrice.stdout, '9 echo:deep\n', `three levels (${thrice.stderr})`);
+    },
+  },
+  {
+    name: 'trap, exit code, stderr and a hang fail only their own plugin',
+    async run(c) {
+      await rejectsWith(c.spawn('faulty', { args: ['trap'], stdin: null }).exit, 'ETRAP', 'trap');
+      equal(await c.spawn('faulty', { args: ['exit', '3'], stdin: null }).exit, 3, 'exit(3)');
+      const r = await c.spawn('faulty', { args: ['stderr'], stdin: null }).text();
+      equal(r.exitCode, 2, 'exit code');
+      check(r.stderr.includes('something went wrong'), 'stderr streamed');
+      await rejectsWith(c.spawn('faulty', { args: ['hang'], stdin: null, timeoutMs: 300 }).exit, 'ETIMEDOUT', 'hang');
+      equal((await c.spawn('wc', { stdin: 'still fine\n' }).text()).stdout, '1 2 11\n', 'the pool still serves');
+    },
+  },
+  {
+    name: '1000 tasks on 4 workers: each runs once; 10 crash, time out, throw or are cancelled',
+    async run(c) {
+      const url = new URL('./fixtures/tasks.mjs', import.meta.url);
+      const runs = new Int32Array(new SharedArrayBuffer(4 * 1000));
+      const bad = new Map([[17, 'crash'], [230, 'crash'], [55, 'hang'], [500, 'hang'], [777, 'hang'],
+        [90, 'slow'], [401, 'slow'], [650, 'slow'], [333, 'fail'], [999, 'fail']]);
+      const want = { crash: 'ECRASHED', hang: 'ETIMEDOUT', slow: 'ECANCELED', fail: 'ETHROWN' };
+      const settled = new Int32Array(1000);
+      const promises = [];
+      for (let i = 0; i < 1000; i++) {
+        const kind = bad.get(i) ?? 'square';
+        const abort = new AbortController();
+        if (kind === 'slow') setTimeout(() => abort.abort(), 200);
+        const p = c.run({ url, export: kind }, { i, runs }, { signal: abort.signal, timeoutMs: kind === 'hang' ? 500 : 60_000 });
+        promises.push(p.finally(() => settled[i]++));
+      }
+      const results = await Promise.allSettled(promises);
+      for (let i = 0; i < 1000; i++) {
+        const kind = bad.get(i);
+        const r = results[i];
+        if (!kind) {
+          equal([r.status, r.value], ['fulfilled', i * i], `task ${i} (${r.reason})`);
+        } else {
+          equal(r.status, 'rejected', `task ${i} (${kind})`);
+          check(r.reason instanceof TaskError, `task ${i}: ${r.reason}`);
+          equal(r.reason.code, want[kind], `task ${i}: ${r.reason.message}`);
+        }
+        equal(settled[i], 1, `task ${i} settled once`);
+        const ran = Atomics.load(runs, i);
+        check(kind === 'slow' ? ran <= 1 : ran === 1, `task ${i} ran ${ran} times`); // a cancel may come before the start
+      }
+      const again = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+        c.run({ url, export: 'square' }, { i, runs: new Int32Array(new SharedArrayBuffer(80)) })));
+      equal(again, Array.from({ length: 20 }, (_, i) => i * i), 'the pool replaced its losses and keeps serving');
+    },
+  },
+];
