@@ -124,3 +124,86 @@ export declare function canBlock(): boolean;
 
 export declare const layout: Readonly<Record<string, number>>;
 export declare const errno: Readonly<Record<SabqErrorCode, number>>;
+
+// ---- compute workers and the coordinator -------------------------------------
+
+export type TaskErrorCode = 'ETIMEDOUT' | 'ECANCELED' | 'ECRASHED' | 'ECLOSED' | 'ETRAP' | 'ETHROWN';
+
+/** Why a task or plugin did not complete. */
+export declare class TaskError extends Error {
+  readonly code: TaskErrorCode;
+  /** For ETHROWN: the name and stack of the error thrown in the worker. */
+  remoteName?: string;
+  remoteStack?: string;
+}
+
+export interface CoordinatorOptions {
+  /** Pool size; default hardware concurrency − 1 (at least 1). */
+  workers?: number;
+  /** Tasks that may wait in the dispatch queue (power of two; default 1024). */
+  queueSlots?: number;
+  /** Default limit on a task's running time, from when a worker takes it. */
+  taskTimeoutMs?: number;
+  /** What plugins reach by opening /host/call/NAME/REQUEST (see include/sabq/host.h). */
+  hostHandlers?: Record<string, (request: string) => unknown | Promise<unknown>>;
+  /** Initial shared memory for rings, in MiB (default 16; grows). */
+  memoryMiB?: number;
+  /** Where workers import @bjorn3/browser_wasi_shim from (browsers need a URL). */
+  wasiShimUrl?: string | URL;
+}
+
+export interface TaskOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export type StdinSource = 'pipe' | null | Bytes | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string> | ProcessHandle;
+
+export interface SpawnOptions extends TaskOptions {
+  args?: Array<string | number>;
+  env?: Record<string, string>;
+  /** 'pipe' (default): write through the handle; data or a stream: fed, then closed; a handle: its stdout. */
+  stdin?: StdinSource;
+  stdout?: 'pipe' | null;
+  stderr?: 'pipe' | null;
+  /** Present stdio as a terminal (libc line-buffers stdout). */
+  tty?: boolean;
+}
+
+export interface PipelineStage {
+  plugin: string;
+  args?: Array<string | number>;
+  env?: Record<string, string>;
+}
+
+/** A running WASI plugin. */
+export declare class ProcessHandle {
+  /** The exit code; rejects with a TaskError on a trap, crash, timeout or cancel. */
+  readonly exit: Promise<number>;
+  readonly stdin: WritableStream<Bytes>;
+  readonly stdout: ReadableStream<Uint8Array> | null;
+  readonly stderr: ReadableStream<Uint8Array> | null;
+  write(data: Bytes): Promise<number>;
+  closeStdin(): void;
+  output(): Promise<{ exitCode: number; stdout: Uint8Array; stderr: Uint8Array }>;
+  text(): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  kill(reason?: string): void;
+  /** Set on the handle pipeline() returns. */
+  stages?: ProcessHandle[];
+  first?: ProcessHandle;
+  exitCodes?: Promise<number[]>;
+}
+
+/** A pool of compute workers: JS tasks and WASI plugins, dispatched through an MPMC queue. */
+export declare class Coordinator {
+  static create(options?: CoordinatorOptions): Promise<Coordinator>;
+  constructor(options?: CoordinatorOptions);
+  readonly ready: Promise<void>;
+  /** Compiles a plugin once and shares the module with every worker. */
+  load(name: string, source: string | URL | BufferSource | Response | WebAssembly.Module): Promise<string>;
+  /** Runs `export` of module `url` in a worker with `input`; resolves with its (cloned) result. */
+  run<T = unknown>(task: { url: string | URL; export?: string }, input?: unknown, options?: TaskOptions): Promise<T>;
+  spawn(plugin: string, options?: SpawnOptions): ProcessHandle;
+  pipeline(stages: PipelineStage[], options?: Omit<SpawnOptions, 'args' | 'env'>): ProcessHandle & { stages: ProcessHandle[]; first: ProcessHandle; exitCodes: Promise<number[]> };
+  close(): Promise<void>;
+}

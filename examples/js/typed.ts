@@ -1,5 +1,5 @@
 // examples/js/typed.ts — the binding's types in use; `tsc --noEmit` checks it.
-import { Sabq, SpscRing, Pipe, MpmcQueue, END, SabqError, compileSabq, type RegionRef } from 'sabq';
+import { Sabq, SpscRing, Pipe, MpmcQueue, END, SabqError, compileSabq, type RegionRef, Coordinator, TaskError, type ProcessHandle } from 'sabq';
 
 export async function roundTrip(): Promise<string> {
   const memory = new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true });
@@ -27,4 +27,22 @@ export async function roundTrip(): Promise<string> {
   }
   if (msg === null || msg === END || popped === END) return 'nothing';
   return `${msg} ${written} ${popped?.length ?? 0}`;
+}
+
+// The coordinator layer, typed: a plugin fed from a string, a pipeline, a task.
+export async function plugins(): Promise<number> {
+  const c: Coordinator = await Coordinator.create({ workers: 2, hostHandlers: { now: async () => Date.now() } });
+  await c.load('upper', './build/plugins/upper.wasm');
+  const p: ProcessHandle = c.spawn('upper', { stdin: 'hello\n', timeoutMs: 1000 });
+  const { stdout }: { stdout: string } = await p.text();
+  const last = c.pipeline([{ plugin: 'upper' }, { plugin: 'upper' }], { stdin: stdout });
+  const codes: number[] = await last.exitCodes;
+  const squared = await c.run<number>({ url: './tasks.mjs', export: 'square' }, 7, { signal: AbortSignal.timeout(500) });
+  try {
+    await c.spawn('upper', { args: ['x'] }).exit;
+  } catch (e) {
+    if (e instanceof TaskError && e.code === 'ETRAP') return -1;
+  }
+  await c.close();
+  return codes.length + squared;
 }
