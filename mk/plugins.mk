@@ -4,10 +4,15 @@
 
 PLUGIN_CC := clang
 PLUGIN_SRC := $(wildcard plugins/*.c)
-PLUGINS := $(PLUGIN_SRC:plugins/%.c=$(B)/plugins/%.wasm)
+PLUGINS := $(PLUGIN_SRC:plugins/%.c=$(B)/plugins/%.wasm) $(B)/plugins/greet.wasm
 PLUGIN_CFLAGS := --target=wasm32-wasi -O2 -Wall -Wextra -Werror -Iinclude
 
 $(B)/plugins/%.wasm: plugins/%.c include/sabq/host.h
+	@mkdir -p $(dir $@)
+	$(PLUGIN_CC) $(PLUGIN_CFLAGS) $< -Wl,--strip-all -o $@
+
+# The plugin of the guide (docs/plugins.md) lives with the guide's page.
+$(B)/plugins/greet.wasm: examples/guide/greet.c
 	@mkdir -p $(dir $@)
 	$(PLUGIN_CC) $(PLUGIN_CFLAGS) $< -Wl,--strip-all -o $@
 
