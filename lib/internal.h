@@ -47,6 +47,17 @@ int sabq__os_wake(_Atomic uint32_t *w, uint32_t n);
 void sabq__os_barrier_heavy(void);
 uint64_t sabq__os_now_ns(void);
 
+/* Zero on a thread that must not block: emscripten's main browser thread,
+ * where a futex wait would be a silent busy-wait (and freezes the page).
+ * Blocking calls there fail with -EDEADLK before spinning. Everywhere else a
+ * constant 1, which the compiler folds away. */
+#ifdef __EMSCRIPTEN__
+#include <emscripten/threading.h>
+static inline int sabq__os_may_block(void) { return !emscripten_is_main_browser_thread(); }
+#else
+static inline int sabq__os_may_block(void) { return 1; }
+#endif
+
 /* Non-zero when the heavy barrier is not available, so publishers must pay a
  * full fence. Backends without linear-memory state (sabq.wasm owns no byte of
  * the memory it runs in) define SABQ__NO_STATE and have a constant here. */
@@ -92,7 +103,8 @@ static inline void sabq__notify(struct sabq_event *ev)
  *
  * wait_step is called after each failed try: it spins (sabq_get_spin() times),
  * then announces the waiter (one more try follows), then parks until notified,
- * and returns -ETIMEDOUT once the deadline has passed and a last try failed. */
+ * and returns -ETIMEDOUT once the deadline has passed and a last try failed
+ * (-EDEADLK at once on a thread that may not block). */
 enum { SABQ__SPIN, SABQ__ANNOUNCED, SABQ__LAST };
 struct sabq__waiter {
     uint64_t deadline;
@@ -119,6 +131,8 @@ static inline __attribute__((always_inline)) int sabq__wait_step(struct sabq_eve
     case SABQ__SPIN:
         if (w->spins == 0 && w->deadline != SABQ_FOREVER && sabq_now_ns() >= w->deadline)
             return -ETIMEDOUT; /* a zero timeout: one try only */
+        if (w->spins == 0 && !sabq__os_may_block())
+            return -EDEADLK; /* refuse at once, not after a spin */
         if (w->spins < sabq_get_spin()) {
             w->spins++;
             sabq__cpu_relax();
@@ -130,9 +144,15 @@ static inline __attribute__((always_inline)) int sabq__wait_step(struct sabq_eve
     case SABQ__ANNOUNCED:
         w->phase = SABQ__SPIN; /* sabq_event_wait withdraws the announcement */
         w->spins = UINT32_MAX;  /* spun already: park again straight away */
-        if (sabq_event_wait(ev, w->key, w->deadline) == -ETIMEDOUT)
+        switch (sabq_event_wait(ev, w->key, w->deadline)) {
+        case -ETIMEDOUT:
             w->phase = SABQ__LAST;
-        return 0;
+            return 0;
+        case -EDEADLK:
+            return -EDEADLK;
+        default:
+            return 0;
+        }
     default:
         return -ETIMEDOUT;
     }

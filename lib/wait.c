@@ -82,11 +82,11 @@ int sabq_event_wait(struct sabq_event *ev, uint32_t key, uint64_t deadline_ns)
      * bump between prepare and here makes the wait return at once. */
     while (atomic_load_explicit(&ev->seq, memory_order_acquire) == key) {
         rc = sabq__os_wait(&ev->seq, key, deadline_ns);
-        if (rc == -ETIMEDOUT)
+        if (rc == -ETIMEDOUT || rc == -EDEADLK)
             break;
     }
     atomic_fetch_sub_explicit(&ev->waiters, 1, memory_order_relaxed);
-    return rc == -ETIMEDOUT ? -ETIMEDOUT : 0;
+    return rc == -ETIMEDOUT || rc == -EDEADLK ? rc : 0;
 }
 
 void sabq_event_notify(struct sabq_event *ev) { sabq__notify(ev); }

@@ -61,7 +61,8 @@ int sabq_mpmc_push_bulk(const sabq_mpmc *q, const sabq_iov *msgs, uint32_t n);
  * Any thread; never blocks. Returns how many, or a negative error (as pop). */
 int sabq_mpmc_pop_bulk(const sabq_mpmc *q, sabq_iov *msgs, uint32_t n);
 
-/* Blocking forms: wait up to timeout_ns (spin, then park). Extra: -ETIMEDOUT. */
+/* Blocking forms: wait up to timeout_ns (spin, then park). Extra: -ETIMEDOUT,
+ * and -EDEADLK on a thread that may not block (see sabq/wait.h). */
 int sabq_mpmc_push_wait(const sabq_mpmc *q, const void *buf, uint32_t len, uint64_t timeout_ns);
 int sabq_mpmc_pop_wait(const sabq_mpmc *q, void *buf, uint32_t cap, uint64_t timeout_ns);
 

@@ -42,7 +42,7 @@ int sabq_pipe_write(const sabq_pipe *p, const void *buf, uint32_t len);
 
 /* Write all `len` bytes, waiting for room up to timeout_ns in total. Writer
  * only; blocks. Returns `len`; or the bytes written before the timeout or close
- * if there were some; else -ETIMEDOUT, -EPIPE or -EPROTO. */
+ * if there were some; else -ETIMEDOUT, -EPIPE, -EPROTO or -EDEADLK. */
 int sabq_pipe_write_all(const sabq_pipe *p, const void *buf, uint32_t len, uint64_t timeout_ns);
 
 /* Read up to `len` bytes; never blocks. Reader only. Returns the number read
@@ -51,7 +51,8 @@ int sabq_pipe_write_all(const sabq_pipe *p, const void *buf, uint32_t len, uint6
 int sabq_pipe_read(const sabq_pipe *p, void *buf, uint32_t len);
 
 /* Like sabq_pipe_read(), waiting up to timeout_ns for at least one byte or the
- * end of stream. Reader only; blocks. Extra error: -ETIMEDOUT. */
+ * end of stream. Reader only; blocks. Extra errors: -ETIMEDOUT;
+ * -EDEADLK on a thread that may not block (see sabq/wait.h). */
 int sabq_pipe_read_wait(const sabq_pipe *p, void *buf, uint32_t len, uint64_t timeout_ns);
 
 /* Zero-copy write: point *span at the largest contiguous free space (returned

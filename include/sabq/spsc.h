@@ -87,7 +87,8 @@ int sabq_spsc_send(const sabq_spsc *r, const void *buf, uint32_t len);
 int sabq_spsc_send_batch(const sabq_spsc *r, const sabq_iov *msgs, uint32_t n);
 
 /* Like sabq_spsc_send(), waiting up to timeout_ns for room (spins, then parks).
- * Producer only; blocks. Extra error: -ETIMEDOUT. */
+ * Producer only; blocks. Extra errors: -ETIMEDOUT;
+ * -EDEADLK on a thread that may not block (see sabq/wait.h). */
 int sabq_spsc_send_wait(const sabq_spsc *r, const void *buf, uint32_t len,
                         uint64_t timeout_ns);
 
@@ -120,7 +121,8 @@ int sabq_spsc_recv(const sabq_spsc *r, void *buf, uint32_t cap);
 int sabq_spsc_recv_batch(const sabq_spsc *r, sabq_iov *msgs, uint32_t n);
 
 /* Like sabq_spsc_recv(), waiting up to timeout_ns for a message (spins, then
- * parks). Consumer only; blocks. Extra error: -ETIMEDOUT. */
+ * parks). Consumer only; blocks. Extra errors: -ETIMEDOUT;
+ * -EDEADLK on a thread that may not block (see sabq/wait.h). */
 int sabq_spsc_recv_wait(const sabq_spsc *r, void *buf, uint32_t cap, uint64_t timeout_ns);
 
 /* Like sabq_spsc_peek(), waiting up to timeout_ns. Consumer only; blocks. */

@@ -24,10 +24,13 @@ extern "C" {
 uint64_t sabq_now_ns(void);
 
 /* Sleep while *word == expected, at most timeout_ns.
- * Any thread (but see SABQ_EBLOCKING in the JS/wasm docs: the browser main thread
- * must not block). Returns 0 when woken or when *word no longer held `expected`
- * (wake-ups may be spurious: re-check your condition), -ETIMEDOUT when the
- * timeout passed. A timeout of 0 returns at once. */
+ * Any thread that may block. Returns 0 when woken or when *word no longer held
+ * `expected` (wake-ups may be spurious: re-check your condition), -ETIMEDOUT
+ * when the timeout passed, -EDEADLK on a thread that must not block (in an
+ * emscripten build, the main browser thread — where a wait would freeze the
+ * page or busy-wait — so run blocking code in a pthread, e.g. with
+ * -sPROXY_TO_PTHREAD; every blocking ring call fails the same way there).
+ * A timeout of 0 returns at once. */
 int sabq_wait(_Atomic uint32_t *word, uint32_t expected, uint64_t timeout_ns);
 
 /* Wake up to `count` threads sleeping in sabq_wait() on `word` (SABQ_WAKE_ALL for
