@@ -165,13 +165,15 @@ node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 
 test-js: wasm plugins node_modules/.package-lock.json $(B)/em/interop.js $(B)/em/package.json
-	node --test tests/js/
+	node --test --test-concurrency=1 tests/js/
 	npx tsc -p tsconfig.json
 	@echo "types: 1 passed, 0 failed (tsc --noEmit on examples/js/typed.ts)"
 
 # Chromium (Debian's, headless) through playwright-core, against tools/serve.mjs.
+# One file at a time: the tests measure main-thread long tasks, and four
+# browsers at once on two cores would make their own.
 test-browser: wasm plugins node_modules/.package-lock.json
-	node --test tests/browser/
+	node --test --test-concurrency=1 tests/browser/
 
 clean:
 	rm -rf $(B) bindings-js/sabq.wasm bindings-js/src/layout.js
