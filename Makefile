@@ -29,7 +29,7 @@ HEADERS := $(wildcard include/sabq/*.h) lib/internal.h
 B := build
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 
-PHONY_EXTRA := plugins serve test-browser test-emscripten
+PHONY_EXTRA := plugins serve test-browser test-emscripten bench bench-smoke bench-deps
 .PHONY: $(PHONY_EXTRA) all deps install uninstall test test-unit test-stress test-tsan test-asan \
         test-compilers test-js test-wasm-sections wasm demo clean help
 
@@ -42,7 +42,7 @@ help:
 	@echo "make install    PREFIX=$(PREFIX)"
 
 # Parts installed for `make test`; each is a no-op when already present.
-TEST_DEPS := native wasm js plugins browser emscripten
+TEST_DEPS := native wasm js plugins browser emscripten bench
 deps:
 	@scripts/install-deps.sh $(TEST_DEPS)
 
@@ -77,6 +77,7 @@ uninstall:
 include mk/wasm.mk
 include mk/plugins.mk
 include mk/emscripten.mk
+include mk/bench.mk
 
 # ---- examples ---------------------------------------------------------------
 
@@ -135,7 +136,7 @@ export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
 test: deps all test-compilers test-unit test-stress test-tsan test-asan $(B)/demo \
-      test-wasm-sections test-emscripten test-js test-browser
+      test-wasm-sections test-emscripten test-js test-browser bench-smoke
 	$(B)/demo > /dev/null
 	@echo "make test: all suites passed"
 
