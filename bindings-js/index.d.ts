@@ -7,6 +7,8 @@ export declare class Sabq {
    * (from compileSabq(), posted from another thread) to skip compiling. */
   static instantiate(memory: WebAssembly.Memory, options?: { module?: WebAssembly.Module }): Promise<Sabq>;
   readonly memory: WebAssembly.Memory;
+  /** After growing the memory yourself: make the cached views reach `end` (rings do this for their own bytes). */
+  ensure(end: number): void;
 }
 
 /** The compiled sabq.wasm; compile once and post it to workers. */
@@ -68,6 +70,10 @@ export declare class SpscRing extends Region {
   peek(): Uint8Array | null | End;
   release(): void;
   tryReceive(): Uint8Array | null | End;
+  /** Consumer: copies the oldest message into `buf`; its length, null when empty. Throws EMSGSIZE if it does not fit. */
+  tryReceiveInto(buf: Uint8Array): number | null | End;
+  /** Consumer, workers only: tryReceiveInto, waiting up to timeoutMs; null on timeout. */
+  receiveInto(buf: Uint8Array, timeoutMs?: number): number | null | End;
   /** Consumer, workers only: waits up to timeoutMs; null on timeout. */
   receive(timeoutMs?: number): Uint8Array | null | End;
   receiveAsync(options?: AsyncOptions): Promise<Uint8Array | null | End>;

@@ -33,10 +33,10 @@ async function workerMain() {
 
   const rbSend = (rb) => { while (rb.available_write() < size) {} rb.push(buf); };
   const rbRecv = (rb) => { while (rb.available_read() < size) {} rb.pop(buf); };
+  // Into a preallocated buffer, as ringbuf.js pops: no allocation per message.
   const sabqRecv = (ring) => {
-    const m = ring.receive(10_000);
-    if (m === null || m === END) throw new Error('sabq: receive failed');
-    buf.set(m.subarray(0, size));
+    const n = ring.receiveInto(buf, 10_000);
+    if (n === null || n === END) throw new Error('sabq: receive failed');
   };
 
   if (role === 'producer') {
@@ -70,9 +70,9 @@ async function workerMain() {
   } else if (role === 'echo') {
     if (impl === 'sabq') {
       for (;;) {
-        const m = rings[0].receive(10_000);
-        if (m === END || m === null) break;
-        rings[1].send(m, 10_000);
+        const n = rings[0].receiveInto(buf, 10_000);
+        if (n === END || n === null) break;
+        rings[1].send(buf, 10_000);
       }
     } else if (impl === 'ringbuf') {
       for (let i = 0; i < n; i++) { rbRecv(rings[0]); rbSend(rings[1]); }

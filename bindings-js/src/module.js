@@ -49,19 +49,35 @@ export class Sabq {
     this.exports = exports;
   }
 
-  /** A fresh Int32Array over the memory (the buffer changes when memory grows). */
+  // Views over the memory. Reading memory.buffer costs tens of nanoseconds
+  // (V8 makes a new SharedArrayBuffer object each time), so the views are
+  // cached. A shared memory never shrinks and its old buffers stay valid, so
+  // a view only needs replacing when something beyond its end is used: every
+  // ring calls ensure() for its own bytes when it is created or attached.
+
+  /** Makes the cached views cover bytes up to `end` (after the memory grew). */
+  ensure(end) {
+    if (this._u8 === undefined || end > this._u8.length) {
+      const buffer = this.memory.buffer;
+      this._u8 = new Uint8Array(buffer);
+      this._u32 = new Uint32Array(buffer);
+      this._i32 = new Int32Array(buffer);
+    }
+  }
+
+  /** An Int32Array over the memory (for Atomics.wait/notify). */
   get i32() {
-    if (this._i32?.buffer !== this.memory.buffer) this._i32 = new Int32Array(this.memory.buffer);
+    if (this._i32 === undefined) this.ensure(0);
     return this._i32;
   }
 
   get u8() {
-    if (this._u8?.buffer !== this.memory.buffer) this._u8 = new Uint8Array(this.memory.buffer);
+    if (this._u8 === undefined) this.ensure(0);
     return this._u8;
   }
 
   get u32() {
-    if (this._u32?.buffer !== this.memory.buffer) this._u32 = new Uint32Array(this.memory.buffer);
+    if (this._u32 === undefined) this.ensure(0);
     return this._u32;
   }
 }

@@ -17,6 +17,7 @@ export class Region {
     this.dataStart = offset + layout.DATA_OFFSET;
     this.readable = offset + layout.READABLE_EVENT;
     this.writable = offset + layout.WRITABLE_EVENT;
+    sabq.ensure(offset + size); // the cached views reach every byte of this ring
   }
 
   /** Bytes a region of this kind needs (0 if the arguments are invalid). */

@@ -43,7 +43,7 @@ export class SpscRing extends Region {
     check(at, 'SpscRing.reserve');
     this._resv = at;
     this._resvLen = len;
-    return new Uint8Array(this.sabq.memory.buffer, at, len);
+    return this.sabq.u8.subarray(at, at + len);
   }
 
   /** Publishes the reserved message, `len` bytes of it (default: all). */
@@ -57,10 +57,14 @@ export class SpscRing extends Region {
   /** Copies one message (bytes or a string) in. False when full. Producer only. */
   trySend(data) {
     const bytes = bytesOf(data);
-    const view = this.reserve(bytes.length);
-    if (view === null) return false;
-    view.set(bytes);
-    this.commit(bytes.length);
+    const len = bytes.length;
+    const ex = this.sabq.exports;
+    // reserve + copy + commit without an intermediate view: no allocation.
+    const at = ex.sabq_js_spsc_reserve(this.offset, this.capacity, this.msgMax, len);
+    if (at === EAGAIN) return false;
+    check(at, 'SpscRing.trySend');
+    this.sabq.u8.set(bytes, at);
+    check(ex.sabq_js_spsc_commit(this.offset, this.capacity, this.msgMax, at, len, len), 'SpscRing.trySend');
     return true;
   }
 
@@ -96,7 +100,7 @@ export class SpscRing extends Region {
     this.inData(at, len, 'SpscRing.peek: record outside the ring');
     this._peeked = at;
     this._peekedLen = len;
-    return new Uint8Array(this.sabq.memory.buffer, at, len);
+    return this.sabq.u8.subarray(at, at + len);
   }
 
   /** Removes the message returned by the last peek(). */
@@ -107,13 +111,50 @@ export class SpscRing extends Region {
     check(this.sabq.exports.sabq_js_spsc_release(this.offset, this.capacity, this.msgMax, at, this._peekedLen), 'SpscRing.release');
   }
 
+  /** Where the oldest message is and how long, checked; or EAGAIN/EPIPE. */
+  _locate(what) {
+    const at = this.sabq.exports.sabq_js_spsc_peek(this.offset, this.capacity, this.msgMax);
+    if (at === EAGAIN || at === EPIPE) return at;
+    check(at, what);
+    // C checked the record; read its length once more and check it again, in
+    // case the peer changed it since.
+    const len = this.sabq.u32[(at - layout.REC_HDR) >> 2];
+    if (len > this.msgMax) check(-errno.EPROTO, what);
+    this.inData(at, len, `${what}: record outside the ring`);
+    this._locLen = len;
+    return at;
+  }
+
   /** Copies the oldest message out: Uint8Array, null when empty, END when closed and drained. */
   tryReceive() {
-    const view = this.peek();
-    if (view === null || view === END) return view;
-    const copy = view.slice();
-    this.release();
+    const at = this._locate('SpscRing.tryReceive');
+    if (at === EAGAIN) return null;
+    if (at === EPIPE) return END;
+    const len = this._locLen;
+    const copy = this.sabq.u8.slice(at, at + len);
+    check(this.sabq.exports.sabq_js_spsc_release(this.offset, this.capacity, this.msgMax, at, len), 'SpscRing.tryReceive');
     return copy;
+  }
+
+  /**
+   * Copies the oldest message into `buf` (no allocation): its length, null
+   * when empty, END when closed and drained. Throws SabqError EMSGSIZE when
+   * `buf` is too small (the message stays queued). Consumer only.
+   */
+  tryReceiveInto(buf) {
+    const at = this._locate('SpscRing.tryReceiveInto');
+    if (at === EAGAIN) return null;
+    if (at === EPIPE) return END;
+    const len = this._locLen;
+    if (len > buf.length) check(-errno.EMSGSIZE, 'SpscRing.tryReceiveInto: buffer too small');
+    buf.set(this.sabq.u8.subarray(at, at + len));
+    check(this.sabq.exports.sabq_js_spsc_release(this.offset, this.capacity, this.msgMax, at, len), 'SpscRing.tryReceiveInto');
+    return len;
+  }
+
+  /** tryReceiveInto, waiting up to timeoutMs. Workers only. Null on timeout. */
+  receiveInto(buf, timeoutMs) {
+    return blockOn(this.sabq, this.readable, () => this.tryReceiveInto(buf) ?? AGAIN, timeoutMs);
   }
 
   /** Receives, waiting up to timeoutMs. Workers only. Null on timeout. */

@@ -92,3 +92,34 @@ test('create refuses bad arguments with EINVAL', async () => {
   assert.throws(() => SpscRing.create(sabq, 64, 1 << 24), (e) => e.code === 'EINVAL'); // larger than memory
   assert.throws(() => SpscRing.create(sabq, 64, 4096, { msgMax: 4096 }), (e) => e.code === 'EINVAL');
 });
+
+test('tryReceiveInto copies into a caller buffer, keeps a message too long for it', async () => {
+  const sabq = await freshSabq();
+  const ring = SpscRing.create(sabq, 64, 4096);
+  assert.equal(ring.trySend('hello'), true);
+  assert.equal(ring.trySend(new Uint8Array(100).fill(7)), true);
+  const buf = new Uint8Array(16);
+  assert.equal(ring.tryReceiveInto(buf), 5);
+  assert.equal(new TextDecoder().decode(buf.subarray(0, 5)), 'hello');
+  assert.throws(() => ring.tryReceiveInto(buf), (e) => e instanceof SabqError && e.code === 'EMSGSIZE');
+  const big = new Uint8Array(100);
+  assert.equal(ring.tryReceiveInto(big), 100, 'the long message stayed queued');
+  assert.equal(big[99], 7);
+  assert.equal(ring.tryReceiveInto(buf), null);
+  ring.close();
+  assert.equal(ring.tryReceiveInto(buf), END);
+  assert.equal(ring.receiveInto(buf, 10), END);
+});
+
+test('a ring created after the memory grew is reachable through the cached views', async () => {
+  const { Sabq } = await import('../../bindings-js/src/index.js');
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
+  const sabq = await Sabq.instantiate(memory);
+  const first = SpscRing.create(sabq, 64, 1024);
+  assert.equal(first.trySend('before'), true);
+  memory.grow(2);
+  const far = SpscRing.create(sabq, 65536 + 64, 4096); // beyond the first views' end
+  assert.equal(far.trySend('after'), true);
+  assert.equal(far.tryReceiveString(), 'after');
+  assert.equal(first.tryReceiveString(), 'before');
+});
