@@ -121,18 +121,18 @@ function emit(bench, impl, param, value, unit) {
   console.log(JSON.stringify({ bench, impl, param, value: Number(value.toPrecision(6)), unit }));
 }
 
+/** For 'channel': the two ends of a MessageChannel, one per worker, with
+ * their transfer lists; nothing for the other implementations. */
+function ports(impl) {
+  if (impl !== 'channel') return [{}, {}, [[], []]];
+  const { port1, port2 } = new MessageChannel();
+  return [{ port: port1 }, { port: port2 }, [[port1], [port2]]];
+}
+
 async function throughput(impl, size) {
   const n = count(size > 64 ? 300_000 : 500_000);
   const { data } = await setup(impl, size, 1);
-  let pa = {};
-  let pb = {};
-  let transfer = [[], []];
-  if (impl === 'channel') {
-    const { port1, port2 } = new MessageChannel();
-    pa = { port: port1 };
-    pb = { port: port2 };
-    transfer = [[port1], [port2]];
-  }
+  const [pa, pb, transfer] = ports(impl);
   const p = start({ ...data, ...pa, role: 'producer', impl, size, n }, transfer[0]);
   const c = start({ ...data, ...pb, role: 'consumer', impl, size, n }, transfer[1]);
   await Promise.all([p.ready, c.ready]);
@@ -150,18 +150,9 @@ async function roundTrip(impl) {
   const n = count(impl === 'channel' ? 20_000 : 100_000);
   const size = 8;
   const { data } = await setup(impl, size, 2);
-  let pa = {};
-  let pb = {};
-  let transfer = [[], []];
-  if (impl === 'channel') {
-    const { port1, port2 } = new MessageChannel();
-    pa = { port: port1 };
-    pb = { port: port2 };
-    transfer = [[port1], [port2]];
-  }
-  const sabqRings = data.rings;
+  const [pa, pb, transfer] = ports(impl);
   const ping = start({ ...data, ...pa, role: 'pinger', impl, size, n }, transfer[0]);
-  const echo = start({ ...data, ...pb, rings: sabqRings && [sabqRings[0], sabqRings[1]], role: 'echo', impl, size, n }, transfer[1]);
+  const echo = start({ ...data, ...pb, role: 'echo', impl, size, n }, transfer[1]);
   await Promise.all([ping.ready, echo.ready]);
   const result = ping.next();
   ping.w.postMessage('go');
