@@ -18,7 +18,7 @@ def main(src, dst):
     panels = []
     for (bench, param), rows in groups.items():
         rows.sort(key=lambda r: r["impl"])
-        panels.append((f"{bench} — {param} ({rows[0]['unit']}{', lower is better' if rows[0]['unit'] == 'ns' else ''})", rows))
+        panels.append((f"{bench} — {param} ({rows[0]['unit']}{', lower is better' if rows[0]['unit'] in ('ns', '% of a core') else ''})", rows))
     heights = [40 + bar_h * 1.5 * len(rows) for _, rows in panels]
     rows_of_panels = [panels[i:i + cols] for i in range(0, len(panels), cols)]
     y, parts = 50, []

@@ -41,9 +41,10 @@ def configs(bin_dir):
         c.append(["node", js, "rtt", impl])
     for impl in ("sabq", "postmessage"):
         c.append(["node", js, "main-rtt", impl])
+    c.append(["node", js, "idle", "sabq"])
     return c
 
-LOWER_IS_BETTER = {"ns"}
+LOWER_IS_BETTER = {"ns", "% of a core"}
 # Rows compared with a physical limit rather than with peers.
 BASELINES = {("round trip", "spinning"): "atomic", ("round trip", "parked"): "futex"}
 

@@ -3,6 +3,8 @@
 //   node bench/js/node-bench.mjs tput IMPL SIZE   worker → worker messages/s
 //   node bench/js/node-bench.mjs rtt IMPL         worker ↔ worker round trip
 //   node bench/js/node-bench.mjs main-rtt IMPL    main ↔ worker round trip
+//   node bench/js/node-bench.mjs idle sabq        CPU used while a WASI plugin
+//                                                 waits in fd_read (10 s × scale)
 // IMPL: sabq (the JS binding: blocking calls in workers, spin then park;
 // waitAsync on the main thread), ringbuf (ringbuf.js from npm: one SPSC byte
 // ring per direction, polled, fixed-size messages), channel (MessageChannel
@@ -197,9 +199,31 @@ async function mainRoundTrip(impl) {
   emit('js main↔worker round trip', impl, '8B', ns, 'ns');
 }
 
+// A plugin parked in fd_read must cost (almost) nothing: CPU time of the whole
+// process while it waits, as a share of one core.
+async function idle() {
+  const { Coordinator } = await import('../../bindings-js/src/index.js');
+  const c = await Coordinator.create({ workers: 1 });
+  await c.load('upper', new URL('../../build/plugins/upper.wasm', import.meta.url));
+  const p = c.spawn('upper');
+  const out = p.stdout.getReader();
+  await p.write('warm up\n');
+  await out.read(); // answered: the plugin now blocks in fd_read for the next line
+  const u0 = process.cpuUsage();
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, Math.max(200, 10_000 * Math.min(1, requested))));
+  const u = process.cpuUsage(u0);
+  const ms = performance.now() - t0;
+  p.closeStdin();
+  await p.exit;
+  await c.close();
+  emit('js plugin parked in fd_read', 'sabq', 'CPU', (100 * (u.user + u.system)) / 1000 / ms, '% of a core');
+}
+
 if (isMainThread) {
   const [what, impl, size] = process.argv.slice(2);
-  if (what === 'tput') await throughput(impl, Number(size));
+  if (what === 'idle') await idle();
+  else if (what === 'tput') await throughput(impl, Number(size));
   else if (what === 'rtt') await roundTrip(impl);
   else if (what === 'main-rtt') await mainRoundTrip(impl);
   else {
