@@ -23,4 +23,4 @@ bench-smoke: bench-deps $(BENCH_PROGS) wasm node_modules/.package-lock.json
 	python3 bench/run.py $(BENCH_BIN) --smoke --timeout 20
 
 bench-deps:
-	@scripts/install-deps.sh bench
+	@scripts/install-deps.sh bench browser

@@ -1,0 +1,10 @@
+// bench/browser/bench-worker.js — a Web Worker running its part of a
+// measurement of bench/js/bench-core.mjs.
+import { RingBuffer } from '/node_modules/ringbuf.js/dist/index.mjs';
+import { workerSide, link } from '/bench/js/bench-core.mjs';
+
+const control = link((m) => self.postMessage(m), (fn) => { self.onmessage = (e) => fn(e.data); });
+const first = await control.next(); // {data} with a MessagePort for channel measurements
+const data = first.data;
+const peer = data.port ? link((m) => data.port.postMessage(m), (fn) => { data.port.onmessage = (e) => fn(e.data); }) : null;
+workerSide(data, control, peer, RingBuffer).catch((e) => self.postMessage({ error: String(e?.stack ?? e) }));
