@@ -42,6 +42,8 @@ def configs(bin_dir):
     for impl in ("sabq", "postmessage"):
         c.append(["node", js, "main-rtt", impl])
     c.append(["node", js, "idle", "sabq"])
+    for impl in ("sabq", "sync-message"):
+        c.append(["node", js, "fdread", impl])
     # The same JS measurements in Chromium: one page runs them all per round.
     c.append(["node", os.path.join(ROOT, "bench/js/chromium-bench.mjs")])
     return c

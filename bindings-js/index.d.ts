@@ -29,6 +29,10 @@ export interface AsyncOptions {
   timeoutMs?: number;
   /** Reject with an AbortError when aborted. */
   signal?: AbortSignal;
+  /** Node: keep the process alive while waiting (default true). */
+  keepAlive?: boolean;
+  /** Spin this long (µs, at most 100) before awaiting; default waitOptions.mainThreadSpinMicros. */
+  spinMicros?: number;
 }
 
 export type Bytes = string | ArrayBufferView | ArrayBuffer | SharedArrayBuffer;

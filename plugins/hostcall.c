@@ -1,11 +1,14 @@
 /* plugins/hostcall.c — host calls from plain C (include/sabq/host.h):
- *   hostcall NAME REQUEST   asks host handler NAME; prints "LENGTH ANSWER"
+ *   hostcall NAME REQUEST [COUNT]
+ *                           asks host handler NAME (COUNT times, default 1:
+ *                           for benchmarks); prints "LENGTH ANSWER" of the last
  *   hostcall run CMD ARGS   runs plugin CMD ARGS through the host and prints
  *                           its output (CMD may itself be `hostcall run ...`:
  *                           calls nest)
  * Exit status 1 with a message when the host refuses or fails. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sabq/host.h>
 
@@ -37,13 +40,18 @@ int main(int argc, char **argv)
         fclose(child);
         return failed ? 1 : 0;
     }
-    size_t len;
-    char *answer = sabq_host_call(argv[1], argv[2], &len);
-    if (!answer) {
-        fprintf(stderr, "hostcall: %s: %s\n", argv[1], strerror(errno));
-        return 1;
+    size_t len = 0;
+    char *answer = NULL;
+    long count = argc > 3 ? atol(argv[3]) : 1;
+    for (long i = 0; i < count; i++) {
+        free(answer);
+        answer = sabq_host_call(argv[1], argv[2], &len); /* opens, reads to the end, closes */
+        if (!answer) {
+            fprintf(stderr, "hostcall: %s: %s\n", argv[1], strerror(errno));
+            return 1;
+        }
     }
-    printf("%zu %s\n", len, answer);
+    printf("%zu %s\n", len, answer ? answer : "");
     free(answer);
     return 0;
 }

@@ -19,6 +19,9 @@ import { ProcessHandle, StdioLease } from './process.js';
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 const PIPE_BYTES = 1 << 16;
 const CONTROL_BYTES = 1 << 12;
+// Host-call answers up to this many characters travel inside the control ring
+// (its largest message is CONTROL_BYTES / 2 - 8 bytes of UTF-8 JSON).
+const INLINE_CHARS = 500;
 
 async function defaultWorkerCount() {
   if (isNode) {
@@ -131,6 +134,7 @@ export class Coordinator {
   _startWorker(ephemeral) {
     const w = new WorkerHandle(null, ephemeral);
     w.control = SpscRing.create(this.sabq, this.arena.alloc(SpscRing.size(this.sabq, CONTROL_BYTES)), CONTROL_BYTES);
+    w.requests = SpscRing.create(this.sabq, this.arena.alloc(SpscRing.size(this.sabq, CONTROL_BYTES)), CONTROL_BYTES);
     w.queue = ephemeral ? this._queue(2) : this.queue;
     this.workers.add(w);
     w.ready = (async () => {
@@ -145,11 +149,13 @@ export class Coordinator {
           sabqModule: this.sabqModule,
           queue: w.queue.toJSON(),
           control: w.control.toJSON(),
+          requests: w.requests.toJSON(),
           shimUrl: this.shimUrl,
         });
         for (const { id, module } of this.plugins.values()) w.post({ type: 'module', id, module });
       });
       w.isReady = true;
+      this._serveRequests(w);
       this._idleRef();
     })();
     return w;
@@ -278,9 +284,9 @@ export class Coordinator {
     for (const l of leases) l.hold();
     const piped = options.stdin instanceof ProcessHandle;
     if (piped) stdinLease.release(); // the upstream handle's host reference: nobody on this thread reads it
-    task.promise.finally(() => {
+    task.quiet.then(() => {
       for (const l of leases) l.done(); // the worker no longer touches them
-    }).catch(() => {});
+    });
     const handle = new ProcessHandle(this, task, { stdin: piped ? null : stdinLease, stdout: stdoutLease, stderr: stderrLease });
     // stdin given as data or a stream: feed it from here, then close it.
     const src = options.stdin;
@@ -299,6 +305,12 @@ export class Coordinator {
     task.promise = new Promise((resolve, reject) => {
       task.resolve = resolve;
       task.reject = reject;
+    });
+    // Resolves once no worker can touch the task's memory (its stdio pipes):
+    // at once when the worker reported the end, or when a worker that was
+    // stopped mid-task has really terminated. Only then is memory reused.
+    task.quiet = new Promise((resolve) => {
+      task.setQuiet = resolve;
     });
     this.tasks.set(id, task);
     // The timeout limits running time: its clock starts when a worker takes
@@ -327,9 +339,11 @@ export class Coordinator {
     return task;
   }
 
-  _settle(task, value, error) {
+  /** Ends a task once. `gone`: when its worker can no longer touch its memory. */
+  _settle(task, value, error, gone = Promise.resolve()) {
     if (task.state === 'done') return;
     task.state = 'done';
+    task.setQuiet(gone);
     clearTimeout(task.timer);
     this.tasks.delete(task.id);
     if (task.worker?.task === task) task.worker.task = null;
@@ -345,28 +359,35 @@ export class Coordinator {
   _abort(task, error) {
     if (task.state === 'done') return;
     const w = task.state === 'running' ? task.worker : null;
-    this._settle(task, null, error);
-    if (w) this._replace(w);
+    this._settle(task, null, error, w ? this._replace(w) : undefined);
   }
 
+  /** Stops a worker; returns a promise of its end, after which its rings go
+   * back to the arena (not before: a thread being terminated may still write). */
   _retire(w) {
     this.workers.delete(w);
-    w.terminate();
-    this.arena.release(w.control.offset);
-    if (w.ephemeral) this.arena.release(w.queue.offset);
+    w.stopServing?.abort();
+    // Node's terminate() resolves when the thread has stopped; a browser's
+    // returns nothing and stops the worker at once.
+    return Promise.resolve(w.terminate()).catch(() => {}).then(() => {
+      this.arena.release(w.control.offset);
+      this.arena.release(w.requests.offset);
+      if (w.ephemeral) this.arena.release(w.queue.offset);
+    });
   }
 
   _replace(w) {
-    if (w.dead) return;
-    this._retire(w);
+    if (w.dead) return w.gone ?? Promise.resolve();
+    w.gone = this._retire(w);
     if (!this.closed && !w.ephemeral) this._startWorker(false);
+    return w.gone;
   }
 
   _onCrash(w, error) {
     if (w.dead) return;
     const task = w.task;
-    this._replace(w);
-    if (task) this._settle(task, null, new TaskError('ECRASHED', `worker died running task ${task.id}: ${error?.message ?? error}`, error));
+    const gone = this._replace(w);
+    if (task) this._settle(task, null, new TaskError('ECRASHED', `worker died running task ${task.id}: ${error?.message ?? error}`, error), gone);
   }
 
   _onMessage(w, msg) {
@@ -391,9 +412,6 @@ export class Coordinator {
       case 'failed':
         if (task) this._settle(task, null, rebuildError(msg.error));
         return;
-      case 'hostcall':
-        this._hostCall(w, msg).catch(() => {});
-        return;
       case 'fatal':
         this._onCrash(w, rebuildError(msg.error));
         return;
@@ -402,6 +420,45 @@ export class Coordinator {
   }
 
   // ---- host calls ---------------------------------------------------------------
+
+  /** Answers a worker's requests (host calls) as they arrive in its requests
+   * ring, without blocking and without keeping a Node process alive. */
+  async _serveRequests(w) {
+    w.stopServing = new AbortController();
+    for (;;) {
+      let m;
+      try {
+        // A plugin making host calls in a loop sends the next request a few
+        // tens of µs after its answer: spinning that long (bounded, 60 µs)
+        // saves the ~35 µs it takes to wake this thread from waitAsync.
+        m = await w.requests.receiveStringAsync({ signal: w.stopServing.signal, keepAlive: false, spinMicros: 60 });
+      } catch {
+        return; // stopped: the worker is being retired
+      }
+      if (m === null || m === END) return;
+      const msg = JSON.parse(m);
+      if (msg.type === 'closed') this.tasks.get(msg.taskId)?.hostLeases?.get(msg.offset)?.();
+      // Awaited: the worker waits for this answer anyway, and the spin above
+      // must not hold this thread while the answer is still to be sent.
+      else await this._hostCall(w, msg).catch(() => {});
+    }
+  }
+
+  /** The calling task holds an answer's pipe until it closes the fd or ends. */
+  _holdForTask(task, lease) {
+    lease.hold();
+    let done = false;
+    const letGo = () => {
+      if (!done) {
+        done = true;
+        task?.hostLeases?.delete(lease.pipe.offset);
+        lease.done();
+      }
+    };
+    if (!task) return letGo();
+    (task.hostLeases ??= new Map()).set(lease.pipe.offset, letGo);
+    task.quiet.then(letGo);
+  }
 
   async _hostCall(w, msg) {
     const answer = (a) => w.control.sendAsync(JSON.stringify({ reqId: msg.reqId, ...a }));
@@ -419,9 +476,13 @@ export class Coordinator {
         } catch {
           return answer({ errno: 'ERRNO_IO' });
         }
+        // Short text goes inline in the control ring: no pipe to set up.
+        if (typeof data === 'string' || typeof data === 'number') {
+          const text = String(data);
+          if (text.length <= INLINE_CHARS && JSON.stringify(text).length <= INLINE_CHARS * 2) return answer({ inline: text });
+        }
         const lease = new StdioLease(this._pipe(), this.arena);
-        lease.hold();
-        task?.promise.finally(() => lease.done()).catch(() => {});
+        this._holdForTask(task, lease);
         await answer(lease.pipe.toJSON());
         await writeAll(lease.pipe, data);
         lease.pipe.close();
@@ -433,8 +494,7 @@ export class Coordinator {
         if (!this.plugins.has(name)) return answer({ errno: 'ERRNO_NOENT' });
         const child = this._spawn(name, { args, stdin: null, stderr: null }, true);
         const lease = child._takeStdout();
-        lease.hold();
-        task?.promise.finally(() => lease.done()).catch(() => {});
+        this._holdForTask(task, lease);
         child.exit.catch(() => {}).finally(() => lease.release());
         await answer(lease.pipe.toJSON());
       }
@@ -450,9 +510,9 @@ export class Coordinator {
     await this.ready.catch(() => {});
     this.closed = true;
     this.queue.close();
-    for (const task of [...this.tasks.values()]) this._settle(task, null, new TaskError('ECLOSED', 'Coordinator closed'));
-    await Promise.all([...this.workers].map((w) => w.terminate()));
-    this.workers.clear();
+    const gone = Promise.all([...this.workers].map((w) => this._retire(w)));
+    for (const task of [...this.tasks.values()]) this._settle(task, null, new TaskError('ECLOSED', 'Coordinator closed'), gone);
+    await gone;
   }
 }
 

@@ -44,9 +44,9 @@ export class MpmcQueue extends Region {
   }
 
   /** push() without blocking the thread. */
-  async pushAsync(data, { timeoutMs, signal } = {}) {
+  async pushAsync(data, options = {}) {
     const bytes = bytesOf(data);
-    return (await waitOn(this.sabq, this.writable, () => this.tryPush(bytes) || AGAIN, timeoutMs, signal)) ?? false;
+    return (await waitOn(this.sabq, this.writable, () => this.tryPush(bytes) || AGAIN, options)) ?? false;
   }
 
   /** Copies the oldest message out: Uint8Array, null when empty, END when closed and drained. */
@@ -70,7 +70,7 @@ export class MpmcQueue extends Region {
   }
 
   /** pop() without blocking the thread. Resolves null on timeout. */
-  popAsync({ timeoutMs, signal } = {}) {
-    return waitOn(this.sabq, this.readable, () => this.tryPop() ?? AGAIN, timeoutMs, signal);
+  popAsync(options = {}) {
+    return waitOn(this.sabq, this.readable, () => this.tryPop() ?? AGAIN, options);
   }
 }

@@ -60,11 +60,11 @@ export class Pipe extends Region {
   }
 
   /** write() without blocking the thread. */
-  async writeAsync(data, { timeoutMs, signal } = {}) {
+  async writeAsync(data, options = {}) {
     const bytes = bytesOf(data);
     let done = 0;
     while (done < bytes.length) {
-      const n = await waitOn(this.sabq, this.writable, () => this._writeFrom(bytes, done) || AGAIN, timeoutMs, signal);
+      const n = await waitOn(this.sabq, this.writable, () => this._writeFrom(bytes, done) || AGAIN, options);
       if (n === null) break;
       done += n;
     }
@@ -118,7 +118,7 @@ export class Pipe extends Region {
   }
 
   /** tryRead without blocking the thread. Resolves null on timeout. */
-  readAsync(max = this.capacity, { timeoutMs, signal } = {}) {
-    return waitOn(this.sabq, this.readable, () => this.tryRead(max) ?? AGAIN, timeoutMs, signal);
+  readAsync(max = this.capacity, options = {}) {
+    return waitOn(this.sabq, this.readable, () => this.tryRead(max) ?? AGAIN, options);
   }
 }

@@ -75,9 +75,9 @@ export class SpscRing extends Region {
   }
 
   /** Sends, awaiting room without blocking the thread. Resolves false on timeout. */
-  async sendAsync(data, { timeoutMs, signal } = {}) {
+  async sendAsync(data, options = {}) {
     const bytes = bytesOf(data);
-    return (await waitOn(this.sabq, this.writable, () => this.trySend(bytes) || AGAIN, timeoutMs, signal)) ?? false;
+    return (await waitOn(this.sabq, this.writable, () => this.trySend(bytes) || AGAIN, options)) ?? false;
   }
 
   // ---- consumer ------------------------------------------------------------
@@ -163,8 +163,8 @@ export class SpscRing extends Region {
   }
 
   /** Receives without blocking the thread. Resolves null on timeout. */
-  receiveAsync({ timeoutMs, signal } = {}) {
-    return waitOn(this.sabq, this.readable, () => this.tryReceive() ?? AGAIN, timeoutMs, signal);
+  receiveAsync(options = {}) {
+    return waitOn(this.sabq, this.readable, () => this.tryReceive() ?? AGAIN, options);
   }
 
   /** tryReceive, decoded as UTF-8. */

@@ -108,13 +108,18 @@ async function parkAsync(i32, index, key, ms) {
  * The non-blocking counterpart of blockOn, for any thread: spins at most
  * waitOptions.mainThreadSpinMicros, then awaits the event with waitAsync.
  * Resolves to attempt()'s result, or null on timeout; rejects with an
- * AbortError when `signal` aborts.
+ * AbortError when `signal` aborts. In Node the wait keeps the process alive
+ * unless `keepAlive` is false (for a listener that should not, like a pool's
+ * request loop). `spinMicros` (at most 100) replaces the default spin, for a
+ * caller that expects the next message very soon.
  */
-export async function waitOn(sabq, event, attempt, timeoutMs, signal) {
+export async function waitOn(sabq, event, attempt, { timeoutMs, signal, keepAlive = true, spinMicros } = {}) {
   let r = attempt();
   if (r !== AGAIN) return r;
   const deadline = deadlineOf(timeoutMs);
-  const spinEnd = now() + waitOptions.mainThreadSpinMicros / 1000;
+  // Never more than 100 µs of spinning on a thread that must stay responsive.
+  const spin = Math.min(100, spinMicros ?? waitOptions.mainThreadSpinMicros);
+  const spinEnd = now() + spin / 1000;
   while (now() < spinEnd) {
     r = attempt();
     if (r !== AGAIN) return r;
@@ -125,7 +130,7 @@ export async function waitOn(sabq, event, attempt, timeoutMs, signal) {
   // waiter on that word, they all re-check.
   const onAbort = () => Atomics.notify(sabq.i32, seqIndex);
   signal?.addEventListener('abort', onAbort, { once: true });
-  holdProcess();
+  if (keepAlive) holdProcess();
   try {
     for (;;) {
       signal?.throwIfAborted();
@@ -150,6 +155,6 @@ export async function waitOn(sabq, event, attempt, timeoutMs, signal) {
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    releaseProcess();
+    if (keepAlive) releaseProcess();
   }
 }

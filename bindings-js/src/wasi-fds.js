@@ -79,6 +79,25 @@ export function makeFds({ Fd, wasi }) {
     }
   }
 
+  /** A read-only fd over bytes already here (a short host-call answer). */
+  class BytesReadFd extends Fd {
+    constructor(bytes) {
+      super();
+      this.bytes = bytes;
+      this.at = 0;
+    }
+
+    fd_fdstat_get() {
+      return { ret: 0, fdstat: fdstat(false, wasi.RIGHTS_FD_READ) };
+    }
+
+    fd_read(size) {
+      const data = this.bytes.slice(this.at, this.at + size);
+      this.at += data.length;
+      return { ret: 0, data };
+    }
+  }
+
   /** An fd whose writes vanish (stdout or stderr nobody asked for). */
   class NullFd extends Fd {
     fd_write(data) {
@@ -97,9 +116,11 @@ export function makeFds({ Fd, wasi }) {
    * from (or a WASI errno). See include/sabq/host.h and docs/plugins.md.
    */
   class HostDirFd extends Fd {
-    constructor(request) {
+    /** `onClose(pipe)`: the plugin closed the fd of an answer. */
+    constructor(request, onClose) {
       super();
       this.request = request;
+      this.onClose = onClose;
     }
 
     fd_prestat_get() {
@@ -118,7 +139,8 @@ export function makeFds({ Fd, wasi }) {
       const rest = decodeURIComponent(path.slice(slash + 1));
       const answer = this.request(kind, rest);
       if (typeof answer === 'number') return { ret: answer, fd_obj: null };
-      return { ret: 0, fd_obj: new PipeReadFd(answer) };
+      if (answer instanceof Uint8Array) return { ret: 0, fd_obj: new BytesReadFd(answer) };
+      return { ret: 0, fd_obj: new PipeReadFd(answer, { onClose: () => this.onClose?.(answer) }) };
     }
 
     path_filestat_get() {
@@ -126,5 +148,5 @@ export function makeFds({ Fd, wasi }) {
     }
   }
 
-  return { PipeReadFd, PipeWriteFd, NullFd, HostDirFd };
+  return { PipeReadFd, PipeWriteFd, BytesReadFd, NullFd, HostDirFd };
 }

@@ -13,6 +13,7 @@ export const hostHandlers = {
     return `echo:${request}`;
   },
   big: async (request) => 'x'.repeat(Number(request)),
+  same: (request) => request, // answers at once: for counting host calls
   broken: async () => {
     throw new Error('handler failed');
   },

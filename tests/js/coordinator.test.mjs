@@ -32,3 +32,16 @@ test('close() rejects what is pending', async () => {
   await Promise.all(checks);
   assert.throws(() => c2.spawn('cat'), (e) => e.code === 'ECLOSED');
 });
+
+test('5000 host calls from one plugin reuse their pipes (closed fds go back to the arena)', { timeout: 120_000 }, async () => {
+  const before = c.memory.buffer.byteLength;
+  const t0 = performance.now();
+  // 1000-byte answers: too long to travel inline, each gets a pipe.
+  const r = await c.spawn('hostcall', { args: ['big', '1000', '5000'], stdin: null }).text();
+  const ms = performance.now() - t0;
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.equal(r.stdout, `1000 ${'x'.repeat(1000)}\n`);
+  console.log(`# 5000 host calls through pipes: ${((ms / 5000) * 1000).toFixed(0)} µs each, open to end of file`);
+  // 5000 pipes of 64 KiB would be 320 MiB: the memory must not have grown by that.
+  assert.ok(c.memory.buffer.byteLength - before < 8 << 20, `memory grew by ${c.memory.buffer.byteLength - before} bytes`);
+});
