@@ -88,7 +88,7 @@ static inline __attribute__((always_inline)) int claim_push(const sabq_mpmc *q, 
         uint32_t k = 0;
         int32_t diff = 0;
         while (k < n) {
-            /* A3: pairs with R4 in finish_pop: that slot's last reader is done. */
+            /* A3: pairs with R4 in pop_n: that slot's last reader is done. */
             uint32_t turn = atomic_load_explicit(&slot_at(q, pos + k)->turn, memory_order_acquire);
             diff = (int32_t)(turn - (pos + k));
             if (diff != 0)
@@ -96,9 +96,11 @@ static inline __attribute__((always_inline)) int claim_push(const sabq_mpmc *q, 
             k++;
         }
         if (k > 0) {
-            /* relaxed: the CAS only hands out tickets; the data is ordered by turn. */
+            /* R5, release on success: whoever reads this head also sees the consumer
+             * tail that freed these slots (empty_or_closed relies on
+             * head - tail <= cap). The payload itself is ordered by turn. */
             if (atomic_compare_exchange_weak_explicit(&s->prod.head, &pos, pos + k,
-                                                      memory_order_relaxed, memory_order_relaxed)) {
+                                                      memory_order_release, memory_order_relaxed)) {
                 *first = pos;
                 return (int)k;
             }
@@ -116,16 +118,26 @@ static inline __attribute__((always_inline)) int claim_push(const sabq_mpmc *q, 
     return -EAGAIN;
 }
 
+/* Slot `pos` holds no message and cons.tail was still `pos` when read: the
+ * queue is empty, or closed and drained. */
 static int empty_or_closed(const sabq_mpmc *q, uint32_t pos)
 {
     struct sabq_region *s = q->shm;
     if (!sabq__region_is_closed(s))
         return -EAGAIN;
-    /* Closed: the end only once no producer holds a ticket at or after pos. */
+    /* Closed: the end only once no producer holds a ticket at or after pos.
+     * A5: pairs with R5 in claim_push. */
     uint32_t head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
     if (head == pos)
         return -EPIPE;
-    return head - pos > q->cap ? -EPROTO : -EAGAIN;
+    if (head - pos <= q->cap)
+        return -EAGAIN; /* a producer still fills its slot */
+    /* More than a lap ahead of our tail. Consumers may have moved on since we
+     * read it: only if tail is still pos is the index a lie (A5 makes the tail
+     * that allowed this head visible here). */
+    if (atomic_load_explicit(&s->cons.tail, memory_order_relaxed) != pos)
+        return -EAGAIN;
+    return -EPROTO;
 }
 
 /* Claim up to `n` consecutive tickets whose slots hold a message
@@ -141,7 +153,7 @@ static inline __attribute__((always_inline)) int claim_pop(const sabq_mpmc *q, c
         int too_long = 0;
         while (k < n) {
             struct sabq_slot *slot = slot_at(q, pos + k);
-            /* A4: pairs with R3 in finish_push: the payload is written. */
+            /* A4: pairs with R3 in push_n: the payload is written. */
             uint32_t turn = atomic_load_explicit(&slot->turn, memory_order_acquire);
             diff = (int32_t)(turn - (pos + k + 1));
             if (diff != 0)
@@ -162,10 +174,13 @@ static inline __attribute__((always_inline)) int claim_pop(const sabq_mpmc *q, c
         } else if (too_long) {
             return -EMSGSIZE;
         } else if (diff < 0) {
-            int rc = empty_or_closed(q, pos);
-            if (rc != -EAGAIN || atomic_load_explicit(&s->cons.tail, memory_order_relaxed) == pos)
-                return rc;
-            pos = atomic_load_explicit(&s->cons.tail, memory_order_relaxed);
+            /* Nothing in slot pos when we looked. Our pos may be stale (others
+             * consumed meanwhile, producers refilled, close came): decide
+             * emptiness or the end only against the tail as it is now. */
+            uint32_t now = atomic_load_explicit(&s->cons.tail, memory_order_relaxed);
+            if (now == pos)
+                return empty_or_closed(q, pos);
+            pos = now;
         } else {
             uint32_t now = atomic_load_explicit(&s->cons.tail, memory_order_relaxed);
             if (now == pos)
@@ -184,7 +199,7 @@ static int closed_for_push(const sabq_mpmc *q)
 static inline __attribute__((always_inline)) int push_n(const sabq_mpmc *q,
                                                     const sabq_iov *msgs, uint32_t n)
 {
-    uint32_t first;
+    uint32_t first = 0; /* set by a successful claim; 0 quiets -Wmaybe-uninitialized */
     if (n == 0)
         return 0;
     for (uint32_t i = 0; i < n; i++)
@@ -225,7 +240,7 @@ int sabq_mpmc_push(const sabq_mpmc *q, const void *buf, uint32_t len)
 static inline __attribute__((always_inline)) int pop_n(const sabq_mpmc *q, sabq_iov *msgs,
                                                    uint32_t n)
 {
-    uint32_t first;
+    uint32_t first = 0; /* set by a successful claim; 0 quiets -Wmaybe-uninitialized */
     if (n == 0)
         return 0;
     int k = claim_pop(q, msgs, n, &first);
@@ -265,7 +280,7 @@ int sabq_mpmc_pop(const sabq_mpmc *q, void *buf, uint32_t cap)
 
 int sabq__mpmc_claim_slot(const sabq_mpmc *q, uint32_t len)
 {
-    uint32_t first;
+    uint32_t first = 0; /* set by a successful claim; 0 quiets -Wmaybe-uninitialized */
     if (len > q->msg_max)
         return -EMSGSIZE;
     if (closed_for_push(q))
@@ -290,7 +305,7 @@ int sabq__mpmc_publish_slot(const sabq_mpmc *q, uint32_t slot, uint32_t len)
 
 int sabq__mpmc_take_slot(const sabq_mpmc *q)
 {
-    uint32_t first;
+    uint32_t first = 0; /* set by a successful claim; 0 quiets -Wmaybe-uninitialized */
     int k = claim_pop(q, NULL, 1, &first);
     return k < 0 ? k : (int)(first & q->mask);
 }

@@ -6,12 +6,38 @@
 
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sabq/sabq.h>
+
+/* Checks for the threads a test starts. Criterion's cr_assert ends a test by
+ * jumping back to the test's own thread, so a failure in another thread
+ * crashes with no message. stress_require prints what failed, then aborts:
+ * the runner reports a crash with the reason right above it. */
+/* A check without a message passes "" as its format: allowed here. */
+#pragma GCC diagnostic ignored "-Wformat-zero-length"
+#define stress_require(cond, ...) \
+    ((cond) ? (void)0 : stress_fail(__FILE__, __LINE__, #cond, "" __VA_ARGS__))
+
+static inline __attribute__((noreturn, format(printf, 4, 5))) void
+stress_fail(const char *file, int line, const char *expr, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s:%d: failed: %s", file, line, expr);
+    if (*fmt) {
+        fputs(": ", stderr);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+    }
+    fputc('\n', stderr);
+    fflush(stderr);
+    abort();
+}
 
 #define STRESS_TIMEOUT_NS (60ull * 1000000000ull) /* a stall this long is a bug */
 

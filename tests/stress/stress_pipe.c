@@ -26,18 +26,18 @@ static void *write_stream(void *arg)
             for (uint32_t i = 0; i < want; i++)
                 chunk[i] = byte_at(off + i);
             int n = sabq_pipe_write_all(&run->p, chunk, want, STRESS_TIMEOUT_NS);
-            cr_assert_eq(n, (int)want, "write_all: %s", sabq_strerror(n));
+            stress_require(n == (int)want, "write_all: %s", sabq_strerror(n));
             off += want;
         } else {
             void *span;
             int room = sabq_pipe_write_span(&run->p, &span);
             if (room == -EAGAIN)
                 continue;
-            cr_assert_gt(room, 0, "write_span: %s", sabq_strerror(room));
+            stress_require(room > 0, "write_span: %s", sabq_strerror(room));
             uint32_t n = want < (uint32_t)room ? want : (uint32_t)room;
             for (uint32_t i = 0; i < n; i++)
                 ((uint8_t *)span)[i] = byte_at(off + i);
-            cr_assert_eq(sabq_pipe_write_commit(&run->p, n), 0);
+            stress_require(sabq_pipe_write_commit(&run->p, n) == 0);
             off += n;
         }
     }

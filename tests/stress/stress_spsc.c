@@ -43,7 +43,7 @@ static void *produce(void *arg)
             uint32_t len = msg_len(seq);
             fill_msg(buf[0], seq, len);
             rc = sabq_spsc_send_wait(&run->r, buf[0], len, STRESS_TIMEOUT_NS);
-            cr_assert_eq(rc, 0, "send_wait: %s", sabq_strerror(rc));
+            stress_require(rc == 0, "send_wait: %s", sabq_strerror(rc));
             seq++;
             break;
         }
@@ -53,9 +53,9 @@ static void *produce(void *arg)
             rc = sabq_spsc_reserve(&run->r, len, &w);
             if (rc == -EAGAIN)
                 continue;
-            cr_assert_eq(rc, 0, "reserve: %s", sabq_strerror(rc));
+            stress_require(rc == 0, "reserve: %s", sabq_strerror(rc));
             fill_msg(w.data, seq, len);
-            cr_assert_eq(sabq_spsc_commit(&run->r, &w, len), 0);
+            stress_require(sabq_spsc_commit(&run->r, &w, len) == 0);
             seq++;
             break;
         }
@@ -70,7 +70,7 @@ static void *produce(void *arg)
             rc = sabq_spsc_send_batch(&run->r, iov, n);
             if (rc == -EAGAIN)
                 continue;
-            cr_assert_gt(rc, 0, "send_batch: %s", sabq_strerror(rc));
+            stress_require(rc > 0, "send_batch: %s", sabq_strerror(rc));
             seq += (uint64_t)rc;
         }
         }
