@@ -24,6 +24,19 @@ static inline void sabq__cpu_relax(void)
 #endif
 }
 
+/* Offer the CPU to another runnable thread. While spinning we yield now and
+ * then: with more threads than cores (4 producers and 4 consumers on 2 CPUs),
+ * the peer we wait for is often queued behind us on our own CPU, and a pure
+ * spin would burn our whole time slice before it could run. With a free CPU,
+ * sched_yield returns at once. wasm has no such call; it spins. */
+#if defined(__wasm__)
+static inline void sabq__os_yield(void) {}
+#else
+#include <sched.h>
+static inline void sabq__os_yield(void) { sched_yield(); }
+#endif
+#define SABQ__YIELD_EVERY 64u /* spins; a power of two */
+
 /* Read a 32-bit word the peer may scribble on exactly once, so the value we
  * validate is the value we use (the compiler may not re-load it). */
 static inline uint32_t sabq__read_once(const void *p)
@@ -135,7 +148,10 @@ static inline __attribute__((always_inline)) int sabq__wait_step(struct sabq_eve
             return -EDEADLK; /* refuse at once, not after a spin */
         if (w->spins < sabq_get_spin()) {
             w->spins++;
-            sabq__cpu_relax();
+            if ((w->spins & (SABQ__YIELD_EVERY - 1)) == 0)
+                sabq__os_yield();
+            else
+                sabq__cpu_relax();
             return 0;
         }
         w->key = sabq_event_prepare(ev);
