@@ -11,6 +11,14 @@ $(B)/plugins/%.wasm: plugins/%.c include/sabq/host.h
 	@mkdir -p $(dir $@)
 	$(PLUGIN_CC) $(PLUGIN_CFLAGS) $< -Wl,--strip-all -o $@
 
+# bigdata carries BIGDATA_BYTES of generated data (a large plugin's start-up).
+BIGDATA_BYTES ?= 33554432
+$(B)/plugins/bigdata_blob.h: tools/gen-blob.mjs
+	@mkdir -p $(dir $@)
+	node tools/gen-blob.mjs $@ $(BIGDATA_BYTES)
+$(B)/plugins/bigdata.wasm: plugins/bigdata.c $(B)/plugins/bigdata_blob.h
+	$(PLUGIN_CC) $(PLUGIN_CFLAGS) -I$(B)/plugins $< -Wl,--strip-all -o $@
+
 # The plugin of the guide (docs/plugins.md) lives with the guide's page.
 $(B)/plugins/greet.wasm: examples/guide/greet.c
 	@mkdir -p $(dir $@)

@@ -4,7 +4,10 @@
 // started Coordinator with the example plugins loaded and throws on failure.
 import { TaskError } from '../../bindings-js/src/index.js';
 
-export const PLUGINS = ['upper', 'cat', 'cksum', 'wc', 'gen', 'grep', 'hostcall', 'faulty', 'primes', 'calc'];
+export const PLUGINS = ['upper', 'cat', 'cksum', 'wc', 'gen', 'grep', 'hostcall', 'faulty', 'primes', 'calc', 'bigdata'];
+
+/** Bytes of data in bigdata.wasm: BIGDATA_BYTES in mk/plugins.mk. */
+export const BIGDATA_BYTES = 32 << 20;
 
 /** Host handlers the scenarios call: async, as a fetch() would be. */
 export const hostHandlers = {
@@ -59,6 +62,17 @@ export function fnv1a(bytes, hash = 0x811c9dc5) {
   return hash;
 }
 
+/** FNV-1a of the letters tools/gen-blob.mjs writes into bigdata.wasm. */
+function blobHash(bytes) {
+  let x = 1;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < bytes; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    hash = Math.imul(hash ^ (97 + (x >>> 24) % 26), 16777619) >>> 0;
+  }
+  return hash;
+}
+
 function grepWc(n, pattern) {
   let count = 0;
   let bytes = 0;
@@ -80,6 +94,26 @@ export const scenarios = [
       p.closeStdin();
       check((await out.next()).done, 'end of stdin ends stdout');
       equal(await p.exit, 0, 'exit code');
+    },
+  },
+  {
+    name: 'a 32 MiB plugin, compiled once, starts and answers in well under a second',
+    async run(c, log = () => {}) {
+      const want = `${blobHash(BIGDATA_BYTES).toString(16).padStart(8, '0')} hello`;
+      const times = [];
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        const p = c.spawn('bigdata');
+        const out = lines(p.stdout);
+        await p.write('hello\n');
+        const { value } = await out.next();
+        times.push(performance.now() - t0);
+        equal(value, want, `answer of start ${i} (data hash, line)`);
+        p.closeStdin();
+        equal(await p.exit, 0, 'exit code');
+      }
+      log(`32 MiB plugin, spawn to first answer: ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
+      check(Math.max(...times) < 1000, `start-up took ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
     },
   },
   {
