@@ -92,6 +92,18 @@ export function bytesOf(data) {
   throw new TypeError('sabq: expected a string, a typed array or an ArrayBuffer');
 }
 
+/**
+ * Copies u8[at, at + len) into buf. Short messages go byte by byte: making a
+ * subarray view for set() costs more than copying a few bytes.
+ */
+export function copyOut(u8, at, len, buf) {
+  if (len <= 32) {
+    for (let i = 0; i < len; i++) buf[i] = u8[at + i];
+  } else {
+    buf.set(u8.subarray(at, at + len));
+  }
+}
+
 /** TextDecoder refuses views of shared memory: decode a private copy. */
 export function textOf(view) {
   return decoder.decode(view.slice());

@@ -4,8 +4,8 @@
 
 import { layout, errno } from './layout.js';
 import { check } from './errors.js';
-import { Region, END, bytesOf, textOf } from './region.js';
-import { AGAIN, blockOn, waitOn } from './wait.js';
+import { Region, END, bytesOf, textOf, copyOut } from './region.js';
+import { AGAIN, blockOn, waitOn, canBlock } from './wait.js';
 
 const EAGAIN = -errno.EAGAIN;
 const EPIPE = -errno.EPIPE;
@@ -71,6 +71,7 @@ export class SpscRing extends Region {
   /** Sends, waiting for room up to timeoutMs. Workers only. False on timeout. */
   send(data, timeoutMs) {
     const bytes = bytesOf(data);
+    if (canBlock() && this.trySend(bytes)) return true; // the common case: no closure, no wait
     return blockOn(this.sabq, this.writable, () => this.trySend(bytes) || AGAIN, timeoutMs) ?? false;
   }
 
@@ -147,13 +148,17 @@ export class SpscRing extends Region {
     if (at === EPIPE) return END;
     const len = this._locLen;
     if (len > buf.length) check(-errno.EMSGSIZE, 'SpscRing.tryReceiveInto: buffer too small');
-    buf.set(this.sabq.u8.subarray(at, at + len));
+    copyOut(this.sabq.u8, at, len, buf);
     check(this.sabq.exports.sabq_js_spsc_release(this.offset, this.capacity, this.msgMax, at, len), 'SpscRing.tryReceiveInto');
     return len;
   }
 
   /** tryReceiveInto, waiting up to timeoutMs. Workers only. Null on timeout. */
   receiveInto(buf, timeoutMs) {
+    if (canBlock()) {
+      const n = this.tryReceiveInto(buf); // the common case: no closure, no wait
+      if (n !== null) return n;
+    }
     return blockOn(this.sabq, this.readable, () => this.tryReceiveInto(buf) ?? AGAIN, timeoutMs);
   }
 

@@ -115,11 +115,20 @@ async function pageWorkerEcho() {
 
 function blockingOnMainThread() {
   const ring = SpscRing.create(sabq, place(SpscRing.size(sabq, 4096)), 4096);
+  // A blocking send with room to spare must refuse too, and send nothing:
+  // refusing after the fact would leave a message the caller thinks failed.
+  let sendRefused = false;
+  try {
+    ring.send('x', 10);
+  } catch (e) {
+    sendRefused = e instanceof SabqError && e.code === 'EDEADLK';
+  }
+  const nothingSent = ring.tryReceive() === null;
   try {
     ring.receive(10);
     return { threw: false };
   } catch (e) {
-    return { threw: true, isSabqError: e instanceof SabqError, code: e.code, message: e.message };
+    return { threw: true, isSabqError: e instanceof SabqError, code: e.code, message: e.message, sendRefused, nothingSent };
   }
 }
 

@@ -25,6 +25,8 @@ test('page and two workers: 10^6 messages through each ring kind', { timeout: 30
     assert.equal(r.blocking.threw, true, 'a blocking call on the main thread must throw');
     assert.equal(r.blocking.isSabqError, true);
     assert.equal(r.blocking.code, 'EDEADLK');
+    assert.ok(r.blocking.sendRefused, 'a blocking send on the main thread throws EDEADLK');
+    assert.ok(r.blocking.nothingSent, 'and sends nothing');
     assert.match(r.blocking.message, /main thread/i);
     assert.deepEqual(r.longTasks.filter((ms) => ms > 50), [], 'no main-thread task over 50 ms');
     assert.deepEqual(b.errors, []);
