@@ -70,6 +70,8 @@ void sabq_event_notify(struct sabq_event *ev);
 void sabq_event_wake_all(struct sabq_event *ev);
 
 /* How many times a blocking call re-checks its condition before it parks.
+ * Between re-checks it pauses the CPU, and every 64th time yields it
+ * (sched_yield; not in wasm), so a peer queued on the same CPU gets to run.
  * Default SABQ_SPIN_DEFAULT; 0 parks at once. Process-wide; any thread. */
 #define SABQ_SPIN_DEFAULT 4000u
 void sabq_set_spin(uint32_t iterations);
