@@ -133,13 +133,17 @@ EXPORT(sabq_js_is_closed) int js_is_closed(uint32_t region)
     return sabq__region_is_closed((struct sabq_region *)(uintptr_t)region);
 }
 
-/* Bytes (spsc, pipe) or messages (mpmc) queued; `cap` clamps a corrupt value. */
+/* Bytes (spsc, pipe) or messages (mpmc) queued; `cap` clamps a corrupt value.
+ * An SPSC consumer may be ahead of the published head by records it took by
+ * their seals: that reads as empty. */
 EXPORT(sabq_js_used) int js_used(uint32_t region, uint32_t cap)
 {
     struct sabq_region *s = (struct sabq_region *)(uintptr_t)region;
     uint32_t tail = atomic_load_explicit(&s->cons.tail, memory_order_acquire);
     uint32_t head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
-    return head - tail > cap ? (int)cap : (int)(head - tail);
+    if (head - tail > cap)
+        return tail - head <= cap ? 0 : (int)cap;
+    return (int)(head - tail);
 }
 
 EXPORT(sabq_js_event_prepare) int js_event_prepare(uint32_t ev)

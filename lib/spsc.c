@@ -38,6 +38,9 @@ int sabq_spsc_init(sabq_spsc *r, void *mem, size_t size, uint32_t cap, uint32_t 
     if (rc < 0)
         return rc;
     fill(r, mem, cap, msg_max);
+    /* The data area may hold anything: the first record's seal must not look
+     * set. Every later record's spot is cleared by the record before it. */
+    memset(r->data, 0, SABQ_REC_HDR);
     sabq__region_publish(r->shm);
     return 0;
 }
@@ -85,7 +88,7 @@ static inline __attribute__((always_inline)) int reserve_at(const sabq_spsc *r, 
     if (skip) {
         struct sabq_rec *pad = (struct sabq_rec *)(r->data + off);
         pad->len = SABQ_REC_PAD;
-        pad->rsv = 0;
+        atomic_store_explicit(&pad->seal, 0, memory_order_relaxed); /* sealed in finish */
     }
     resv->data = r->data + ((head + skip) & r->mask) + SABQ_REC_HDR;
     resv->len = len;
@@ -112,13 +115,46 @@ int sabq_spsc_reserve(const sabq_spsc *r, uint32_t len, sabq_spsc_resv *resv)
     return rc < 0 ? rc : reserve_at(r, head, len, resv);
 }
 
-/* Write the record header; returns the head after the record. */
-static uint32_t finish(const sabq_spsc_resv *resv, uint32_t len)
+/* Clear the seal where the next record will start (at `next`), so that a
+ * consumer that gets there before that record is written reads 0, and never
+ * old payload bytes that happen to equal the seal it waits for. Only when the
+ * spot is free: if the ring is full up to `next`, it holds the oldest unread
+ * record's header, whose seal is a lap old and cannot match. */
+static inline void unseal_next(const sabq_spsc *r, uint32_t next)
 {
+    struct sabq_region *s = r->shm;
+    uint32_t tail = s->prod.tail_cache;
+    if (sabq__unlikely(next - tail >= r->cap)) {
+        /* A1: pairs with R1c in give_back (see reserve_at). */
+        tail = atomic_load_explicit(&s->cons.tail, memory_order_acquire);
+        if (next - tail >= r->cap)
+            return; /* full (or a scribbled tail: reserve_at will say -EPROTO) */
+        s->prod.tail_cache = tail;
+    }
+    struct sabq_rec *at = (struct sabq_rec *)(r->data + (next & r->mask));
+    atomic_store_explicit(&at->seal, 0, memory_order_relaxed); /* ordered by R6 below */
+}
+
+/* Write the record header and seal the record (and its padding, if any);
+ * returns the head after the record. */
+static inline __attribute__((always_inline)) uint32_t finish(const sabq_spsc *r,
+                                                             const sabq_spsc_resv *resv,
+                                                             uint32_t len)
+{
+    uint32_t pos = resv->head + resv->skip;
+    uint32_t next = pos + rec_size(len);
     struct sabq_rec *rec = (struct sabq_rec *)((uint8_t *)resv->data - SABQ_REC_HDR);
     rec->len = len;
-    rec->rsv = 0;
-    return resv->head + resv->skip + rec_size(len);
+    unseal_next(r, next);
+    /* R6: release: pairs with A6 in peek_sealed: the payload, len and the
+     * cleared seal at next are visible to a consumer that sees this seal. */
+    atomic_store_explicit(&rec->seal, SABQ_SEAL(pos), memory_order_release);
+    if (resv->skip) {
+        /* The padding last: whoever sees its seal sees the record's too. */
+        struct sabq_rec *pad = (struct sabq_rec *)(r->data + (resv->head & r->mask));
+        atomic_store_explicit(&pad->seal, SABQ_SEAL(resv->head), memory_order_release); /* R6 */
+    }
+    return next;
 }
 
 static void publish(const sabq_spsc *r, uint32_t head)
@@ -132,7 +168,7 @@ int sabq_spsc_commit(const sabq_spsc *r, const sabq_spsc_resv *resv, uint32_t le
 {
     if (!resv || len > resv->len)
         return -EINVAL;
-    publish(r, finish(resv, len));
+    publish(r, finish(r, resv, len));
     return 0;
 }
 
@@ -146,7 +182,7 @@ int sabq_spsc_send(const sabq_spsc *r, const void *buf, uint32_t len)
     if (rc < 0)
         return rc;
     memcpy(resv.data, buf, len);
-    publish(r, finish(&resv, len));
+    publish(r, finish(r, &resv, len));
     return 0;
 }
 
@@ -162,7 +198,7 @@ int sabq_spsc_send_batch(const sabq_spsc *r, const sabq_iov *msgs, uint32_t n)
         if (rc < 0)
             break;
         memcpy(resv.data, msgs[i].base, msgs[i].len);
-        head = finish(&resv, msgs[i].len);
+        head = finish(r, &resv, msgs[i].len);
     }
     if (i == 0)
         return n == 0 ? 0 : rc;
@@ -170,28 +206,79 @@ int sabq_spsc_send_batch(const sabq_spsc *r, const sabq_iov *msgs, uint32_t n)
     return (int)i;
 }
 
-/* Where the record at `tail` is, given what the producer has published.
- * Every peer-written value (head, record length) is read once and checked. */
+/* The record at `tail` if its seal says it is complete, read without the
+ * producer's head: a consumer that has caught up then touches only the cache
+ * line the producer writes the record into, not the head's line as well.
+ * -EAGAIN when not sealed (yet); peek_at then asks head. The seal only says
+ * where to look: len is checked as on the head path, so a forged seal gives
+ * at worst a wrong message, never an access outside the area. */
+static inline __attribute__((always_inline)) int peek_sealed(const sabq_spsc *r, uint32_t tail,
+                                                         sabq_spsc_view *v)
+{
+    uint32_t off = tail & r->mask;
+    const struct sabq_rec *rec = (const struct sabq_rec *)(r->data + off);
+    /* A6: pairs with R6 in finish: the record is written. */
+    if (atomic_load_explicit(&rec->seal, memory_order_acquire) != SABQ_SEAL(tail))
+        return -EAGAIN;
+    uint32_t len = sabq__read_once(&rec->len);
+    if (len == SABQ_REC_PAD) {
+        if (off == 0)
+            return -EPROTO;
+        tail += r->cap - off;
+        off = 0;
+        rec = (const struct sabq_rec *)r->data;
+        /* A6: the producer sealed this record before its padding. */
+        if (atomic_load_explicit(&rec->seal, memory_order_acquire) != SABQ_SEAL(tail))
+            return -EAGAIN;
+        len = sabq__read_once(&rec->len);
+    }
+    if (len > r->msg_max || rec_size(len) > r->cap - off)
+        return -EPROTO;
+    v->data = r->data + off + SABQ_REC_HDR;
+    v->len = len;
+    v->next = tail + rec_size(len);
+    return (int)len;
+}
+
+/* Where the record at `tail` is: from the seal if it is there, else from
+ * what the producer has published. Every peer-written value (head, record
+ * length) is read once and checked. Our tail may run ahead of the published
+ * head by the records we took by their seals before the producer stored it. */
 static inline __attribute__((always_inline)) int peek_at(const sabq_spsc *r, uint32_t tail,
                                                      sabq_spsc_view *v)
 {
     struct sabq_region *s = r->shm;
+    if (sabq__unlikely(tail & 7u))
+        return -EPROTO;
     uint32_t head = s->cons.head_cache;
-    if (head == tail || head - tail > r->cap) {
+    if (head - tail - 1u >= r->cap) { /* nothing known to be there */
+        int rc = peek_sealed(r, tail, v);
+        if (rc != -EAGAIN)
+            return rc;
+        /* Not sealed. The producer seals every record before it publishes
+         * head, so head has nothing for us either, unless the ring is closed
+         * (then head says whether we are at the end). Not reading head here
+         * keeps a polling consumer off the producer's head line. */
+        if (!sabq__region_is_closed(s))
+            return -EAGAIN;
         /* A1c: pairs with R1p in publish: records before head are written. */
         head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
-        if (head == tail && sabq__region_is_closed(s)) /* drained and closed? */
+        if (head - tail - 1u >= r->cap) {
+            if (head != tail && tail - head > r->cap)
+                return -EPROTO; /* neither behind us nor ahead by at most a ring */
+            if (!sabq__region_is_closed(s))
+                return -EAGAIN;
+            /* Closed: all the producer published came before the close. */
             head = atomic_load_explicit(&s->prod.head, memory_order_acquire); /* A1c */
-        if (head - tail > r->cap)
-            return -EPROTO;
+            if (head == tail)
+                return -EPIPE;
+            if (head - tail - 1u >= r->cap)
+                return -EPROTO;
+        }
         s->cons.head_cache = head;
-        if (head == tail)
-            return sabq__region_is_closed(s) ? -EPIPE : -EAGAIN;
     }
     uint32_t avail = head - tail;
     uint32_t off = tail & r->mask;
-    if (sabq__unlikely(off & 7u))
-        return -EPROTO;
     uint32_t len = sabq__read_once(r->data + off);
     if (len == SABQ_REC_PAD) {
         uint32_t skip = r->cap - off;
@@ -318,5 +405,7 @@ uint32_t sabq_spsc_used(const sabq_spsc *r)
     uint32_t tail = atomic_load_explicit(&r->shm->cons.tail, memory_order_acquire);
     uint32_t head = atomic_load_explicit(&r->shm->prod.head, memory_order_acquire);
     uint32_t used = head - tail;
-    return used > r->cap ? r->cap : used;
+    if (used > r->cap) /* tail ahead: records taken by their seals, head not yet stored */
+        return tail - head <= r->cap ? 0 : r->cap;
+    return used;
 }

@@ -14,6 +14,7 @@ struct scribbler {
     const uint32_t *offsets; /* byte offsets of the words to attack */
     uint32_t n_offsets;
     uint32_t data_from, data_to; /* and any aligned word in this range */
+    int forge_seals; /* SPSC: also forge records the consumer will believe */
     _Atomic int stop;
 };
 
@@ -45,6 +46,19 @@ static void *scribble(void *arg)
     uint32_t seed = 0x9e3779b9u;
     while (!atomic_load_explicit(&s->stop, memory_order_relaxed)) {
         uint32_t off;
+        if (s->forge_seals && (xorshift(&seed) & 3) == 0) {
+            /* A header at the consumer's tail (or at the area's start, where a
+             * padding record sends it) with the very seal it waits for and a
+             * nasty length: the seal is believed, the length must be checked. */
+            uint32_t cap = s->data_to - s->data_from;
+            uint32_t tail = __atomic_load_n((uint32_t *)(s->base + 128), __ATOMIC_RELAXED);
+            uint32_t pos = (xorshift(&seed) & 1) ? tail : tail + (cap - (tail & (cap - 1)));
+            uint8_t *rec = s->base + s->data_from + (pos & (cap - 1) & ~7u);
+            uint32_t len = (xorshift(&seed) & 1) ? SABQ_REC_PAD : nasty(&seed);
+            __atomic_store_n((uint32_t *)rec, len, __ATOMIC_RELAXED);
+            __atomic_store_n((uint32_t *)(rec + 4), SABQ_SEAL(pos), __ATOMIC_RELEASE);
+            continue;
+        }
         if (s->data_to > s->data_from && (xorshift(&seed) & 1))
             off = s->data_from + (xorshift(&seed) % ((s->data_to - s->data_from) / 4)) * 4;
         else
@@ -81,8 +95,8 @@ static void stop_scribbler(struct scribbler *s, pthread_t t)
             cr_skip_test("data races are intended here");                               \
     } while (0)
 
-/* Producer fields (head, record headers, closed, wake words) attacked while the
- * consumer reads. */
+/* Producer fields (head, record headers and seals, closed, wake words)
+ * attacked while the consumer reads, with forged seals among them. */
 Test(hostile, spsc_consumer_survives_a_scribbling_producer, .timeout = 60)
 {
     SKIP_UNDER_TSAN();
@@ -92,7 +106,7 @@ Test(hostile, spsc_consumer_survives_a_scribbling_producer, .timeout = 60)
     sabq_spsc r;
     cr_assert_eq(sabq_spsc_init(&r, mem, size, cap, 0), 0);
     static const uint32_t words[] = {64, 28, 192, 196, 200, 204};
-    struct scribbler s = {mem, words, 6, 256, 256 + cap, 0};
+    struct scribbler s = {mem, words, 6, 256, 256 + cap, 1, 0};
     pthread_t t = start_scribbler(&s);
     uint8_t buf[1024];
     uint64_t calls = 0, end = sabq_now_ns() + RUN_NS;
@@ -137,7 +151,7 @@ Test(hostile, spsc_producer_survives_a_scribbling_consumer, .timeout = 60)
     sabq_spsc r;
     cr_assert_eq(sabq_spsc_init(&r, mem, size, cap, 0), 0);
     static const uint32_t words[] = {128, 28, 192, 196, 200, 204};
-    struct scribbler s = {mem, words, 6, 0, 0, 0};
+    struct scribbler s = {mem, words, 6, 0, 0, 0, 0};
     pthread_t t = start_scribbler(&s);
     uint8_t buf[512] = {0};
     uint32_t seed = 1;
@@ -175,7 +189,7 @@ Test(hostile, pipe_both_sides_survive_scribbling, .timeout = 60)
     /* Both indices at once: each side sees a corrupt peer and its own index
      * moved under it, the worst case. */
     static const uint32_t words[] = {64, 128, 28, 192, 200};
-    struct scribbler s = {mem, words, 5, 0, 0, 0};
+    struct scribbler s = {mem, words, 5, 0, 0, 0, 0};
     pthread_t t = start_scribbler(&s);
     uint8_t buf[1024] = {0};
     uint64_t end = sabq_now_ns() + RUN_NS;
@@ -217,7 +231,7 @@ Test(hostile, mpmc_survives_scribbled_turns_and_indices, .timeout = 60)
     sabq_mpmc q;
     cr_assert_eq(sabq_mpmc_init(&q, mem, size, slots, msg_max), 0);
     static const uint32_t words[] = {64, 128, 28, 192, 200};
-    struct scribbler s = {mem, words, 5, 256, (uint32_t)size, 0};
+    struct scribbler s = {mem, words, 5, 256, (uint32_t)size, 0, 0};
     pthread_t t = start_scribbler(&s);
     uint8_t buf[64] = {0};
     uint64_t end = sabq_now_ns() + RUN_NS;

@@ -38,8 +38,9 @@ Test(layout, spsc_header_bytes)
     cr_assert_eq(sabq_spsc_send(&r, &v, 4), 0);
     cr_expect_eq(u32_at(mem, 64), 16, "head after one 4-byte message");
     cr_expect_eq(u32_at(mem, 256), 4, "record length");
-    cr_expect_eq(u32_at(mem, 260), 0, "record reserved word");
+    cr_expect_eq(u32_at(mem, 260), 1, "record seal: its position (0) + 1");
     cr_expect_eq(u32_at(mem, 264), 0xdeadbeef, "payload after the 8-byte header");
+    cr_expect_eq(u32_at(mem, 256 + 16 + 4), 0, "the next record's seal is cleared");
     cr_assert_eq(sabq_spsc_recv(&r, &v, 4), 4);
     cr_expect_eq(u32_at(mem, 128), 16, "tail after one message");
     sabq_spsc_close(&r);

@@ -81,6 +81,38 @@ Test(spsc, send_recv_in_order_across_wraps)
     free(mem);
 }
 
+/* A consumer that has caught up reads the next record's seal, not head. Old
+ * payload bytes where the next header will go must never pass for that seal:
+ * here every payload word holds exactly the seal a record header at that spot
+ * would carry one lap later, and a first header's spot starts as garbage
+ * spelling seal 1. After each message is taken, the ring must read empty. */
+Test(spsc, old_bytes_that_spell_a_seal_are_never_a_record)
+{
+    uint32_t cap = 256;
+    size_t size = sabq_spsc_size(cap);
+    uint8_t *mem = test_region(size);
+    for (uint32_t off = 0; off < cap; off += 4) /* garbage: seal of the header at off - 4 */
+        memcpy(mem + SABQ_DATA_OFFSET + off, &(uint32_t){SABQ_SEAL(off - 4)}, 4);
+    sabq_spsc r;
+    cr_assert_eq(sabq_spsc_init(&r, mem, size, cap, 0), 0);
+    uint8_t out[128];
+    cr_assert_eq(sabq_spsc_recv(&r, out, sizeof out), -EAGAIN, "garbage at the first header");
+    for (uint32_t i = 0; i < 5000; i++) {
+        uint32_t len = 4 + (i * 20u) % 88u; /* 4..88 bytes, multiples of 4 */
+        sabq_spsc_resv w;
+        cr_assert_eq(sabq_spsc_reserve(&r, len, &w), 0);
+        uint32_t pos = w.head + w.skip + SABQ_REC_HDR; /* ring position of the payload */
+        for (uint32_t j = 0; j < len; j += 4) {
+            uint32_t next_lap_seal = SABQ_SEAL(pos + j - 4 + cap);
+            memcpy((uint8_t *)w.data + j, &next_lap_seal, 4);
+        }
+        cr_assert_eq(sabq_spsc_commit(&r, &w, len), 0);
+        cr_assert_eq(sabq_spsc_recv(&r, out, sizeof out), (int)len, "message %u", i);
+        cr_assert_eq(sabq_spsc_recv(&r, out, sizeof out), -EAGAIN, "phantom record after %u", i);
+    }
+    free(mem);
+}
+
 Test(spsc, full_ring_refuses_and_moves_nothing)
 {
     void *mem;

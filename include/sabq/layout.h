@@ -17,7 +17,7 @@
 
 #define SABQ_CACHELINE 64u
 #define SABQ_MAGIC 0x51424153u   /* "SABQ" in little-endian bytes */
-#define SABQ_VERSION 1u
+#define SABQ_VERSION 2u
 #define SABQ_DATA_OFFSET 256u    /* header + producer + consumer + wait lines */
 #define SABQ_ALIGN SABQ_CACHELINE /* every region must start on this boundary */
 #define SABQ_CAP_MAX (1u << 30) /* largest capacity, in bytes or slots */
@@ -88,9 +88,13 @@ struct sabq_region {
 /* SPSC message record header, at an 8-byte aligned offset of the data area.
  * The payload follows it; the next record starts at the next 8-byte boundary. */
 struct sabq_rec {
-    uint32_t len;  /* payload bytes, or SABQ_REC_PAD: skip to the area's end */
-    uint32_t rsv;  /* zero */
+    uint32_t len;           /* payload bytes, or SABQ_REC_PAD: skip to the area's end */
+    _Atomic uint32_t seal;  /* SABQ_SEAL(position) once complete (release), else 0 */
 };
+/* A record's seal: its ring position + 1. Positions are multiples of 8, so a
+ * seal is odd and never 0, and a stale header from an earlier lap (position
+ * - k * capacity) never carries the seal the consumer expects. */
+#define SABQ_SEAL(pos) ((uint32_t)(pos) + 1u)
 #define SABQ_REC_PAD 0xffffffffu
 #define SABQ_REC_HDR 8u
 

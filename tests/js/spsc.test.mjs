@@ -81,6 +81,20 @@ test('a corrupt head from the peer gives EPROTO, not a bad view', async () => {
   ring.trySend('ok');
   const u32 = new Uint32Array(sabq.memory.buffer);
   u32[(64 + layout.PROD_HEAD) >> 2] = 1 << 20; // head - tail > capacity
+  // The sealed record is whole and is read by its seal, without head.
+  assert.equal(new TextDecoder().decode(ring.tryReceive()), 'ok');
+  assert.equal(ring.tryReceive(), null, 'nothing sealed: empty, head not consulted');
+  // At the close, head decides where the stream ends: a corrupt one is EPROTO.
+  ring.close();
+  assert.throws(() => ring.tryReceive(), (e) => e.code === 'EPROTO');
+});
+
+test('a corrupt record length behind a valid seal gives EPROTO', async () => {
+  const sabq = await freshSabq();
+  const ring = SpscRing.create(sabq, 64, 4096);
+  ring.trySend('ok');
+  const u32 = new Uint32Array(sabq.memory.buffer);
+  u32[(64 + layout.DATA_OFFSET) >> 2] = 4000; // the record's length, beyond msgMax
   assert.throws(() => ring.tryReceive(), (e) => e.code === 'EPROTO');
 });
 
