@@ -118,34 +118,53 @@ static inline void sabq__notify(struct sabq_event *ev)
  * then announces the waiter (one more try follows), then parks until notified,
  * and returns -ETIMEDOUT once the deadline has passed and a last try failed
  * (-EDEADLK at once on a thread that may not block). */
-enum { SABQ__SPIN, SABQ__ANNOUNCED, SABQ__LAST };
+enum { SABQ__START, SABQ__SPIN, SABQ__ANNOUNCED, SABQ__LAST };
 struct sabq__waiter {
-    uint64_t deadline;
+    uint64_t deadline; /* absolute; set when the first try has failed */
+    uint64_t timeout;  /* relative, until then */
     uint32_t spins;
     uint32_t key;
     int phase;
 };
 
-static inline struct sabq__waiter sabq__waiter_start_at(uint64_t deadline_ns)
+/* A wait of timeout_ns. The clock is read only once a try has failed: a call
+ * that succeeds at once (the common case) never pays for it. */
+static inline struct sabq__waiter sabq__waiter_start(uint64_t timeout_ns)
 {
-    struct sabq__waiter w = {deadline_ns, 0, 0, SABQ__SPIN};
+    struct sabq__waiter w = {0, timeout_ns, 0, 0, SABQ__START};
     return w;
 }
 
-static inline struct sabq__waiter sabq__waiter_start(uint64_t timeout_ns)
+/* A wait until an absolute deadline. */
+static inline struct sabq__waiter sabq__waiter_start_at(uint64_t deadline_ns)
 {
-    return sabq__waiter_start_at(sabq_deadline(timeout_ns));
+    struct sabq__waiter w = {deadline_ns, 0, 0, 0, SABQ__SPIN};
+    return w;
+}
+
+/* The same wait, spinning afresh (after progress), with the same deadline. */
+static inline struct sabq__waiter sabq__waiter_restart(const struct sabq__waiter *w)
+{
+    return w->phase == SABQ__START ? *w : sabq__waiter_start_at(w->deadline);
 }
 
 static inline __attribute__((always_inline)) int sabq__wait_step(struct sabq_event *ev,
                                                                  struct sabq__waiter *w)
 {
     switch (w->phase) {
+    case SABQ__START:
+        if (w->timeout == 0)
+            return -ETIMEDOUT; /* a zero timeout: one try only */
+        if (!sabq__os_may_block())
+            return -EDEADLK; /* refuse at once, not after a spin */
+        w->deadline = sabq_deadline(w->timeout);
+        w->phase = SABQ__SPIN;
+        /* fall through */
     case SABQ__SPIN:
         if (w->spins == 0 && w->deadline != SABQ_FOREVER && sabq_now_ns() >= w->deadline)
-            return -ETIMEDOUT; /* a zero timeout: one try only */
+            return -ETIMEDOUT; /* a deadline already passed: one try only */
         if (w->spins == 0 && !sabq__os_may_block())
-            return -EDEADLK; /* refuse at once, not after a spin */
+            return -EDEADLK;
         if (w->spins < sabq_get_spin()) {
             w->spins++;
             if ((w->spins & (SABQ__YIELD_EVERY - 1)) == 0)
@@ -232,6 +251,11 @@ int sabq__mpmc_return_slot(const struct sabq_mpmc *q, uint32_t slot);
 
 /* Set the closed flag and wake both sides. */
 void sabq__region_close(struct sabq_region *shm);
-int sabq__region_is_closed(const struct sabq_region *shm);
+/* Non-zero once closed. Inline: a polling consumer asks on every empty try.
+ * acquire: pairs with the close RMW, so what was published before it is seen. */
+static inline int sabq__region_is_closed(const struct sabq_region *shm)
+{
+    return (atomic_load_explicit(&shm->hdr.closed, memory_order_acquire) & SABQ_CLOSED) != 0;
+}
 
 #endif

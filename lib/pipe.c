@@ -196,7 +196,7 @@ int sabq_pipe_write_all(const sabq_pipe *p, const void *buf, uint32_t len, uint6
         if (rc > 0) {
             done += (uint32_t)rc;
             sabq__wait_end(ev, &w); /* progress: a fresh wait for the rest */
-            w = sabq__waiter_start_at(w.deadline);
+            w = sabq__waiter_restart(&w);
         } else if (rc != -EAGAIN || (rc = sabq__wait_step(ev, &w)) != 0) {
             break;
         }

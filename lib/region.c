@@ -41,8 +41,3 @@ void sabq__region_close(struct sabq_region *shm)
     sabq_event_wake_all(&shm->wait.writable);
 }
 
-int sabq__region_is_closed(const struct sabq_region *shm)
-{
-    /* acquire: pairs with the close RMW, so what was published before it is seen */
-    return (atomic_load_explicit(&shm->hdr.closed, memory_order_acquire) & SABQ_CLOSED) != 0;
-}

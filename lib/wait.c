@@ -31,6 +31,8 @@ uint64_t sabq_now_ns(void) { return sabq__os_now_ns(); }
 
 uint64_t sabq_deadline(uint64_t timeout_ns)
 {
+    if (timeout_ns == SABQ_FOREVER)
+        return SABQ_FOREVER; /* no clock read: waits without a timeout are common */
     uint64_t now = sabq__os_now_ns();
     if (timeout_ns >= SABQ_FOREVER - now)
         return SABQ_FOREVER;
