@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "sabq/layout.h"
 #include "sabq/wait.h"
 
@@ -36,6 +37,37 @@ static inline void sabq__os_yield(void) {}
 static inline void sabq__os_yield(void) { sched_yield(); }
 #endif
 #define SABQ__YIELD_EVERY 64u /* spins; a power of two */
+
+/* memcpy for message payloads. Most are small, and the call to memcpy cost
+ * more than the copy (perf: 16% of an 8-byte SPSC exchange). Up to 16 bytes:
+ * two possibly overlapping fixed-size moves, which compile to plain loads and
+ * stores; longer ones: memcpy. */
+static inline __attribute__((always_inline)) void sabq__copy(void *restrict dst,
+                                                             const void *restrict src,
+                                                             uint32_t len)
+{
+    uint8_t *d = (uint8_t *)dst;
+    const uint8_t *s = (const uint8_t *)src;
+    if (len > 16) {
+        memcpy(d, s, len);
+    } else if (len >= 8) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + len - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + len - 8, &b, 8);
+    } else if (len >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + len - 4, 4);
+        memcpy(d, &a, 4);
+        memcpy(d + len - 4, &b, 4);
+    } else if (len > 0) {
+        d[0] = s[0];
+        d[len / 2] = s[len / 2];
+        d[len - 1] = s[len - 1];
+    }
+}
 
 /* Read a 32-bit word the peer may scribble on exactly once, so the value we
  * validate is the value we use (the compiler may not re-load it). */

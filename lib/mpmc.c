@@ -216,7 +216,7 @@ static inline __attribute__((always_inline)) int push_n(const sabq_mpmc *q,
         return k;
     for (uint32_t i = 0; i < (uint32_t)k; i++) {
         struct sabq_slot *slot = slot_at(q, first + i);
-        memcpy(slot + 1, msgs[i].base, msgs[i].len);
+        sabq__copy(slot + 1, msgs[i].base, msgs[i].len);
         atomic_store_explicit(&slot->len, msgs[i].len, memory_order_relaxed);
         /* R3: pairs with A4 in claim_pop: the consumer of this ticket sees the payload. */
         atomic_store_explicit(&slot->turn, first + i + 1, memory_order_release);
@@ -256,7 +256,7 @@ static inline __attribute__((always_inline)) int pop_n(const sabq_mpmc *q, sabq_
             rc = -EPROTO;
             msgs[i].len = 0;
         } else {
-            memcpy(msgs[i].base, slot + 1, len);
+            sabq__copy(msgs[i].base, slot + 1, len);
             msgs[i].len = len;
         }
         /* R4: pairs with A3 in claim_push: the producer of ticket + cap may reuse it. */

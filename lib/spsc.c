@@ -157,7 +157,7 @@ static inline __attribute__((always_inline)) uint32_t finish(const sabq_spsc *r,
     return next;
 }
 
-static void publish(const sabq_spsc *r, uint32_t head)
+static inline __attribute__((always_inline)) void publish(const sabq_spsc *r, uint32_t head)
 {
     /* R1p: release: pairs with A1c in peek; the records before head are visible. */
     atomic_store_explicit(&r->shm->prod.head, head, memory_order_release);
@@ -178,10 +178,10 @@ int sabq_spsc_send(const sabq_spsc *r, const void *buf, uint32_t len)
     uint32_t head;
     int rc = own_head(r, &head);
     if (rc == 0)
-        rc = reserve_at(r, head, len, &resv); /* both inlined: one call per message, memcpy's */
+        rc = reserve_at(r, head, len, &resv); /* both inlined: no call for a short message */
     if (rc < 0)
         return rc;
-    memcpy(resv.data, buf, len);
+    sabq__copy(resv.data, buf, len);
     publish(r, finish(r, &resv, len));
     return 0;
 }
@@ -197,7 +197,7 @@ int sabq_spsc_send_batch(const sabq_spsc *r, const sabq_iov *msgs, uint32_t n)
         rc = reserve_at(r, head, msgs[i].len, &resv);
         if (rc < 0)
             break;
-        memcpy(resv.data, msgs[i].base, msgs[i].len);
+        sabq__copy(resv.data, msgs[i].base, msgs[i].len);
         head = finish(r, &resv, msgs[i].len);
     }
     if (i == 0)
@@ -310,7 +310,7 @@ int sabq_spsc_peek_next(const sabq_spsc *r, sabq_spsc_view *view)
     return peek_at(r, view->next, view);
 }
 
-static void give_back(const sabq_spsc *r, uint32_t tail)
+static inline __attribute__((always_inline)) void give_back(const sabq_spsc *r, uint32_t tail)
 {
     /* R1c: release: pairs with A1 in reserve_at; our reads of the released
      * bytes are done before the producer may overwrite them. */
@@ -332,7 +332,7 @@ int sabq_spsc_recv(const sabq_spsc *r, void *buf, uint32_t cap)
         return rc;
     if (v.len > cap)
         return -EMSGSIZE;
-    memcpy(buf, v.data, v.len);
+    sabq__copy(buf, v.data, v.len);
     give_back(r, v.next);
     return rc;
 }
@@ -353,7 +353,7 @@ int sabq_spsc_recv_batch(const sabq_spsc *r, sabq_iov *msgs, uint32_t n)
             rc = -EMSGSIZE;
             break;
         }
-        memcpy(msgs[i].base, v.data, v.len);
+        sabq__copy(msgs[i].base, v.data, v.len);
         msgs[i].len = v.len;
     }
     if (i == 0)

@@ -78,6 +78,25 @@ Test(mpmc, fifo_full_empty_and_sizes)
     free(mem);
 }
 
+/* As for the ring: every short length round-trips exactly (sabq__copy). */
+Test(mpmc, every_short_length_is_copied_exactly)
+{
+    void *mem;
+    sabq_mpmc q = queue(&mem, 8, 40);
+    uint8_t in[40], out[48];
+    for (uint32_t len = 0; len <= sizeof in; len++) {
+        for (uint32_t i = 0; i < len; i++)
+            in[i] = (uint8_t)(len * 31u + i + 1);
+        cr_assert_eq(sabq_mpmc_push(&q, in, len), 0);
+        memset(out, 0xEE, sizeof out);
+        cr_assert_eq(sabq_mpmc_pop(&q, out, sizeof out), (int)len);
+        cr_expect_eq(memcmp(in, out, len), 0, "length %u", len);
+        for (uint32_t i = len; i < sizeof out; i++)
+            cr_expect_eq(out[i], 0xEE, "length %u: byte %u written", len, i);
+    }
+    free(mem);
+}
+
 Test(mpmc, bulk_push_and_pop)
 {
     void *mem;

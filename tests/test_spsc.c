@@ -113,6 +113,27 @@ Test(spsc, old_bytes_that_spell_a_seal_are_never_a_record)
     free(mem);
 }
 
+/* Short payloads are copied with fixed-size moves that may overlap
+ * (sabq__copy): every length around their boundaries arrives byte-exact, and
+ * no byte past the message's length is written into the caller's buffer. */
+Test(spsc, every_short_length_is_copied_exactly)
+{
+    void *mem;
+    sabq_spsc r = ring(&mem, CAP, 0);
+    uint8_t in[40], out[48];
+    for (uint32_t len = 0; len <= sizeof in; len++) {
+        for (uint32_t i = 0; i < len; i++)
+            in[i] = (uint8_t)(len * 31u + i + 1);
+        cr_assert_eq(sabq_spsc_send(&r, in, len), 0);
+        memset(out, 0xEE, sizeof out);
+        cr_assert_eq(sabq_spsc_recv(&r, out, sizeof out), (int)len);
+        cr_expect_eq(memcmp(in, out, len), 0, "length %u", len);
+        for (uint32_t i = len; i < sizeof out; i++)
+            cr_expect_eq(out[i], 0xEE, "length %u: byte %u written", len, i);
+    }
+    free(mem);
+}
+
 Test(spsc, full_ring_refuses_and_moves_nothing)
 {
     void *mem;
