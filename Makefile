@@ -30,7 +30,7 @@ B := build
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 
 PHONY_EXTRA := plugins serve test-browser test-emscripten bench bench-smoke bench-deps
-.PHONY: $(PHONY_EXTRA) all deps install uninstall test test-unit test-stress test-tsan test-asan \
+.PHONY: $(PHONY_EXTRA) all deps install uninstall test test-install test-unit test-stress test-tsan test-asan \
         test-compilers test-js test-wasm-sections wasm demo clean help
 
 all: $(B)/libsabq.a $(B)/libsabq.so $(B)/sabq.pc
@@ -38,7 +38,8 @@ all: $(B)/libsabq.a $(B)/libsabq.so $(B)/sabq.pc
 help:
 	@echo "make            build/libsabq.a, build/libsabq.so, build/sabq.pc"
 	@echo "make demo       run the native example (producer and consumer per ring kind)"
-	@echo "make test       unit, stress, TSan, ASan+UBSan, hostile-peer, two-process tests"
+	@echo "make test       install check, unit, stress, TSan, ASan+UBSan, hostile-peer, two-process,"
+	@echo "                wasm, emscripten, Node and Chromium tests, benchmark smoke run"
 	@echo "make install    PREFIX=$(PREFIX)"
 
 # Parts installed for `make test`; each is a no-op when already present.
@@ -58,8 +59,12 @@ $(B)/libsabq.a: $(LIB_OBJ)
 $(B)/libsabq.so: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libsabq.so.0 -o $@ $^ $(LDLIBS)
 
+# sabq.pc for PREFIX: in build/ for a look, and written again by install, so
+# that `make install PREFIX=...` after `make` points at where it installed.
+PC_FROM_TEMPLATE = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' sabq.pc.in
+
 $(B)/sabq.pc: sabq.pc.in Makefile | $(B)/obj
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+	$(PC_FROM_TEMPLATE) > $@
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include/sabq $(DESTDIR)$(PREFIX)/lib/pkgconfig
@@ -67,7 +72,7 @@ install: all
 	install -m 644 $(B)/libsabq.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(B)/libsabq.so $(DESTDIR)$(PREFIX)/lib/libsabq.so.0
 	ln -sf libsabq.so.0 $(DESTDIR)$(PREFIX)/lib/libsabq.so
-	install -m 644 $(B)/sabq.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	$(PC_FROM_TEMPLATE) > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sabq.pc
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/include/sabq
@@ -135,7 +140,7 @@ export TSAN_OPTIONS := halt_on_error=1 second_deadlock_stack=1
 export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
-test: deps all test-compilers test-unit test-stress test-tsan test-asan $(B)/demo \
+test: deps all test-compilers test-install test-unit test-stress test-tsan test-asan $(B)/demo \
       test-wasm-sections test-emscripten test-js test-browser bench-smoke
 	$(B)/demo > /dev/null
 	@echo "make test: all suites passed"
@@ -146,6 +151,17 @@ test-compilers:
 	  for f in $(LIB_SRC) lib/wait_fallback.c; do \
 	    $$cc $(CSTD) $(WARN) -O2 -Iinclude -c $$f -o /dev/null || exit 1; \
 	  done; echo "warnings clean with $$cc"; done
+
+# make install into a scratch prefix, then build and run a program against it
+# through pkg-config, the way a user of the library would.
+INSTALL_TEST := $(CURDIR)/$(B)/install-test
+test-install: all
+	rm -rf $(INSTALL_TEST)
+	$(MAKE) --no-print-directory install PREFIX=$(INSTALL_TEST)/usr
+	$(CC) $(CSTD) $(WARN) tests/install/use_installed.c \
+	    $$(PKG_CONFIG_PATH=$(INSTALL_TEST)/usr/lib/pkgconfig pkg-config --cflags --libs sabq) \
+	    -o $(INSTALL_TEST)/use_installed
+	LD_LIBRARY_PATH=$(INSTALL_TEST)/usr/lib $(INSTALL_TEST)/use_installed
 
 test-unit: $(B)/rel/unit
 	$(B)/rel/unit $(CRITERION)
