@@ -9,9 +9,13 @@
 struct spsc_run {
     sabq_spsc r;
     uint64_t messages;
+    uint32_t longest; /* messages are 8..longest bytes */
 };
 
-static uint32_t msg_len(uint64_t seq) { return 8 + ((uint32_t)seq * 2654435761u >> 26); } /* 8..71 */
+static uint32_t msg_len(const struct spsc_run *run, uint64_t seq)
+{
+    return 8 + ((uint32_t)seq * 2654435761u >> 26) % (run->longest - 7);
+}
 
 static void fill_msg(uint8_t *buf, uint64_t seq, uint32_t len)
 {
@@ -20,13 +24,13 @@ static void fill_msg(uint8_t *buf, uint64_t seq, uint32_t len)
         buf[i] = stress_byte(0, seq, i);
 }
 
-static void check_msg(const uint8_t *buf, uint32_t len, uint64_t want)
+static void check_msg(const struct spsc_run *run, const uint8_t *buf, uint32_t len, uint64_t want)
 {
     uint64_t seq;
     memcpy(&seq, buf, 8);
     cr_assert_eq(seq, want, "expected message %llu, got %llu", (unsigned long long)want,
                  (unsigned long long)seq);
-    cr_assert_eq(len, msg_len(want), "length of message %llu", (unsigned long long)want);
+    cr_assert_eq(len, msg_len(run, want), "length of message %llu", (unsigned long long)want);
     for (uint32_t i = 8; i < len; i++)
         cr_assert_eq(buf[i], stress_byte(0, want, i), "torn payload in %llu", (unsigned long long)want);
 }
@@ -40,7 +44,7 @@ static void *produce(void *arg)
         int rc;
         switch (seq % 3) {
         case 0: { /* copy in, blocking */
-            uint32_t len = msg_len(seq);
+            uint32_t len = msg_len(run, seq);
             fill_msg(buf[0], seq, len);
             rc = sabq_spsc_send_wait(&run->r, buf[0], len, STRESS_TIMEOUT_NS);
             stress_require(rc == 0, "send_wait: %s", sabq_strerror(rc));
@@ -48,7 +52,7 @@ static void *produce(void *arg)
             break;
         }
         case 1: { /* zero-copy */
-            uint32_t len = msg_len(seq);
+            uint32_t len = msg_len(run, seq);
             sabq_spsc_resv w;
             rc = sabq_spsc_reserve(&run->r, len, &w);
             if (rc == -EAGAIN)
@@ -63,7 +67,7 @@ static void *produce(void *arg)
             sabq_iov iov[8];
             uint32_t n = 0;
             for (; n < 8 && seq + n < run->messages; n++) {
-                uint32_t len = msg_len(seq + n);
+                uint32_t len = msg_len(run, seq + n);
                 fill_msg(buf[n], seq + n, len);
                 iov[n] = (sabq_iov){buf[n], len};
             }
@@ -79,12 +83,16 @@ static void *produce(void *arg)
     return NULL;
 }
 
-Test(stress, spsc_no_loss_duplication_or_reordering, .timeout = 900)
+/* One producer thread, this thread consuming: `messages` messages of 8 to
+ * `longest` bytes through a ring of `cap` bytes whose memory starts as
+ * garbage (a consumer must never take old bytes for a record). */
+static void run_stress(const char *label, uint32_t cap, uint32_t longest, uint64_t messages)
 {
-    struct spsc_run run = {.messages = stress_count(10000000)};
-    size_t size = sabq_spsc_size(4096);
+    struct spsc_run run = {.messages = messages, .longest = longest};
+    size_t size = sabq_spsc_size(cap);
     void *mem = stress_region(size);
-    cr_assert_eq(sabq_spsc_init(&run.r, mem, size, 4096, 128), 0);
+    memset(mem, 0x5A, size);
+    cr_assert_eq(sabq_spsc_init(&run.r, mem, size, cap, longest), 0);
     uint64_t t0 = sabq_now_ns();
     pthread_t t;
     cr_assert_eq(pthread_create(&t, NULL, produce, &run), 0);
@@ -98,18 +106,18 @@ Test(stress, spsc_no_loss_duplication_or_reordering, .timeout = 900)
             if (rc == -EPIPE)
                 break;
             cr_assert_geq(rc, 0, "recv_wait: %s", sabq_strerror(rc));
-            check_msg(buf[0], (uint32_t)rc, want++);
+            check_msg(&run, buf[0], (uint32_t)rc, want++);
         } else if (want % 4 == 1) { /* zero-copy, several in place, one release */
             sabq_spsc_view v;
             rc = sabq_spsc_peek_wait(&run.r, &v, STRESS_TIMEOUT_NS);
             if (rc == -EPIPE)
                 break;
             cr_assert_geq(rc, 0, "peek_wait: %s", sabq_strerror(rc));
-            check_msg(v.data, v.len, want++);
+            check_msg(&run, v.data, v.len, want++);
             for (int k = 0; k < 4; k++) { /* a failed peek_next leaves v as it was */
                 if (sabq_spsc_peek_next(&run.r, &v) < 0)
                     break;
-                check_msg(v.data, v.len, want++);
+                check_msg(&run, v.data, v.len, want++);
             }
             sabq_spsc_release(&run.r, &v); /* everything up to v */
         } else { /* batch */
@@ -122,19 +130,32 @@ Test(stress, spsc_no_loss_duplication_or_reordering, .timeout = 900)
                 if (rc == -EPIPE)
                     break;
                 cr_assert_geq(rc, 0);
-                check_msg(buf[0], (uint32_t)rc, want++);
+                check_msg(&run, buf[0], (uint32_t)rc, want++);
                 continue;
             }
             if (rc == -EPIPE)
                 break;
             cr_assert_gt(rc, 0, "recv_batch: %s", sabq_strerror(rc));
             for (int k = 0; k < rc; k++)
-                check_msg(buf[k], iov[k].len, want++);
+                check_msg(&run, buf[k], iov[k].len, want++);
         }
     }
     cr_assert_eq(pthread_join(t, NULL), 0);
     cr_assert_eq(want, run.messages, "received %llu of %llu", (unsigned long long)want,
                  (unsigned long long)run.messages);
-    stress_report("spsc", run.messages, t0);
+    stress_report(label, run.messages, t0);
     free(mem);
+}
+
+Test(stress, spsc_no_loss_duplication_or_reordering, .timeout = 900)
+{
+    run_stress("spsc", 4096, 71, stress_count(10000000));
+}
+
+/* A 64-byte ring holds two or three messages of 8..24 bytes: it wraps, pads
+ * and fills every few messages, so the seal of the next record is cleared,
+ * set and read across a wrap all the time. */
+Test(stress, spsc_tiny_ring_wraps_every_few_messages, .timeout = 900)
+{
+    run_stress("spsc tiny ring", 64, 24, stress_count(5000000));
 }
