@@ -78,6 +78,7 @@ export class Coordinator {
     this.workers = new Set();
     this.closed = false;
     this.ready = this._init();
+    this.ready.then(() => (this.isReady = true), () => {});
   }
 
   async _init() {
@@ -164,7 +165,9 @@ export class Coordinator {
   // A Node process should not stay alive only because idle workers exist.
   // A worker still starting stays referenced: something awaits its 'ready'.
   _idleRef() {
-    const busy = [...this.tasks.values()].some((t) => t.state !== 'done');
+    // O(1): runs on every submit and settle, and settled tasks leave the map
+    // (a scan here made submitting 1000 tasks a 50 ms task on a page).
+    const busy = this.tasks.size > 0;
     for (const w of this.workers) if (w.isReady) w.thread?.[busy ? 'ref' : 'unref']?.();
   }
 
@@ -181,9 +184,12 @@ export class Coordinator {
       if (typeof source === 'string' || source instanceof URL) {
         const url = new URL(source, isNode ? `file://${process.cwd()}/` : globalThis.location?.href);
         if (url.protocol === 'file:') bytes = await (await import('node:fs/promises')).readFile(url);
+        else if (!isNode && typeof Worker !== 'undefined') bytes = await compileOffThread(url);
         else bytes = await fetch(url);
       }
-      if (typeof Response !== 'undefined' && bytes instanceof Response) {
+      if (bytes instanceof WebAssembly.Module) {
+        module = bytes;
+      } else if (typeof Response !== 'undefined' && bytes instanceof Response) {
         module = await WebAssembly.compileStreaming(bytes).catch(async () => WebAssembly.compile(await bytes.clone().arrayBuffer()));
       } else {
         module = await WebAssembly.compile(bytes);
@@ -324,8 +330,18 @@ export class Coordinator {
       task.promise.finally(() => signal.removeEventListener('abort', onAbort)).catch(() => {});
     }
     this._idleRef();
+    const id32 = new Uint8Array(new Uint32Array([id]).buffer);
+    // The common case at once: a started pool with room in its queue. No
+    // promise or microtask per task, which a page submitting a thousand in a
+    // loop would pay for in one long task.
+    let queued = false;
+    try {
+      queued = this.isReady && !ephemeral && this.queue.tryPush(id32);
+    } catch {
+      // closed under us: the path below reports it on the task
+    }
+    if (queued) return task;
     this.ready.then(async () => {
-      const id32 = new Uint8Array(new Uint32Array([id]).buffer);
       if (ephemeral) {
         const w = this._startWorker(true);
         task.ephemeral = w;
@@ -514,6 +530,20 @@ export class Coordinator {
     for (const task of [...this.tasks.values()]) this._settle(task, null, new TaskError('ECLOSED', 'Coordinator closed'), gone);
     await gone;
   }
+}
+
+/** Fetches and compiles `url` in a short-lived worker (compile-worker.js), so
+ * that loading a large plugin never stalls the page. */
+function compileOffThread(url) {
+  const worker = new Worker(new URL('./compile-worker.js', import.meta.url), { type: 'module' });
+  return new Promise((resolve, reject) => {
+    worker.onmessage = ({ data }) => (data.error ? reject(new Error(`load: ${data.error}`)) : resolve(data.module));
+    worker.onerror = (e) => {
+      e.preventDefault?.();
+      reject(new Error(`load: ${e.message || 'compile worker failed'}`));
+    };
+    worker.postMessage({ url: String(url) });
+  }).finally(() => worker.terminate());
 }
 
 async function writeAll(pipe, data) {
