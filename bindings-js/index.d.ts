@@ -209,7 +209,9 @@ export declare class Coordinator {
   static create(options?: CoordinatorOptions): Promise<Coordinator>;
   constructor(options?: CoordinatorOptions);
   readonly ready: Promise<void>;
-  /** Compiles a plugin once and shares the module with every worker. */
+  /** Compiles a plugin once and shares the module with every worker. A URL is
+   * read from disk in Node, and fetched and compiled in a short-lived worker in
+   * browsers (the page never stalls). Rejects if it cannot be read or compiled. */
   load(name: string, source: string | URL | BufferSource | Response | WebAssembly.Module): Promise<string>;
   /** Runs `export` of module `url` in a worker with `input`; resolves with its (cloned) result. */
   run<T = unknown>(task: { url: string | URL; export?: string }, input?: unknown, options?: TaskOptions): Promise<T>;
