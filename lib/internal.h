@@ -152,51 +152,53 @@ static inline void sabq__notify(struct sabq_event *ev)
  * (-EDEADLK at once on a thread that may not block). */
 enum { SABQ__START, SABQ__SPIN, SABQ__ANNOUNCED, SABQ__LAST };
 struct sabq__waiter {
-    uint64_t deadline; /* absolute; set when the first try has failed */
-    uint64_t timeout;  /* relative, until then */
+    uint64_t deadline; /* absolute, once known */
+    uint64_t timeout;  /* relative, while `relative` (deadline not computed yet) */
     uint32_t spins;
     uint32_t key;
     int phase;
+    int relative;
 };
 
 /* A wait of timeout_ns. The clock is read only once a try has failed: a call
  * that succeeds at once (the common case) never pays for it. */
 static inline struct sabq__waiter sabq__waiter_start(uint64_t timeout_ns)
 {
-    struct sabq__waiter w = {0, timeout_ns, 0, 0, SABQ__START};
+    struct sabq__waiter w = {0, timeout_ns, 0, 0, SABQ__START, 1};
     return w;
 }
 
 /* A wait until an absolute deadline. */
 static inline struct sabq__waiter sabq__waiter_start_at(uint64_t deadline_ns)
 {
-    struct sabq__waiter w = {deadline_ns, 0, 0, 0, SABQ__SPIN};
+    struct sabq__waiter w = {deadline_ns, 0, 0, 0, SABQ__START, 0};
     return w;
 }
 
 /* The same wait, spinning afresh (after progress), with the same deadline. */
 static inline struct sabq__waiter sabq__waiter_restart(const struct sabq__waiter *w)
 {
-    return w->phase == SABQ__START ? *w : sabq__waiter_start_at(w->deadline);
+    return w->relative ? *w : sabq__waiter_start_at(w->deadline);
 }
 
 static inline __attribute__((always_inline)) int sabq__wait_step(struct sabq_event *ev,
                                                                  struct sabq__waiter *w)
 {
     switch (w->phase) {
-    case SABQ__START:
-        if (w->timeout == 0)
-            return -ETIMEDOUT; /* a zero timeout: one try only */
+    case SABQ__START: /* the first try failed */
+        if (w->relative) {
+            if (w->timeout == 0)
+                return -ETIMEDOUT; /* a zero timeout: one try only */
+            w->deadline = sabq_deadline(w->timeout);
+            w->relative = 0;
+        } else if (w->deadline != SABQ_FOREVER && sabq_now_ns() >= w->deadline) {
+            return -ETIMEDOUT; /* a deadline already passed: one try only */
+        }
         if (!sabq__os_may_block())
             return -EDEADLK; /* refuse at once, not after a spin */
-        w->deadline = sabq_deadline(w->timeout);
         w->phase = SABQ__SPIN;
         /* fall through */
     case SABQ__SPIN:
-        if (w->spins == 0 && w->deadline != SABQ_FOREVER && sabq_now_ns() >= w->deadline)
-            return -ETIMEDOUT; /* a deadline already passed: one try only */
-        if (w->spins == 0 && !sabq__os_may_block())
-            return -EDEADLK;
         if (w->spins < sabq_get_spin()) {
             w->spins++;
             if ((w->spins & (SABQ__YIELD_EVERY - 1)) == 0)

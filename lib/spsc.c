@@ -264,20 +264,13 @@ static inline __attribute__((always_inline)) int peek_at(const sabq_spsc *r, uin
          * keeps a polling consumer off the producer's head line. */
         if (!sabq__region_is_closed(s))
             return -EAGAIN;
-        /* A1c: pairs with R1p in publish: records before head are written. */
+        /* A1c: pairs with R1p in publish: records before head are written.
+         * Read after the close was seen, so this is the final head. */
         head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
-        if (head - tail - 1u >= r->cap) {
-            if (head != tail && tail - head > r->cap)
-                return -EPROTO; /* neither behind us nor ahead by at most a ring */
-            if (!sabq__region_is_closed(s))
-                return -EAGAIN;
-            /* Closed: all the producer published came before the close. */
-            head = atomic_load_explicit(&s->prod.head, memory_order_acquire); /* A1c */
-            if (head == tail)
-                return -EPIPE;
-            if (head - tail - 1u >= r->cap)
-                return -EPROTO;
-        }
+        if (head == tail)
+            return -EPIPE;
+        if (head - tail - 1u >= r->cap)
+            return -EPROTO; /* nothing after us, yet not where we are */
         s->cons.head_cache = head;
     }
     uint32_t avail = head - tail;

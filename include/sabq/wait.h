@@ -72,16 +72,15 @@ void sabq_event_wake_all(struct sabq_event *ev);
 /* How many times a blocking call re-checks its condition before it parks.
  * Between re-checks it pauses the CPU, and every 64th time yields it
  * (sched_yield; not in wasm), so a peer queued on the same CPU gets to run.
- * Default SABQ_SPIN_DEFAULT (about 0.1 ms on a 2020s x86 core); 0 parks at
- * once. Process-wide; any thread.
+ * Default SABQ_SPIN_DEFAULT (4000 pause instructions and tries: tens of
+ * microseconds); 0 parks at once. Process-wide; any thread.
  *
  * Spinning pays when the other side runs on another CPU. With more busy
- * threads than CPUs it can be wasted: two busy SPSC pairs on two CPUs moved
- * 10^6 messages in either 0.5 s or 22-33 s, depending on where the scheduler
- * put the four threads (likely: each producer queued behind its own
- * consumer); with sabq_set_spin(256) the slow case took about 10 s. Many
- * producers and consumers on one MPMC queue are the opposite case: there the
- * default was 3-8x faster than 256. */
+ * threads than CPUs it can be wasted: two busy SPSC pairs on two CPUs are at
+ * times many times slower, depending on where the scheduler puts the four
+ * threads (see it with `build/rel/stress --jobs 2 --filter 'stress/spsc*'`),
+ * and a smaller spin helps there; many producers and consumers on one MPMC
+ * queue want the long spin. */
 #define SABQ_SPIN_DEFAULT 4000u
 void sabq_set_spin(uint32_t iterations);
 uint32_t sabq_get_spin(void);
