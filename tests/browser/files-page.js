@@ -4,13 +4,15 @@
 // Results: window.__result.
 import { Coordinator } from '/bindings-js/src/index.js';
 import { fileScenarios, FILE_PLUGINS } from '/tests/js/files-scenarios.mjs';
+import { pandocScenarios, PANDOC_WASM } from '/tests/js/pandoc-scenarios.mjs';
 
 try {
   const c = await Coordinator.create({ workers: 2, wasiShimUrl: '/node_modules/@bjorn3/browser_wasi_shim/dist/index.js' });
   for (const name of FILE_PLUGINS) await c.load(name, `/build/plugins/${name}.wasm`);
+  await c.load('pandoc', `/${PANDOC_WASM}`);
   const results = [];
   const logs = [];
-  for (const s of fileScenarios) {
+  for (const s of [...fileScenarios, ...pandocScenarios]) {
     const t0 = performance.now();
     try {
       await s.run(c, (msg) => logs.push(msg));

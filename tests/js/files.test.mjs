@@ -6,15 +6,17 @@ import assert from 'node:assert/strict';
 import { Coordinator } from 'sabq';
 import { plugin } from './plugins.mjs';
 import { fileScenarios, FILE_PLUGINS, dataTree } from './files-scenarios.mjs';
+import { pandocScenarios, PANDOC_WASM } from './pandoc-scenarios.mjs';
 
 let c;
 before(async () => {
   c = await Coordinator.create({ workers: 2 });
   for (const name of FILE_PLUGINS) await c.load(name, plugin(name));
+  await c.load('pandoc', new URL(`../../${PANDOC_WASM}`, import.meta.url));
 });
 after(() => c.close());
 
-for (const s of fileScenarios) {
+for (const s of [...fileScenarios, ...pandocScenarios]) {
   test(s.name, { timeout: 120_000 }, () => s.run(c, (msg) => console.log(`# ${msg}`)));
 }
 
