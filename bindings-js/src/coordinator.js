@@ -247,7 +247,7 @@ export class Coordinator {
       ephemeral: true,
       timeoutMs: this.options.taskTimeoutMs,
     });
-    return { lease: child._takeStdout(), exit: child.exit };
+    return { lease: child._takeStdout(), exit: child.exit, kill: () => child.kill('the plugin that started it ended') };
   }
 }
 

@@ -67,12 +67,20 @@ export function startProcess(ctx, name, options, extra) {
   }
   // The upstream's hold on the pipe we now read: nobody on this thread reads it.
   if (upstream) leases.stdin.drop(HOST);
+  // A plugin that did not end by itself (killed, timed out, crashed) cannot
+  // close its pipes: close them for it, so a reader sees the end of what was
+  // written and a writer gets EPIPE, instead of waiting for ever.
+  task.promise.catch(() => {
+    for (const lease of Object.values(leases)) lease?.pipe.close();
+  });
   const handle = new ProcessHandle(task, { stdin: upstream ? null : leases.stdin, stdout: leases.stdout, stderr: leases.stderr },
     (error) => ctx.dispatch.abort(task, error));
   const src = stdinOption;
   if (src !== 'pipe' && src !== null && src !== 'ignore' && !upstream) handle._feed(src);
   return handle;
 }
+
+const emptyStream = () => new ReadableStream({ start: (controller) => controller.close() });
 
 export class ProcessHandle {
   constructor(task, { stdin, stdout, stderr }, kill) {
@@ -87,6 +95,18 @@ export class ProcessHandle {
     task.promise.catch(() => {}).finally(() => this._stdin?.drop(HOST));
     this._unread = { stdout, stderr };
     unread?.register(this, this._unread);
+    // Once no worker can write any more, output nobody asked for and nothing
+    // is left in goes back at once: reading it later gives an empty stream.
+    task.quiet.then(() => {
+      for (const name of ['stdout', 'stderr']) {
+        const lease = this._unread[name];
+        if (lease && lease.pipe.used === 0) {
+          this._unread[name] = null;
+          this[`_${name}Drained`] = true;
+          lease.drop(HOST);
+        }
+      }
+    });
   }
 
   /** Writes to the program's stdin, awaiting room; resolves with the bytes written. */
@@ -116,7 +136,7 @@ export class ProcessHandle {
     if (this._stdoutTaken) throw new Error('sabq: this stdout is piped into another process');
     if (!this._stdoutStream) {
       this._unread.stdout = null;
-      this._stdoutStream = readableFrom(this._stdout, HOST);
+      this._stdoutStream = this._stdoutDrained ? emptyStream() : readableFrom(this._stdout, HOST);
     }
     return this._stdoutStream;
   }
@@ -125,7 +145,7 @@ export class ProcessHandle {
     if (!this._stderr) return null;
     if (!this._stderrStream) {
       this._unread.stderr = null;
-      this._stderrStream = readableFrom(this._stderr, HOST);
+      this._stderrStream = this._stderrDrained ? emptyStream() : readableFrom(this._stderr, HOST);
     }
     return this._stderrStream;
   }
@@ -184,7 +204,7 @@ export class ProcessHandle {
 
   /** Hands this process's stdout pipe to a reader in another worker. */
   _takeStdout() {
-    if (!this._stdout || this._stdoutStream || this._stdoutTaken) throw new Error('sabq: stdout already read or piped');
+    if (!this._stdout || this._stdoutStream || this._stdoutTaken || this._stdoutDrained) throw new Error('sabq: stdout already read or piped');
     this._stdoutTaken = true;
     this._unread.stdout = null;
     return this._stdout;
