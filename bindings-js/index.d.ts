@@ -195,7 +195,11 @@ export interface CoordinatorOptions {
   limits?: { maxDepth?: number; maxNested?: number };
   /** Initial shared memory for rings, in MiB (default 16; grows). */
   memoryMiB?: number;
-  /** Where workers import @bjorn3/browser_wasi_shim from (browsers need a URL). */
+  /**
+   * Where workers import @bjorn3/browser_wasi_shim from. Needed only by a page
+   * served without a bundler and without an import map for the shim; by
+   * default a bundled app's workers import it by name (docs/plugins.md, Bundlers).
+   */
   wasiShimUrl?: string | URL;
 }
 

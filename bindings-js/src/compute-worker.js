@@ -18,15 +18,21 @@ import { make, accept, ProtocolError } from './protocol.js';
 import { HostClient } from './host-rpc.js';
 import { PluginSystem } from './wasi/system.js';
 
-const channel = await parentChannel();
+let channel, sabq, queue, hostClient, wasiShim;
 const post = (type, fields, transfer) => channel.post(make('fromWorker', type, fields), transfer);
-
-let sabq, queue, hostClient, wasiShim;
 const modules = new Map(); // plugin id -> WebAssembly.Module
 const moduleWaiters = new Map(); // plugin id -> resolve
 const claims = new Map(); // task id -> resolve(the coordinator's 'task' or 'skip')
 
-channel.onMessage((raw) => {
+// Not a top-level await: bundlers' default targets refuse one. Nothing is
+// missed meanwhile: a browser's parentChannel() resolves before the first
+// message can be dispatched, and Node's port holds messages until a listener.
+parentChannel().then((c) => {
+  channel = c;
+  channel.onMessage(receive);
+});
+
+function receive(raw) {
   let msg;
   try {
     msg = accept('toWorker', raw);
@@ -50,7 +56,7 @@ channel.onMessage((raw) => {
       break;
     default:
   }
-});
+}
 
 async function init(msg) {
   sabq = await Sabq.instantiate(msg.memory, { module: msg.sabqModule });
@@ -59,7 +65,11 @@ async function init(msg) {
     SpscRing.attach(sabq, msg.requests.offset, msg.requests.size),
     SpscRing.attach(sabq, msg.replies.offset, msg.replies.size),
   );
-  wasiShim = await import(msg.shimUrl);
+  // A URL when the coordinator resolved one (unbundled pages, Node) or was
+  // given one (wasiShimUrl); else the package name, which bundlers follow.
+  wasiShim = msg.shimUrl
+    ? await import(/* webpackIgnore: true */ /* @vite-ignore */ msg.shimUrl)
+    : await import('@bjorn3/browser_wasi_shim');
   post('ready');
   loop().catch((e) => post('fatal', { error: describe(e) }));
 }
@@ -93,7 +103,8 @@ function describe(e) {
 async function runTask(taskId, spec) {
   if (spec.kind === 'js') {
     try {
-      const mod = await import(spec.url);
+      // A module of the app's, served on its own: no bundler is to touch this import.
+      const mod = await import(/* webpackIgnore: true */ /* @vite-ignore */ spec.url);
       const fn = mod[spec.export ?? 'default'];
       if (typeof fn !== 'function') throw new TypeError(`task: ${spec.url} has no function export '${spec.export ?? 'default'}'`);
       post('done', { taskId, value: await fn(spec.input) });

@@ -44,6 +44,7 @@ export class Coordinator {
    *   (default 8) and how many alive at once (default 64)
    * @param {number} [options.memoryMiB] initial shared memory for rings (default 16; grows)
    * @param {string|URL} [options.wasiShimUrl] where workers import @bjorn3/browser_wasi_shim from
+   *   (unbundled pages without an import map for it; bundled apps need none)
    */
   static async create(options = {}) {
     const c = new Coordinator(options);
@@ -83,8 +84,7 @@ export class Coordinator {
       sabqModule,
       arena,
       queue: this.dispatch.queue,
-      workerUrl: new URL('./compute-worker.js', import.meta.url),
-      shimUrl: String(this.options.wasiShimUrl ?? import.meta.resolve('@bjorn3/browser_wasi_shim')),
+      shimUrl: this.options.wasiShimUrl ? String(this.options.wasiShimUrl) : resolvedShimUrl(),
       modules: () => this.plugins.all(),
       onStarted: (w) => {
         this.host.serve(w);
@@ -256,6 +256,26 @@ export class Coordinator {
       timeoutMs: this.options.taskTimeoutMs,
     });
     return { lease: child._takeStdout(), exit: child.exit, kill: () => child.kill('the plugin that started it ended') };
+  }
+}
+
+// The package the compute workers take their WASI layer from.
+const WASI_SHIM = '@bjorn3/browser_wasi_shim';
+
+/**
+ * The WASI shim's URL as this module resolves its name, or null. Unbundled, a
+ * page's import map (or Node) resolves it here, and the worker, which no
+ * import map reaches, imports that URL. In a bundle nothing resolves it here
+ * (or import.meta.resolve is gone): null, and the worker imports the shim by
+ * its name, the import the bundler followed. The name is passed in a variable
+ * on purpose: given a literal, webpack replaces the call with the URL of a
+ * copy of the package's entry file alone, which cannot load.
+ */
+function resolvedShimUrl() {
+  try {
+    return import.meta.resolve(WASI_SHIM);
+  } catch {
+    return null;
   }
 }
 

@@ -3,12 +3,15 @@
 // it can run in the memory of any app (or an emscripten module) without
 // writing a byte it was not asked to.
 
+import { nodeOnly } from './platform.js';
+
 let compiled; // Promise<WebAssembly.Module>, shared by every instance in this thread
 
 async function wasmBytes() {
+  // The form Vite and webpack turn into the URL of sabq.wasm copied into the app.
   const url = new URL('../sabq.wasm', import.meta.url);
   if (url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
+    const { readFile } = await nodeOnly('node:fs/promises');
     return readFile(url);
   }
   const res = await fetch(url);

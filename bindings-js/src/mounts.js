@@ -12,7 +12,7 @@
 //     '/docs':  opfsDir(handle),                        // an OPFS directory (browsers)
 //   }
 
-import { isNode, loadBytes, toUrl } from './platform.js';
+import { isNode, loadBytes, toUrl, nodeOnly } from './platform.js';
 import { packImage, ImageReader } from './wasi/fs/image.js';
 
 const encoder = new TextEncoder();
@@ -174,7 +174,7 @@ export async function prepareMounts(mounts = {}) {
     } else if (m.kind === 'image') {
       spec.image = m.source.buffer; // shared, not copied
     } else if (m.kind === 'host') {
-      const { resolve } = await import('node:path');
+      const { resolve } = await nodeOnly('node:path');
       spec.root = resolve(String(m.source instanceof URL ? new URL(m.source).pathname : m.source));
     } else {
       spec.handle = m.source;

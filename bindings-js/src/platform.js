@@ -2,14 +2,42 @@
 // the browser's Web Workers differ: starting a thread, hearing from it, the
 // default pool size, turning a path or URL into bytes. Everything else in the
 // coordinator is written once.
+//
+// Bundlers (Vite, webpack, esbuild) read this package too, so two rules hold
+// here and wherever a module or worker is reached (docs/plugins.md, Bundlers):
+// - a browser worker is started by the one form bundlers recognise and bundle,
+//   `new Worker(new URL('./literal.js', import.meta.url), { type: 'module' })`;
+// - what only Node runs (node:* modules, the host file system) is imported
+//   through nodeOnly(), so no bundler pulls it into a browser bundle.
 
 export const isNode = typeof process !== 'undefined' && !!process.versions?.node &&
   typeof window === 'undefined' && typeof WorkerGlobalScope === 'undefined';
 
+// Where this file is, for Node. Taken apart from `new URL(...)` on purpose: a
+// bundler copies any file named in `new URL('literal', import.meta.url)`
+// into the app as an asset, unbundled.
+const SRC_URL = import.meta.url;
+
+/**
+ * Imports a module that only Node runs: 'node:fs' and the like, or a path
+ * relative to bindings-js/src/ ('./wasi/fs/hostdir.js'). The specifier is
+ * computed and marked for webpack and Vite, so no bundler follows it (webpack
+ * and esbuild refuse node: imports in a browser build; Vite stubs them out).
+ */
+export function nodeOnly(specifier) {
+  // One call inside import(): given `import(a ? b : c)`, Vite 8's dependency
+  // optimizer makes it two imports and drops the comments that mark them.
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ nodeSpecifier(specifier));
+}
+
+function nodeSpecifier(specifier) {
+  return specifier.startsWith('node:') ? specifier : new URL(specifier, SRC_URL).href;
+}
+
 /** Workers in a pool by default: one per core, leaving one for the page. */
 export async function defaultWorkerCount() {
   if (isNode) {
-    const os = await import('node:os');
+    const os = await nodeOnly('node:os');
     return Math.max(1, (os.availableParallelism?.() ?? os.cpus().length) - 1);
   }
   return Math.max(1, (globalThis.navigator?.hardwareConcurrency ?? 2) - 1);
@@ -26,26 +54,33 @@ export function toUrl(source) {
 }
 
 /**
- * A thread running the module at `url`, whatever the platform:
+ * A compute worker (compute-worker.js), whatever the platform:
  * {post(msg, transfer), terminate() -> Promise, ref(), unref(), onMessage(fn),
  *  onError(fn), onExit(fn)}. A browser worker has no exit event: it is noticed
  * by its task's timeout, or by terminate().
  */
-export async function startThread(url) {
+export async function startComputeWorker() {
   if (isNode) {
-    const { Worker } = await import('node:worker_threads');
-    const t = new Worker(url);
-    return {
-      post: (m, transfer) => t.postMessage(m, transfer ?? []),
-      terminate: () => t.terminate(),
-      ref: () => t.ref(),
-      unref: () => t.unref(),
-      onMessage: (fn) => t.on('message', fn),
-      onError: (fn) => t.on('error', fn),
-      onExit: (fn) => t.on('exit', (code) => fn(new Error(`worker exited with code ${code}`))),
-    };
+    const { Worker } = await nodeOnly('node:worker_threads');
+    return nodeThread(new Worker(new URL('./compute-worker.js', SRC_URL)));
   }
-  const t = new Worker(url, { type: 'module' });
+  // Written whole, in the form Vite and webpack bundle as a worker.
+  return webThread(new Worker(new URL('./compute-worker.js', import.meta.url), { type: 'module' }));
+}
+
+function nodeThread(t) {
+  return {
+    post: (m, transfer) => t.postMessage(m, transfer ?? []),
+    terminate: () => t.terminate(),
+    ref: () => t.ref(),
+    unref: () => t.unref(),
+    onMessage: (fn) => t.on('message', fn),
+    onError: (fn) => t.on('error', fn),
+    onExit: (fn) => t.on('exit', (code) => fn(new Error(`worker exited with code ${code}`))),
+  };
+}
+
+function webThread(t) {
   return {
     post: (m, transfer) => t.postMessage(m, transfer ?? []),
     terminate: async () => t.terminate(),
@@ -63,7 +98,7 @@ export async function startThread(url) {
 /** This worker's channel to whoever started it: {post(msg, transfer), onMessage(fn)}. */
 export async function parentChannel() {
   if (isNode) {
-    const { parentPort } = await import('node:worker_threads');
+    const { parentPort } = await nodeOnly('node:worker_threads');
     return {
       post: (m, transfer) => parentPort.postMessage(m, transfer ?? []),
       onMessage: (fn) => parentPort.on('message', fn),
@@ -85,7 +120,7 @@ export async function parentChannel() {
  */
 export async function loadWasmSource(source) {
   const url = toUrl(source);
-  if (url.protocol === 'file:') return (await import('node:fs/promises')).readFile(url);
+  if (url.protocol === 'file:') return (await nodeOnly('node:fs/promises')).readFile(url);
   if (!isNode && typeof Worker !== 'undefined') return compileOffThread(url);
   return fetch(url);
 }
@@ -93,13 +128,14 @@ export async function loadWasmSource(source) {
 /** Bytes of a file: URL or path (Node), or fetched (anywhere): for mount trees. */
 export async function loadBytes(source) {
   const url = toUrl(source);
-  if (url.protocol === 'file:') return new Uint8Array(await (await import('node:fs/promises')).readFile(url));
+  if (url.protocol === 'file:') return new Uint8Array(await (await nodeOnly('node:fs/promises')).readFile(url));
   const response = await fetch(url);
   if (!response.ok) throw new Error(`sabq: ${url} answered ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
 }
 
 function compileOffThread(url) {
+  // Written whole, in the form Vite and webpack bundle as a worker.
   const worker = new Worker(new URL('./compile-worker.js', import.meta.url), { type: 'module' });
   return new Promise((resolve, reject) => {
     worker.onmessage = ({ data }) => (data.error ? reject(new Error(`load: ${data.error}`)) : resolve(data.module));

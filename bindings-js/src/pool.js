@@ -5,7 +5,7 @@
 
 import { SpscRing } from './spsc.js';
 import { MpmcQueue } from './mpmc.js';
-import { startThread } from './platform.js';
+import { startComputeWorker } from './platform.js';
 import { make, accept, ProtocolError } from './protocol.js';
 
 /** Bytes of each worker's request and reply rings (JSON messages). */
@@ -38,8 +38,7 @@ export class WorkerPool {
    * @param {WebAssembly.Module} o.sabqModule
    * @param {import('./arena.js').Arena} o.arena
    * @param {MpmcQueue} o.queue  the dispatch queue pool workers pull task ids from
-   * @param {URL} o.workerUrl
-   * @param {string} o.shimUrl
+   * @param {string|null} o.shimUrl  where workers import the WASI shim from (null: by its package name)
    * @param {(w, msg) => void} o.onMessage
    * @param {(w, error) => void} o.onCrash
    * @param {() => Array<{id, module}>} o.modules  plugins every new worker must have
@@ -64,7 +63,7 @@ export class WorkerPool {
     const w = new WorkerHandle(this.nextId++, { ephemeral, queue, requests: ring(), replies: ring() });
     this.workers.add(w);
     w.ready = (async () => {
-      w.thread = await startThread(this.workerUrl);
+      w.thread = await startComputeWorker();
       await new Promise((resolve, reject) => {
         w.thread.onMessage((raw) => {
           let msg;

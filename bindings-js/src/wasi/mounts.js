@@ -8,6 +8,7 @@ import { Quota } from './fs/node.js';
 import { MemoryFs } from './fs/memfs.js';
 import { ImageReader } from './fs/image.js';
 import { DirFd } from './fds/file.js';
+import { nodeOnly } from '../platform.js';
 
 /** Opens every mount of a task (async: some backends start helpers). */
 export async function openMounts(specs = []) {
@@ -33,7 +34,7 @@ async function openMount(spec, dev) {
       fs = new MemoryFs({ ...options, image: new ImageReader(spec.image) });
       break;
     case 'host':
-      fs = (await import('./fs/hostdir.js')).HostDirFs.open(spec.root, options);
+      fs = (await nodeOnly('./wasi/fs/hostdir.js')).HostDirFs.open(spec.root, options); // node:fs: never bundled
       break;
     case 'opfs':
       fs = await (await import('./fs/opfs.js')).OpfsFs.open(spec.handle, options);
