@@ -29,7 +29,7 @@ HEADERS := $(wildcard include/sabq/*.h) lib/internal.h
 B := build
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 
-PHONY_EXTRA := plugins serve test-browser test-emscripten bench bench-smoke bench-deps
+PHONY_EXTRA := plugins serve test-browser test-bundlers test-emscripten bench bench-smoke bench-deps
 .PHONY: $(PHONY_EXTRA) all deps install uninstall test test-install test-unit test-stress test-tsan test-asan \
         test-compilers test-js test-wasm-sections wasm demo clean help
 
@@ -39,7 +39,8 @@ help:
 	@echo "make            build/libsabq.a, build/libsabq.so, build/sabq.pc"
 	@echo "make demo       run the native example (producer and consumer per ring kind)"
 	@echo "make test       install check, unit, stress, TSan, ASan+UBSan, hostile-peer, two-process,"
-	@echo "                wasm, emscripten, Node and Chromium tests, benchmark smoke run"
+	@echo "                wasm, emscripten, Node and Chromium tests, apps built by bundlers,"
+	@echo "                benchmark smoke run"
 	@echo "make install    PREFIX=$(PREFIX)"
 
 # Parts installed for `make test`; each is a no-op when already present.
@@ -141,7 +142,7 @@ export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
 test: deps all test-compilers test-install test-unit test-stress test-tsan test-asan $(B)/demo \
-      test-wasm-sections test-emscripten test-js test-browser bench-smoke
+      test-wasm-sections test-emscripten test-js test-browser test-bundlers bench-smoke
 	$(B)/demo > /dev/null
 	@echo "make test: all suites passed"
 
@@ -192,5 +193,10 @@ test-js: wasm plugins node_modules/.package-lock.json $(B)/em/interop.js $(B)/em
 test-browser: wasm plugins node_modules/.package-lock.json
 	node --test --test-concurrency=1 tests/browser/
 
+# The package as npm publishes it, in apps built by Vite, webpack and esbuild
+# (and served unbundled), each run in the browser: tests/bundlers/.
+test-bundlers: wasm plugins node_modules/.package-lock.json
+	node --test --test-concurrency=1 tests/bundlers/
+
 clean:
-	rm -rf $(B) bindings-js/sabq.wasm bindings-js/src/layout.js
+	rm -rf $(B) bindings-js/sabq.wasm bindings-js/src/layout.js tests/bundlers/node_modules

@@ -37,7 +37,7 @@ export async function openBrowser() {
 
 /** Opens `path` and waits for the page to publish window.__result. */
 export async function runPage(b, path, timeout = 180_000) {
-  await b.page.goto(`${b.server.url}${path}`);
+  await b.page.goto(new URL(path, b.server.url).href); // a path on the server, or any URL
   await b.page.waitForFunction(() => window.__result !== undefined || window.__error !== undefined, null, { timeout, polling: 250 });
   const error = await b.page.evaluate(() => window.__error);
   if (error) throw new Error(`page failed: ${error}\n${b.errors.join('\n')}`);
