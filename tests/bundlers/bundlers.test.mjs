@@ -4,15 +4,16 @@
 // sabq as `npm pack` publishes it, installed in tests/bundlers/node_modules/
 // (where an app's dependencies live: bundlers treat those unlike linked
 // sources). Each built app runs in the browser harness, served with the
-// COOP/COEP headers, and must show upper.wasm's answer to the line it wrote,
-// with no error on the page and no warning from the bundler. Vite's dev
+// COOP/COEP headers, and must show upper.wasm's answer to the line it wrote
+// and the result of a JS task, with no error on the page and no warning from
+// the bundler. Vite's dev
 // servers run the app too: there sabq reaches the page through Vite's
 // dependency optimizer, not a build. And the same app served as it is, with
 // an import map, shows that pages without a bundler still need no more.
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { openBrowser, runPage } from '../browser/browser.mjs';
@@ -24,18 +25,32 @@ import vite6Config from './vite6.config.js';
 const run = promisify(execFile);
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const REPO = here('../../');
+const OUT = `${REPO}build/bundlers`;
+// What every app serves beside its page: the plugin it loads and its JS task.
+const STATIC = `${OUT}/static`;
 const ASKED = 'hello from a bundled app';
 
 /** sabq from its `npm pack` tarball into tests/bundlers/node_modules/sabq, as npm installs it. */
 async function installPackage() {
   const dest = here('node_modules/sabq');
-  const packs = `${REPO}build/bundlers`;
-  await mkdir(packs, { recursive: true });
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', packs], { cwd: `${REPO}bindings-js` });
+  await mkdir(OUT, { recursive: true });
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', OUT], { cwd: `${REPO}bindings-js` });
   const [{ filename }] = JSON.parse(stdout);
   await rm(dest, { recursive: true, force: true });
   await mkdir(dest, { recursive: true });
-  await run('tar', ['-xzf', `${packs}/${filename}`, '-C', dest, '--strip-components=1']);
+  await run('tar', ['-xzf', `${OUT}/${filename}`, '-C', dest, '--strip-components=1']);
+}
+
+async function stageStatic() {
+  await mkdir(STATIC, { recursive: true });
+  await copyFile(`${REPO}build/plugins/upper.wasm`, `${STATIC}/upper.wasm`);
+  await copyFile(here('static/double.js'), `${STATIC}/double.js`);
+}
+
+/** An app's page (unless its bundler wrote one) and static files, into `out`. */
+async function serveBeside(out, page) {
+  if (page !== undefined) await writeFile(`${out}/index.html`, page);
+  for (const file of await readdir(STATIC)) await copyFile(`${STATIC}/${file}`, `${out}/${file}`);
 }
 
 /** Vite's logger, keeping what it warns about. */
@@ -98,70 +113,84 @@ test('the guide gives sabq the settings these apps are built with', async () => 
   assert.equal(copiedTo, `${shown.outdir.split('/').slice(0, -1).join('/')}/sabq.wasm`, 'sabq.wasm goes above the bundle\'s folder');
 });
 
-let browser;
 before(async () => {
   await installPackage();
-  browser = await openBrowser();
+  await stageStatic();
 });
-after(() => browser?.close());
 
-/** Opens the app at `url` and checks the answer it shows. */
-async function checkApp(url) {
-  browser.errors.length = 0;
-  const result = await runPage(browser, url, 60_000);
-  assert.deepEqual(result, { asked: ASKED, answer: ASKED.toUpperCase(), exitCode: 0 });
-  assert.equal(await browser.page.evaluate(() => document.getElementById('answer').textContent), ASKED.toUpperCase(), 'the page shows the answer');
-  assert.deepEqual(browser.errors, [], 'no error on the page');
-}
+const page = () => readFile(here('app/index.html'), 'utf8');
 
 for (const [name, build] of Object.entries(BUILDS)) {
-  test(`an app built by ${name} runs sabq's plugins`, { timeout: 180_000 }, async () => {
+  test(`${name} builds the app without a warning`, { timeout: 180_000 }, async () => {
     const t0 = performance.now();
     const { version, warnings } = await build();
-    const out = `${REPO}build/bundlers/${name}`;
-    // The app's own static files: the page (Vite writes its own) and the plugin.
-    if (!name.startsWith('vite')) await copyFile(here('app/index.html'), `${out}/index.html`);
-    await copyFile(`${REPO}build/plugins/upper.wasm`, `${out}/upper.wasm`);
     console.log(`# ${name} ${version}: built in ${Math.round(performance.now() - t0)} ms`);
+    await serveBeside(`${OUT}/${name}`, name.startsWith('vite') ? undefined : await page());
     assert.deepEqual(warnings, [], `${name} warned`);
-    await checkApp(`/build/bundlers/${name}/`);
   });
 }
 
-for (const [name, configFile] of [['vite', 'vite.config.js'], ['vite6', 'vite6.config.js']]) {
-  test(`the app runs from ${name}'s dev server`, { timeout: 120_000 }, async () => {
-    const vite = await import(name);
-    const warnings = [];
-    const server = await vite.createServer({
-      configFile: here(configFile),
-      customLogger: viteLogger(vite, warnings),
-      cacheDir: `${REPO}build/bundlers/${name}-dev-cache`,
-      publicDir: `${REPO}build/plugins`, // upper.wasm, beside the page
-      server: { port: 0, host: '127.0.0.1' },
-    });
-    try {
-      await server.listen();
-      await checkApp(server.resolvedUrls.local[0]);
-      assert.deepEqual(warnings, [], `${name}'s dev server warned`);
-    } finally {
-      await server.close();
-    }
-  });
-}
-
-test('the app runs unbundled, its imports resolved by an import map', { timeout: 120_000 }, async () => {
-  const out = `${REPO}build/bundlers/importmap`;
-  await mkdir(out, { recursive: true });
+test('the app served unbundled, an import map resolving its imports', async () => {
   const imports = {
     sabq: '/bindings-js/src/index.js',
     '@bjorn3/browser_wasi_shim': '/node_modules/@bjorn3/browser_wasi_shim/dist/index.js',
   };
-  const page = (await readFile(here('app/index.html'), 'utf8')).replace(
+  const source = await page();
+  const unbundled = source.replace(
     '<script type="module" src="./js/main.js">',
     `<script type="importmap">${JSON.stringify({ imports })}</script>\n  <script type="module" src="/tests/bundlers/app/js/main.js">`,
   );
-  assert.notEqual(page, await readFile(here('app/index.html'), 'utf8'), 'the page loads the app from js/main.js');
-  await writeFile(`${out}/index.html`, page);
-  await copyFile(`${REPO}build/plugins/upper.wasm`, `${out}/upper.wasm`);
-  await checkApp('/build/bundlers/importmap/');
+  assert.notEqual(unbundled, source, 'the page loads the app from js/main.js');
+  await mkdir(`${OUT}/importmap`, { recursive: true });
+  await serveBeside(`${OUT}/importmap`, unbundled);
+});
+
+/** Vite's dev server for the app, on a free port; {url, warnings, close()}. */
+async function viteDevServer(pkg, configFile) {
+  const vite = await import(pkg);
+  const warnings = [];
+  const server = await vite.createServer({
+    configFile: here(configFile),
+    customLogger: viteLogger(vite, warnings),
+    cacheDir: `${OUT}/${pkg}-dev-cache`,
+    publicDir: STATIC,
+    server: { port: 0, host: '127.0.0.1' },
+  });
+  await server.listen();
+  return { url: server.resolvedUrls.local[0], warnings, close: () => server.close() };
+}
+
+describe('in Chromium', () => {
+  let browser;
+  before(async () => {
+    browser = await openBrowser();
+  });
+  after(() => browser?.close());
+
+  /** Opens the app at `url` (a path on the harness's server, or a URL) and checks what it shows. */
+  async function checkApp(url) {
+    browser.errors.length = 0;
+    const result = await runPage(browser, url, 60_000);
+    assert.deepEqual(result, { asked: ASKED, answer: ASKED.toUpperCase(), exitCode: 0, doubled: 42 });
+    const shown = await browser.page.evaluate(() => document.getElementById('answer').textContent);
+    assert.equal(shown, ASKED.toUpperCase(), 'the page shows the answer');
+    assert.deepEqual(browser.errors, [], 'no error on the page');
+  }
+
+  for (const name of [...Object.keys(BUILDS), 'importmap']) {
+    test(`the app ${name === 'importmap' ? 'served unbundled' : `built by ${name}`}`, { timeout: 120_000 }, () =>
+      checkApp(`/build/bundlers/${name}/`));
+  }
+
+  for (const [pkg, configFile] of [['vite', 'vite.config.js'], ['vite6', 'vite6.config.js']]) {
+    test(`the app from ${pkg}'s dev server`, { timeout: 120_000 }, async () => {
+      const server = await viteDevServer(pkg, configFile);
+      try {
+        await checkApp(server.url);
+        assert.deepEqual(server.warnings, [], `${pkg}'s dev server warned`);
+      } finally {
+        await server.close();
+      }
+    });
+  }
 });

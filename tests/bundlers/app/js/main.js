@@ -1,8 +1,9 @@
 // tests/bundlers/app/js/main.js — the app every bundler builds: it imports
 // sabq by its package name, as any app does, starts a coordinator, runs the
 // `upper` plugin, writes it a line and shows the answer, read while the
-// plugin still runs (blocked in fd_read for its next line). No top-level
-// await: Vite 6's default build target refuses one, in an app as in a package.
+// plugin still runs (blocked in fd_read for its next line); and runs a JS
+// task, double.js, served beside the page. No top-level await: Vite 6's
+// default build target refuses one, in an app as in a package.
 import { Coordinator } from 'sabq';
 
 const LINE = 'hello from a bundled app';
@@ -20,23 +21,28 @@ async function firstLine(stream) {
   return text.slice(0, text.indexOf('\n') + 1 || undefined);
 }
 
-async function askUpper() {
+async function askUpper(coordinator) {
+  await coordinator.load('upper', 'upper.wasm'); // served beside the page
+  const upper = coordinator.spawn('upper');
+  await upper.write(`${LINE}\n`);
+  const answer = await firstLine(upper.stdout);
+  upper.closeStdin();
+  return { answer: answer.trimEnd(), exitCode: await upper.exit };
+}
+
+async function main() {
   const coordinator = await Coordinator.create({ workers: 1 });
   try {
-    await coordinator.load('upper', 'upper.wasm'); // served beside the page
-    const upper = coordinator.spawn('upper');
-    await upper.write(`${LINE}\n`);
-    const answer = await firstLine(upper.stdout);
-    upper.closeStdin();
-    const exitCode = await upper.exit;
-    return { answer: answer.trimEnd(), exitCode };
+    const upper = await askUpper(coordinator);
+    const doubled = await coordinator.run({ url: 'double.js' }, 21);
+    return { ...upper, doubled };
   } finally {
     await coordinator.close();
   }
 }
 
 const shown = document.getElementById('answer');
-askUpper().then(
+main().then(
   (r) => {
     shown.textContent = r.answer;
     window.__result = { asked: LINE, ...r };
