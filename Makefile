@@ -43,7 +43,7 @@ help:
 	@echo "make install    PREFIX=$(PREFIX)"
 
 # Parts installed for `make test`; each is a no-op when already present.
-TEST_DEPS := native wasm js plugins browser emscripten bench
+TEST_DEPS := native wasm js plugins browser emscripten bench rust
 deps:
 	@scripts/install-deps.sh $(TEST_DEPS)
 
@@ -186,9 +186,10 @@ test-js: wasm plugins node_modules/.package-lock.json $(B)/em/interop.js $(B)/em
 	npx tsc -p tsconfig.json
 	@echo "types: 1 passed, 0 failed (tsc --noEmit on examples/js/typed.ts)"
 
-# Chromium (Debian's, headless) through playwright-core, against tools/serve.mjs.
-# One file at a time: the tests measure main-thread long tasks, and four
-# browsers at once on two cores would make their own.
+# Every page test in Debian's Chromium and Firefox ESR (headless, through
+# puppeteer-core; tests/browser/browser.mjs), against tools/serve.mjs. One file
+# at a time: the tests measure main-thread stalls, and four browsers at once
+# on two cores would make their own. SABQ_BROWSERS=firefox picks one engine.
 test-browser: wasm plugins node_modules/.package-lock.json
 	node --test --test-concurrency=1 tests/browser/
 
