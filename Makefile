@@ -29,7 +29,7 @@ HEADERS := $(wildcard include/sabq/*.h) lib/internal.h
 B := build
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 
-PHONY_EXTRA := plugins serve test-browser test-emscripten bench bench-smoke bench-deps
+PHONY_EXTRA := plugins rust serve test-browser test-emscripten bench bench-smoke bench-deps
 .PHONY: $(PHONY_EXTRA) all deps install uninstall test test-install test-unit test-stress test-tsan test-asan \
         test-compilers test-js test-wasm-sections wasm demo clean help
 
@@ -81,6 +81,7 @@ uninstall:
 
 include mk/wasm.mk
 include mk/plugins.mk
+include mk/rust.mk
 include mk/emscripten.mk
 include mk/bench.mk
 
@@ -181,7 +182,7 @@ test-asan: $(B)/asan/unit $(B)/asan/stress
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 
-test-js: wasm plugins node_modules/.package-lock.json $(B)/em/interop.js $(B)/em/package.json
+test-js: wasm plugins rust node_modules/.package-lock.json $(B)/em/interop.js $(B)/em/package.json
 	node --test --test-concurrency=1 tests/js/
 	npx tsc -p tsconfig.json
 	@echo "types: 1 passed, 0 failed (tsc --noEmit on examples/js/typed.ts)"
@@ -190,7 +191,7 @@ test-js: wasm plugins node_modules/.package-lock.json $(B)/em/interop.js $(B)/em
 # puppeteer-core; tests/browser/browser.mjs), against tools/serve.mjs. One file
 # at a time: the tests measure main-thread stalls, and four browsers at once
 # on two cores would make their own. SABQ_BROWSERS=firefox picks one engine.
-test-browser: wasm plugins node_modules/.package-lock.json
+test-browser: wasm plugins rust node_modules/.package-lock.json
 	node --test --test-concurrency=1 tests/browser/
 
 clean:
