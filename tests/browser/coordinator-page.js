@@ -4,7 +4,7 @@
 // thread are measured throughout: workers blocked in fd_read or computing
 // must never stall the page. Results: window.__result.
 import { Coordinator } from '/bindings-js/src/index.js';
-import { scenarios, hostHandlers, PLUGINS } from '/tests/js/coordinator-scenarios.mjs';
+import { scenarios, hostHandlers, limits, PLUGINS } from '/tests/js/coordinator-scenarios.mjs';
 import { startStallMeter } from '/examples/browser/stall-meter.js';
 
 const meter = startStallMeter();
@@ -12,6 +12,7 @@ const meter = startStallMeter();
 try {
   const c = await Coordinator.create({
     workers: 4,
+    limits,
     wasiShimUrl: '/node_modules/@bjorn3/browser_wasi_shim/dist/index.js',
     hostHandlers: {
       ...hostHandlers,
