@@ -3,6 +3,7 @@
 // (tests/browser/coordinator-page.js). No Node imports. Each scenario takes a
 // started Coordinator with the example plugins loaded and throws on failure.
 import { TaskError } from '../../bindings-js/src/index.js';
+import { check, equal, rejectsWith } from './check.mjs';
 
 export const PLUGINS = ['upper', 'cat', 'cksum', 'wc', 'gen', 'grep', 'hostcall', 'faulty', 'primes', 'calc', 'bigdata'];
 
@@ -24,25 +25,6 @@ export const hostHandlers = {
     throw new Error('handler failed');
   },
 };
-
-function check(ok, message) {
-  if (!ok) throw new Error(message);
-}
-function equal(actual, expected, what) {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  check(a === e, `${what}: got ${a}, expected ${e}`);
-}
-async function rejectsWith(promise, code, what) {
-  try {
-    await promise;
-  } catch (e) {
-    check(e instanceof TaskError, `${what}: rejected with ${e}, not a TaskError`);
-    equal(e.code, code, `${what}: error code (${e.message})`);
-    return e;
-  }
-  throw new Error(`${what}: expected a rejection with ${code}`);
-}
 
 /** Async iterator over the lines of a byte stream (without the newline). */
 export async function* lines(stream) {

@@ -3,17 +3,10 @@
 // (tests/browser/files-page.js). No Node imports. Each scenario takes a
 // started Coordinator with FILE_PLUGINS loaded and throws on failure.
 import { memoryDir, symlink, SymlinkSpec, TaskError } from '../../bindings-js/src/index.js';
+import { check, equal } from './check.mjs';
 
 export const FILE_PLUGINS = ['fsops', 'sortlines'];
 
-function check(ok, message) {
-  if (!ok) throw new Error(message);
-}
-function equal(actual, expected, what) {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  check(a === e, `${what}: got ${a}, expected ${e}`);
-}
 const text = (bytes) => new TextDecoder().decode(bytes);
 
 /** Runs `fsops MODE DIR` and checks every line is "ok ..." (at least `least` of them). */

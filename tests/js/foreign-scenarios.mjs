@@ -3,10 +3,8 @@
 // with the runtime's own import object, and blocks in fd_read on a pipe this
 // thread fills. Shared by Node (foreign-runtimes.test.mjs) and browsers.
 import { Sabq, Pipe, compileSabq, END } from '../../bindings-js/src/index.js';
+import { check } from './check.mjs';
 
-function check(ok, message) {
-  if (!ok) throw new Error(message);
-}
 
 async function readAll(pipe) {
   let text = '';
