@@ -39,7 +39,7 @@ help:
 	@echo "make            build/libsabq.a, build/libsabq.so, build/sabq.pc"
 	@echo "make demo       run the native example (producer and consumer per ring kind)"
 	@echo "make test       install check, unit, stress, TSan, ASan+UBSan, hostile-peer, two-process,"
-	@echo "                wasm, emscripten, Node and Chromium tests, benchmark smoke run"
+	@echo "                wasm, emscripten, Node, Chromium and Firefox tests, benchmark smoke run"
 	@echo "make install    PREFIX=$(PREFIX)"
 
 # Parts installed for `make test`; each is a no-op when already present.

@@ -12,7 +12,8 @@ const BEAT_MS = 4; // browsers clamp chained 0 ms timers to about 4 ms anyway
 const HEARTBEAT_WORKER = `setInterval(() => postMessage(0), ${BEAT_MS});`;
 
 /**
- * Starts measuring. Returns {longestStallMs, longTasks, reset(), report(), stop()}:
+ * Starts measuring, for the life of the page. Returns {longestStallMs,
+ * longTasks, reset(), report()}:
  * longestStallMs — the longest gap between two heartbeats of any kind;
  * longTasks — durations of the engine's long tasks, or null if it reports none;
  * report() — {longestStallMs, stalls (gaps over 30 ms), beats, seconds,
@@ -42,12 +43,6 @@ export function startStallMeter() {
         longTasks: meter.longTasks && [...meter.longTasks],
       };
     },
-    stop() {
-      running = false;
-      clearTimeout(timer);
-      worker.terminate();
-      observer?.disconnect();
-    },
   };
 
   const beat = () => {
@@ -58,18 +53,16 @@ export function startStallMeter() {
     if (gap > meter.longestStallMs) meter.longestStallMs = gap;
     if (gap > 30) stalls.push(Math.round(gap));
   };
-  let running = true;
   const frame = () => {
     beat();
-    if (running) requestAnimationFrame(frame);
+    requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
-  let timer;
   const tick = () => {
     beat();
-    timer = setTimeout(tick, BEAT_MS);
+    setTimeout(tick, BEAT_MS);
   };
-  timer = setTimeout(tick, BEAT_MS);
+  setTimeout(tick, BEAT_MS);
   const worker = new Worker(URL.createObjectURL(new Blob([HEARTBEAT_WORKER], { type: 'text/javascript' })));
   worker.onmessage = beat;
 
