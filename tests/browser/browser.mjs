@@ -28,6 +28,13 @@ const ALL_ENGINES = [
   },
 ];
 
+/** The engine called `name` ('chromium' or 'firefox'), for a tool that needs one. */
+export function engine(name) {
+  const e = ALL_ENGINES.find((x) => x.name === name);
+  if (!e) throw new Error(`no browser engine '${name}'`);
+  return e;
+}
+
 /** The engines to test: all, or those named in SABQ_BROWSERS (e.g. "firefox"). */
 export const engines = process.env.SABQ_BROWSERS
   ? ALL_ENGINES.filter((e) => process.env.SABQ_BROWSERS.split(/[ ,]+/).includes(e.name))
