@@ -3,20 +3,20 @@
 // esbuild each build tests/bundlers/app/ into build/bundlers/NAME/, against
 // sabq as `npm pack` publishes it, installed in tests/bundlers/node_modules/
 // (where an app's dependencies live: bundlers treat those unlike linked
-// sources). Each built app runs in the browser harness, served with the
-// COOP/COEP headers, and must show upper.wasm's answer to the line it wrote
-// and the result of a JS task, with no error on the page and no warning from
-// the bundler. Vite's dev
-// servers run the app too: there sabq reaches the page through Vite's
-// dependency optimizer, not a build. And the same app served as it is, with
-// an import map, shows that pages without a bundler still need no more.
+// sources). Each built app runs in every engine of the browser harness,
+// served with the COOP/COEP headers, and must show upper.wasm's answer to the
+// line it wrote and the result of a JS task, with no error on the page and no
+// warning from the bundler. Vite's dev servers run the app too: there sabq
+// reaches the page through Vite's dependency optimizer, not a build. And the
+// same app served as it is, with an import map, shows that pages without a
+// bundler still need no more.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { openBrowser, runPage } from '../browser/browser.mjs';
+import { engines, openBrowser, runPage } from '../browser/browser.mjs';
 import { build as esbuildApp, options as esbuildOptions } from './esbuild.mjs';
 import webpackConfig from './webpack.config.js';
 import viteConfig from './vite.config.js';
@@ -122,6 +122,7 @@ const page = () => readFile(here('app/index.html'), 'utf8');
 
 for (const [name, build] of Object.entries(BUILDS)) {
   test(`${name} builds the app without a warning`, { timeout: 180_000 }, async () => {
+    await rm(`${OUT}/${name}`, { recursive: true, force: true }); // nothing of an earlier build runs
     const t0 = performance.now();
     const { version, warnings } = await build();
     console.log(`# ${name} ${version}: built in ${Math.round(performance.now() - t0)} ms`);
@@ -160,37 +161,44 @@ async function viteDevServer(pkg, configFile) {
   return { url: server.resolvedUrls.local[0], warnings, close: () => server.close() };
 }
 
-describe('in Chromium', () => {
-  let browser;
-  before(async () => {
-    browser = await openBrowser();
-  });
-  after(() => browser?.close());
-
-  /** Opens the app at `url` (a path on the harness's server, or a URL) and checks what it shows. */
-  async function checkApp(url) {
-    browser.errors.length = 0;
-    const result = await runPage(browser, url, 60_000);
-    assert.deepEqual(result, { asked: ASKED, answer: ASKED.toUpperCase(), exitCode: 0, doubled: 42 });
-    const shown = await browser.page.evaluate(() => document.getElementById('answer').textContent);
-    assert.equal(shown, ASKED.toUpperCase(), 'the page shows the answer');
-    assert.deepEqual(browser.errors, [], 'no error on the page');
-  }
-
-  for (const name of [...Object.keys(BUILDS), 'importmap']) {
-    test(`the app ${name === 'importmap' ? 'served unbundled' : `built by ${name}`}`, { timeout: 120_000 }, () =>
-      checkApp(`/build/bundlers/${name}/`));
-  }
-
-  for (const [pkg, configFile] of [['vite', 'vite.config.js'], ['vite6', 'vite6.config.js']]) {
-    test(`the app from ${pkg}'s dev server`, { timeout: 120_000 }, async () => {
-      const server = await viteDevServer(pkg, configFile);
-      try {
-        await checkApp(server.url);
-        assert.deepEqual(server.warnings, [], `${pkg}'s dev server warned`);
-      } finally {
-        await server.close();
-      }
-    });
-  }
+// Started once, visited by every engine.
+const DEV_SERVERS = { vite: 'vite.config.js', vite6: 'vite6.config.js' };
+const devServers = {};
+before(async () => {
+  for (const [pkg, configFile] of Object.entries(DEV_SERVERS)) devServers[pkg] = await viteDevServer(pkg, configFile);
 });
+after(() => Promise.all(Object.values(devServers).map((d) => d.close())));
+
+for (const engine of engines) {
+  describe(`in ${engine.name}`, () => {
+    let browser;
+    before(async () => {
+      browser = await openBrowser(engine);
+    });
+    after(() => browser?.close());
+
+    /** Opens the app at `url` (a path on the harness's server, or a URL) and checks what it shows. */
+    async function checkApp(url) {
+      browser.errors.length = 0;
+      const result = await runPage(browser, url, 60_000);
+      assert.deepEqual(result, { asked: ASKED, answer: ASKED.toUpperCase(), exitCode: 0, doubled: 42 });
+      const shown = await browser.page.evaluate(() => document.getElementById('answer').textContent);
+      assert.equal(shown, ASKED.toUpperCase(), 'the page shows the answer');
+      assert.deepEqual(browser.errors, [], 'no error on the page');
+    }
+
+    for (const name of [...Object.keys(BUILDS), 'importmap']) {
+      test(`the app ${name === 'importmap' ? 'served unbundled' : `built by ${name}`}`, { timeout: 120_000 }, () =>
+        checkApp(`/build/bundlers/${name}/`));
+    }
+    for (const pkg of Object.keys(DEV_SERVERS)) {
+      test(`the app from ${pkg}'s dev server`, { timeout: 120_000 }, () => checkApp(devServers[pkg].url));
+    }
+  });
+}
+
+for (const pkg of Object.keys(DEV_SERVERS)) {
+  test(`${pkg}'s dev server served the app without a warning`, () => {
+    assert.deepEqual(devServers[pkg].warnings, []);
+  });
+}
