@@ -77,10 +77,10 @@ static inline char *sabq_host_call(const char *name, const char *request, size_t
     if (!f)
         return NULL;
     size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
+    char *buf = (char *)malloc(cap); /* the casts: host.h compiles as C++ too */
     for (size_t n; buf; len += n) {
         if (cap - len < 2048) {
-            char *bigger = realloc(buf, cap *= 2);
+            char *bigger = (char *)realloc(buf, cap *= 2);
             if (!bigger) {
                 free(buf);
                 buf = NULL;
