@@ -29,7 +29,7 @@ HEADERS := $(wildcard include/sabq/*.h) lib/internal.h
 B := build
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 
-PHONY_EXTRA := plugins serve test-browser test-emscripten bench bench-smoke bench-deps
+PHONY_EXTRA := plugins serve test-browser test-emscripten test-cpp test-cpp-headers bench bench-smoke bench-deps
 .PHONY: $(PHONY_EXTRA) all deps install uninstall test test-install test-unit test-stress test-tsan test-asan \
         test-compilers test-js test-wasm-sections wasm demo clean help
 
@@ -82,6 +82,7 @@ uninstall:
 include mk/wasm.mk
 include mk/plugins.mk
 include mk/emscripten.mk
+include mk/cpp.mk
 include mk/bench.mk
 
 # ---- examples ---------------------------------------------------------------
@@ -141,7 +142,7 @@ export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
 test: deps all test-compilers test-install test-unit test-stress test-tsan test-asan $(B)/demo \
-      test-wasm-sections test-emscripten test-js test-browser bench-smoke
+      test-wasm-sections test-emscripten test-cpp test-js test-browser bench-smoke
 	$(B)/demo > /dev/null
 	@echo "make test: all suites passed"
 

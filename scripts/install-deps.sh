@@ -24,6 +24,7 @@ for part in "${@:-native}"; do
     native)
         want make "command -v make"
         want gcc "command -v gcc"
+        want g++ "command -v g++"
         want clang "command -v clang"
         want pkg-config "command -v pkg-config"
         want libcriterion-dev "test -f /usr/include/criterion/criterion.h"
