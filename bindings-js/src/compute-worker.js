@@ -117,7 +117,7 @@ async function runWasi(taskId, spec) {
   // post to us while we are inside wasm.
   let reqId = 0;
   const ask = (msg) => {
-    if (!requests.send(JSON.stringify(msg), 60_000)) throw new Error('host request ring stuck');
+    if (!requests.sendWait(JSON.stringify(msg), 60_000)) throw new Error('host request ring stuck');
   };
   const request = (kind, rest) => {
     const id = ++reqId;
@@ -127,9 +127,9 @@ async function runWasi(taskId, spec) {
       // nothing else to do) before parking, which would add a futex wake.
       let answer = null;
       for (const end = performance.now() + ANSWER_SPIN_MS; answer === null && performance.now() < end;) {
-        answer = control.tryReceiveString();
+        answer = control.receiveString();
       }
-      if (answer === null) answer = control.receiveString();
+      if (answer === null) answer = control.receiveStringWait();
       if (answer === null || answer === END) return wasiShim.wasi.ERRNO_IO;
       const a = JSON.parse(answer);
       if (a.reqId !== id) continue; // a late answer to an abandoned request

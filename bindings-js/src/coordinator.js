@@ -336,7 +336,7 @@ export class Coordinator {
     // loop would pay for in one long task.
     let queued = false;
     try {
-      queued = this.isReady && !ephemeral && this.queue.tryPush(id32);
+      queued = this.isReady && !ephemeral && this.queue.push(id32);
     } catch {
       // closed under us: the path below reports it on the task
     }
@@ -346,8 +346,8 @@ export class Coordinator {
         const w = this._startWorker(true);
         task.ephemeral = w;
         await w.ready;
-        w.queue.tryPush(id32);
-      } else if (!this.queue.tryPush(id32)) {
+        w.queue.push(id32);
+      } else if (!this.queue.push(id32)) {
         // Backpressure: the queue is full; wait for room without blocking.
         if (!(await this.queue.pushAsync(id32))) throw new Error('queue push failed');
       }

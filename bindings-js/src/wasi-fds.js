@@ -39,7 +39,7 @@ export function makeFds({ Fd, wasi }) {
     fd_read(size) {
       if (this.scratch.length < size) this.scratch = new Uint8Array(Math.min(Math.max(size, 4096), this.pipe.capacity));
       try {
-        const n = this.pipe.readInto(this.scratch, 0, Math.min(size, this.scratch.length));
+        const n = this.pipe.readIntoWait(this.scratch, 0, Math.min(size, this.scratch.length));
         return { ret: 0, data: n > 0 ? this.scratch.slice(0, n) : new Uint8Array(0) };
       } catch (e) {
         return { ret: e instanceof SabqError ? wasi.ERRNO_IO : wasi.ERRNO_IO, data: new Uint8Array(0) };
@@ -67,7 +67,7 @@ export function makeFds({ Fd, wasi }) {
 
     fd_write(data) {
       try {
-        return { ret: 0, nwritten: this.pipe.write(data) };
+        return { ret: 0, nwritten: this.pipe.writeWait(data) };
       } catch (e) {
         return { ret: e instanceof SabqError && e.code === 'EPIPE' ? wasi.ERRNO_PIPE : wasi.ERRNO_IO, nwritten: 0 };
       }
