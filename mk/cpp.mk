@@ -13,10 +13,14 @@ EMXX := NODE_PATH=/usr/share/nodejs em++
 
 # One translation unit per public header, including it twice (its guard works)
 # and nothing else (it includes what it needs).
-CPP_HEADER_TUS := $(PUBLIC_HEADERS:include/sabq/%.h=$(B)/cpp/headers/%.cc)
+# Plus tests/cpp/inline_subset.h: header-style inline code, in both languages.
+CPP_HEADER_TUS := $(PUBLIC_HEADERS:include/sabq/%.h=$(B)/cpp/headers/%.cc) $(B)/cpp/headers/inline_subset.cc
 $(B)/cpp/headers/%.cc: include/sabq/%.h
 	@mkdir -p $(dir $@)
 	printf '#include <sabq/%s.h>\n#include <sabq/%s.h>\n' $* $* > $@
+$(B)/cpp/headers/inline_subset.cc: tests/cpp/inline_subset.h
+	@mkdir -p $(dir $@)
+	printf '#include "%s"\n' $(CURDIR)/$< > $@
 
 CPP_RINGS := $(foreach cxx,$(CXX_COMPILERS),$(foreach std,$(CXX_STDS),$(B)/cpp/rings-$(cxx)-$(std)))
 
@@ -47,6 +51,9 @@ test-cpp-headers: $(CPP_HEADER_TUS)
 	  done; \
 	  echo "C++ headers: each of $(words $(PUBLIC_HEADERS)) warning-free with $$cxx, $(CXX_STDS)"; \
 	done
+	@for cc in gcc clang; do \
+	  $$cc -x c $(CSTD) $(WARN) -Iinclude -fsyntax-only $(B)/cpp/headers/inline_subset.cc || exit 1; \
+	done; echo "header-style inline code: the same text compiles as C11 (gcc, clang) and C++"
 
 test-cpp: test-cpp-headers $(CPP_RINGS) $(B)/cpp/rings-tsan $(B)/em/cpp_rings.js $(B)/em/package.json
 	@for prog in $(CPP_RINGS); do $$prog > /dev/null || exit 1; echo "$$prog: all checks passed"; done

@@ -20,31 +20,23 @@
  * and runs it at the same speed as a C one rather than calling out to a copy.
  * For that, in C++ the C11 atomic operations such code calls
  * (atomic_load_explicit, memory_order_acquire, ...) name their std::
- * counterparts, as C++23's <stdatomic.h> does, and `_Static_assert` is mapped
- * to `static_assert` for the asserts below and unmapped after them. */
+ * counterparts, as C++23's <stdatomic.h> does (tests/cpp/inline_subset.h
+ * checks it), and `_Static_assert` is mapped to `static_assert` for the
+ * asserts below and unmapped after them. */
 #ifdef __cplusplus
 extern "C++" { /* in case the includer wrapped us in extern "C" */
 #include <atomic>
 #include <type_traits>
 }
 typedef std::atomic<uint32_t> sabq_atomic_u32;
+/* The C11 atomic functions need no declaration here: called on a
+ * std::atomic, argument-dependent lookup finds the std:: ones. */
 using std::memory_order;
 using std::memory_order_relaxed;
 using std::memory_order_acquire;
 using std::memory_order_release;
 using std::memory_order_acq_rel;
 using std::memory_order_seq_cst;
-using std::atomic_load_explicit;
-using std::atomic_store_explicit;
-using std::atomic_exchange_explicit;
-using std::atomic_compare_exchange_weak_explicit;
-using std::atomic_compare_exchange_strong_explicit;
-using std::atomic_fetch_add_explicit;
-using std::atomic_fetch_sub_explicit;
-using std::atomic_fetch_or_explicit;
-using std::atomic_fetch_and_explicit;
-using std::atomic_thread_fence;
-using std::atomic_signal_fence;
 #define _Static_assert static_assert
 #define SABQ__UNMAP_STATIC_ASSERT
 #else
