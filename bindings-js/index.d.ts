@@ -298,6 +298,8 @@ export interface SpawnOptions extends TaskOptions {
   onFileClosed?: (file: ClosedFile) => void;
   /** What this plugin may reach through /host (default: the coordinator's `allow`). */
   allow?: Allow;
+  /** Bytes of each stdio pipe (a power of two; default 64 KiB; stdin fed from data gets at least 1 MiB). */
+  pipeBytes?: number;
 }
 
 export interface PipelineStage {
@@ -348,6 +350,7 @@ export declare class Coordinator {
   /** Runs `export` of module `url` in a worker with `input`; resolves with its (cloned) result. */
   run<T = unknown>(task: { url: string | URL; export?: string }, input?: unknown, options?: TaskOptions): Promise<T>;
   spawn(plugin: string, options?: SpawnOptions): ProcessHandle;
+  /** Pipes between stages are 1 MiB unless `pipeBytes` says otherwise. */
   pipeline(stages: PipelineStage[], options?: Omit<SpawnOptions, 'args' | 'env' | 'mounts' | 'allow' | 'onFileClosed'>): ProcessHandle & { stages: ProcessHandle[]; first: ProcessHandle; exitCodes: Promise<number[]> };
   close(): Promise<void>;
 }

@@ -3,17 +3,10 @@
 // (tests/browser/files-page.js). No Node imports. Each scenario takes a
 // started Coordinator with FILE_PLUGINS loaded and throws on failure.
 import { memoryDir, symlink, SymlinkSpec, TaskError } from '../../bindings-js/src/index.js';
+import { check, equal } from './check.mjs';
 
 export const FILE_PLUGINS = ['fsops', 'sortlines'];
 
-function check(ok, message) {
-  if (!ok) throw new Error(message);
-}
-function equal(actual, expected, what) {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  check(a === e, `${what}: got ${a}, expected ${e}`);
-}
 const text = (bytes) => new TextDecoder().decode(bytes);
 
 /** Runs `fsops MODE DIR` and checks every line is "ok ..." (at least `least` of them). */
@@ -114,6 +107,11 @@ export const fileScenarios = [
       equal(text(files.out['sorted.txt']), 'apple\nfig\npear\n', 'the output file');
       equal(text(files['in.txt']), 'pear\napple\nfig\n', 'the input is still there');
       equal(await p.changes('/work'), [{ path: 'out/sorted.txt', change: 'added', type: 'file' }], 'changes since the mount');
+      // Large enough for the file to grow in a resizable buffer, and come back whole.
+      const many = Array.from({ length: 200_000 }, (_, i) => `line ${String((i * 7919) % 200_000).padStart(6, '0')}\n`);
+      const big = c.spawn('sortlines', { args: ['/w/in', '/w/out'], mounts: { '/w': { in: many.join('') } }, stdin: null });
+      equal((await big.text()).exitCode, 0, 'a 2.6 MB sort');
+      check(text((await big.files('/w')).out) === [...many].sort().join(''), 'a 2.6 MB output file, whole and in order');
       const missing = await c.spawn('sortlines', { args: ['/work/none', '/work/x'], mounts: { '/work': {} } }).text();
       check(missing.exitCode === 1 && /No such file/.test(missing.stderr), `a missing input is ENOENT: ${missing.stderr}`);
     },

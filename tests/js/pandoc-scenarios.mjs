@@ -4,13 +4,11 @@
 // file there; a book of 300 chapters and a template come from a shared image.
 // Run in Node (files.test.mjs) and in browsers (tests/browser/files-page.js).
 import { memoryDir } from '../../bindings-js/src/index.js';
+import { check } from './check.mjs';
 
 /** Where pandoc.wasm is, from the repository's root. */
 export const PANDOC_WASM = 'node_modules/pandoc-wasm/src/pandoc.wasm';
 
-function check(ok, message) {
-  if (!ok) throw new Error(message);
-}
 const text = (bytes) => new TextDecoder().decode(bytes);
 
 export const pandocScenarios = [
