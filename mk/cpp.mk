@@ -6,7 +6,8 @@
 # Included by the Makefile, after mk/emscripten.mk.
 
 CXX_COMPILERS := g++ clang++
-CXX_STDS := c++11 c++14 c++17 c++20 c++2b # c++2b: C++23, as clang 14 and em++ name it
+# c++2b is C++23, as clang 14 and em++ name it.
+CXX_STDS := c++11 c++14 c++17 c++20 c++2b
 CXX_WARN := -Wall -Wextra -Wpedantic -Werror -Wshadow
 PUBLIC_HEADERS := $(wildcard include/sabq/*.h)
 EMXX := NODE_PATH=/usr/share/nodejs em++
