@@ -29,7 +29,7 @@ HEADERS := $(wildcard include/sabq/*.h) lib/internal.h
 B := build
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 
-PHONY_EXTRA := plugins serve test-browser test-emscripten test-cpp test-cpp-headers bench bench-smoke bench-deps
+PHONY_EXTRA := plugins rust serve test-browser test-emscripten test-cpp test-cpp-headers bench bench-smoke bench-deps
 .PHONY: $(PHONY_EXTRA) all deps install uninstall test test-install test-unit test-stress test-tsan test-asan \
         test-compilers test-man test-js test-wasm-sections wasm demo clean help
 
@@ -39,13 +39,14 @@ help:
 	@echo "make            build/libsabq.a, build/libsabq.so, build/sabq.pc"
 	@echo "make demo       run the native example (producer and consumer per ring kind)"
 	@echo "make test       install check, man pages, unit, stress, TSan, ASan+UBSan, hostile-peer,"
-	@echo "                two-process, wasm, emscripten, C++, Node and Chromium tests, benchmark smoke run"
+	@echo "                two-process, wasm, emscripten, C++, Node, Chromium and Firefox tests,"
+	@echo "                benchmark smoke run"
 	@echo "make install    PREFIX=$(PREFIX): headers, libraries, sabq.pc, man pages"
 	@echo "make test-cpp   the headers as C++11..23 (g++, clang++, em++), examples/cpp/rings.cpp run"
 	@echo "make test-man   man/ lint-clean and covering every public function"
 
 # Parts installed for `make test`; each is a no-op when already present.
-TEST_DEPS := native wasm js plugins browser emscripten bench
+TEST_DEPS := native wasm js plugins browser emscripten bench rust
 deps:
 	@scripts/install-deps.sh $(TEST_DEPS)
 
@@ -98,6 +99,7 @@ uninstall:
 
 include mk/wasm.mk
 include mk/plugins.mk
+include mk/rust.mk
 include mk/emscripten.mk
 include mk/cpp.mk
 include mk/bench.mk
@@ -210,15 +212,16 @@ test-asan: $(B)/asan/unit $(B)/asan/stress
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 
-test-js: wasm plugins node_modules/.package-lock.json $(B)/em/interop.js $(B)/em/package.json
+test-js: wasm plugins rust node_modules/.package-lock.json $(B)/em/interop.js $(B)/em/package.json
 	SABQ_LIFECYCLE_ROUNDS=200 node --test --test-concurrency=1 tests/js/
 	npx tsc -p tsconfig.json
 	@echo "types: 1 passed, 0 failed (tsc --noEmit on examples/js/typed.ts)"
 
-# Chromium (Debian's, headless) through playwright-core, against tools/serve.mjs.
-# One file at a time: the tests measure main-thread long tasks, and four
-# browsers at once on two cores would make their own.
-test-browser: wasm plugins node_modules/.package-lock.json
+# Every page test in Debian's Chromium and Firefox ESR (headless, through
+# puppeteer-core; tests/browser/browser.mjs), against tools/serve.mjs. One file
+# at a time: the tests measure main-thread stalls, and four browsers at once
+# on two cores would make their own. SABQ_BROWSERS=firefox picks one engine.
+test-browser: wasm plugins rust node_modules/.package-lock.json
 	node --test --test-concurrency=1 tests/browser/
 
 clean:
