@@ -29,19 +29,22 @@ HEADERS := $(wildcard include/sabq/*.h) lib/internal.h
 B := build
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 
-PHONY_EXTRA := plugins rust serve test-browser test-bundlers test-emscripten bench bench-smoke bench-deps
+PHONY_EXTRA := plugins rust serve test-browser test-bundlers test-emscripten test-cpp test-cpp-headers bench bench-smoke bench-deps
 .PHONY: $(PHONY_EXTRA) all deps install uninstall test test-install test-unit test-stress test-tsan test-asan \
-        test-compilers test-js test-wasm-sections wasm demo clean help
+        test-compilers test-man test-js test-wasm-sections wasm demo clean help
 
 all: $(B)/libsabq.a $(B)/libsabq.so $(B)/sabq.pc
 
 help:
 	@echo "make            build/libsabq.a, build/libsabq.so, build/sabq.pc"
 	@echo "make demo       run the native example (producer and consumer per ring kind)"
-	@echo "make test       install check, unit, stress, TSan, ASan+UBSan, hostile-peer, two-process,"
-	@echo "                wasm, emscripten, Node, Chromium and Firefox tests, apps built by"
-	@echo "                bundlers, benchmark smoke run"
-	@echo "make install    PREFIX=$(PREFIX)"
+	@echo "make test       install check, man pages, unit, stress, TSan, ASan+UBSan, hostile-peer,"
+	@echo "                two-process, wasm, emscripten, C++, Node, Chromium and Firefox tests,"
+	@echo "                apps built by bundlers, benchmark smoke run"
+	@echo "make install    PREFIX=$(PREFIX): headers, libraries, sabq.pc, man pages"
+	@echo "make test-cpp   the headers as C++11..23 (g++, clang++, em++), examples/cpp/rings.cpp run"
+	@echo "make test-man   man/ lint-clean and covering every public function"
+	@echo "make test-bundlers  the npm package in apps built by Vite, webpack and esbuild"
 
 # Parts installed for `make test`; each is a no-op when already present.
 TEST_DEPS := native wasm js plugins browser emscripten bench rust
@@ -67,6 +70,16 @@ PC_FROM_TEMPLATE = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g'
 $(B)/sabq.pc: sabq.pc.in Makefile | $(B)/obj
 	$(PC_FROM_TEMPLATE) > $@
 
+# Man pages: one page per family of functions (man/), and a link for every
+# other name on its NAME line, so that `man sabq_spsc_send_wait` finds it.
+MAN3 = $(PREFIX)/share/man/man3
+MAN7 = $(PREFIX)/share/man/man7
+
+# Man pages: one page per family of functions (man/), and a link for every
+# other name on its NAME line, so that `man sabq_spsc_send_wait` finds it.
+MAN3 = $(PREFIX)/share/man/man3
+MAN7 = $(PREFIX)/share/man/man7
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include/sabq $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 include/sabq/*.h $(DESTDIR)$(PREFIX)/include/sabq/
@@ -74,16 +87,22 @@ install: all
 	install -m 755 $(B)/libsabq.so $(DESTDIR)$(PREFIX)/lib/libsabq.so.0
 	ln -sf libsabq.so.0 $(DESTDIR)$(PREFIX)/lib/libsabq.so
 	$(PC_FROM_TEMPLATE) > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sabq.pc
+	install -d $(DESTDIR)$(MAN3) $(DESTDIR)$(MAN7)
+	install -m 644 man/*.3 $(DESTDIR)$(MAN3)/
+	install -m 644 man/*.7 $(DESTDIR)$(MAN7)/
+	scripts/man-names.sh | awk '$$1 ~ /\.3$$/ && $$1 != $$2 ".3"' | \
+	  while read page name; do ln -sf $$page $(DESTDIR)$(MAN3)/$$name.3; done
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/include/sabq
 	rm -f $(DESTDIR)$(PREFIX)/lib/libsabq.a $(DESTDIR)$(PREFIX)/lib/libsabq.so* \
-	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/sabq.pc
+	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/sabq.pc $(DESTDIR)$(MAN3)/sabq_*.3 $(DESTDIR)$(MAN7)/sabq.7
 
 include mk/wasm.mk
 include mk/plugins.mk
 include mk/rust.mk
 include mk/emscripten.mk
+include mk/cpp.mk
 include mk/bench.mk
 
 # ---- examples ---------------------------------------------------------------
@@ -142,8 +161,8 @@ export TSAN_OPTIONS := halt_on_error=1 second_deadlock_stack=1
 export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
-test: deps all test-compilers test-install test-unit test-stress test-tsan test-asan $(B)/demo \
-      test-wasm-sections test-emscripten test-js test-browser test-bundlers bench-smoke
+test: deps all test-compilers test-man test-install test-unit test-stress test-tsan test-asan $(B)/demo \
+      test-wasm-sections test-emscripten test-cpp test-js test-browser test-bundlers bench-smoke
 	$(B)/demo > /dev/null
 	@echo "make test: all suites passed"
 
@@ -153,6 +172,10 @@ test-compilers:
 	  for f in $(LIB_SRC) lib/wait_fallback.c; do \
 	    $$cc $(CSTD) $(WARN) -O2 -Iinclude -c $$f -o /dev/null || exit 1; \
 	  done; echo "warnings clean with $$cc"; done
+
+# The man pages: lint-clean, and one for every public function in the headers.
+test-man:
+	scripts/check-man.sh
 
 # make install into a scratch prefix, then build and run a program against it
 # through pkg-config, the way a user of the library would.
@@ -164,6 +187,13 @@ test-install: all
 	    $$(PKG_CONFIG_PATH=$(INSTALL_TEST)/usr/lib/pkgconfig pkg-config --cflags --libs sabq) \
 	    -o $(INSTALL_TEST)/use_installed
 	LD_LIBRARY_PATH=$(INSTALL_TEST)/usr/lib $(INSTALL_TEST)/use_installed
+	MANPAGER=cat man -M $(INSTALL_TEST)/usr/share/man sabq_spsc_send | grep -q 'sabq_spsc_send_wait('
+	MANPAGER=cat man -M $(INSTALL_TEST)/usr/share/man 7 sabq | grep -q 'lock-free shared-memory'
+	@scripts/man-names.sh | while read page name; do \
+	  man -M $(INSTALL_TEST)/usr/share/man -w "$${page##*.}" "$$name" > /dev/null || \
+	    { echo "test-install: man $$name does not resolve after install" >&2; exit 1; }; \
+	done
+	@echo "install: man -M PREFIX/share/man finds every page and every name linked to one"
 
 test-unit: $(B)/rel/unit
 	$(B)/rel/unit $(CRITERION)

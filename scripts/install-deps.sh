@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/install-deps.sh — install what the build and the tests need on Debian 12,
 # and nothing when it is all there already. Called by the Makefile; safe to re-run.
-#   scripts/install-deps.sh native   C library, Criterion tests, sanitizers
+#   scripts/install-deps.sh native   C and C++ compilers, Criterion tests, sanitizers,
+#                                    man page tools (mandoc, groff, man)
 #                           wasm     freestanding sabq.wasm (lld, binaryen, wabt)
 #                           js       Node.js and npm (the npm packages come from
 #                                    package-lock.json through `npm ci`)
@@ -26,6 +27,10 @@ for part in "${@:-native}"; do
     native)
         want make "command -v make"
         want gcc "command -v gcc"
+        want g++ "command -v g++"
+        want mandoc "command -v mandoc"
+        want groff-base "command -v groff"
+        want man-db "command -v man"
         want clang "command -v clang"
         want pkg-config "command -v pkg-config"
         want libcriterion-dev "test -f /usr/include/criterion/criterion.h"
