@@ -146,6 +146,8 @@ test('files: create, write, read, size, truncate with zeros, sync, close', (t) =
   assert.equal(of.read(buf, 0), 13);
   assert.deepEqual([...buf.subarray(5, 8)], [0, 0, 0]);
   assert.equal(of.read(buf, 13), 0, 'end of file');
+  assert.equal(of.write(new Uint8Array(0), 100), 0);
+  assert.equal(of.size(), 13, 'writing nothing past the end changes nothing');
   of.truncate(2);
   assert.equal(fs.readFileSync(join(root, 'a.txt'), 'utf8'), 'he');
   of.truncate(4);

@@ -39,6 +39,7 @@
 import fs from 'node:fs';
 import { ERRNO, FILETYPE } from '../abi.js';
 import { Dir, File, Symlink, OpenFile, Node, Quota, FsError, fail } from './node.js';
+import { charging, countsTree, withEntries } from './charge.js';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
 // O_PATH is not in fs.constants; 010000000 on every architecture listed here.
@@ -139,9 +140,8 @@ export class HostDirFs {
     this.quota = quota;
     this.rootDev = rootDev;
     this.dev = dev;
-    // Counting costs a walk of the tree, so only a mount with a size limit pays it.
-    this.charging = [quota.maxBytes, quota.maxFiles, quota.maxFileSize].some(Number.isFinite);
-    if (Number.isFinite(quota.maxBytes) || Number.isFinite(quota.maxFiles)) countTree(rootFd, quota);
+    this.charging = charging(quota);
+    if (countsTree(quota)) countTree(rootFd, quota);
     this.root = new HostDir(this, rootFd);
   }
 
@@ -155,15 +155,9 @@ export class HostDirFs {
     if (this.readOnly) fail(ERRNO.ROFS, 'read-only mount');
   }
 
-  /** Charges `delta` entries, runs `change`, and gives them back if it fails. */
+  /** Runs `change`, which adds `delta` entries, charged if this mount counts. */
   withEntries(delta, change) {
-    if (this.charging) this.quota.entries(delta);
-    try {
-      return change();
-    } catch (e) {
-      if (this.charging) this.quota.entries(-delta);
-      throw e;
-    }
+    return this.charging ? withEntries(this.quota, delta, change) : change();
   }
 
   /**
@@ -453,6 +447,7 @@ class HostOpenFile extends OpenFile {
   write(src, pos) {
     this.fs.writable();
     const fd = this.fd;
+    if (src.length === 0) return 0;
     const end = pos + src.length;
     const before = this.fs.charging ? this.size() : 0;
     if (this.fs.charging && end > before) this.fs.quota.resize(before, end); // throws, writing nothing, past a limit
