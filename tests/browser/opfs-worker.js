@@ -152,7 +152,12 @@ function readWriteMount(rw, other) {
   writeFile(c, 'x', 'x').release();
   const engineMovesDirs = typeof FileSystemDirectoryHandle.prototype.move === 'function';
   const inUse = c.lookup('x');
-  refused('a directory with something in use beneath it', engineMovesDirs ? ERRNO.BUSY : ERRNO.XDEV, () => R.rename('c', R, 'c2'));
+  R.mkdir('target');
+  refused('a directory with something in use beneath it', engineMovesDirs ? ERRNO.BUSY : ERRNO.XDEV, () => R.rename('c', R, 'target'));
+  const target = R.lookup('target');
+  expect('a refused move leaves its target alone', target?.isDir, true);
+  target?.release();
+  R.rmdir('target');
   inUse.release();
   refused('a directory with entries', engineMovesDirs ? 'no error' : ERRNO.XDEV, () => R.rename('c', R, 'c2'));
   c.release();

@@ -324,6 +324,10 @@ test('quotas: maxFileSize is FBIG, maxBytes and maxFiles NOSPC, counting what wa
   assert.equal(quota.bytes, 1000);
   of.truncate(100);
   assert.equal(quota.bytes, 700);
+  const readOnly = f.open({ read: true });
+  assert.equal(errnoOf(() => readOnly.write(new Uint8Array(10), 100)), ERRNO.BADF);
+  readOnly.close();
+  assert.equal(quota.bytes, 700, 'a write the OS refused is given back');
   of.close();
   f.release();
   hfs.root.mkdir('e');

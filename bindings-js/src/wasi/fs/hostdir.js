@@ -11,15 +11,16 @@
 // hands the kernel a path of more than one component below something it holds:
 //
 // 1. Every node holds an fd of its own, opened O_PATH (identity only: no read
-//    permission needed, no side effects on devices or FIFOs). The root fd is
-//    opened once, at open(). A child is reached as `/proc/self/fd/<dirfd>/<name>`:
+//    permission needed, no side effects on devices or FIFOs; a file this
+//    backend creates keeps the fd that created it). The root fd is opened
+//    once, at open(). A child is reached as `/proc/self/fd/<dirfd>/<name>`:
 //    the kernel follows the magic link /proc/self/fd/<dirfd> to the directory
 //    *that fd holds* (wherever it has since been moved), then looks up one
 //    name in it. checkName() makes sure `name` is exactly one component: never
 //    '', '.', '..', and without '/' or NUL, whoever calls.
 // 2. That last component is never followed: lookup opens it O_PATH|O_NOFOLLOW
 //    (a symlink yields the link itself, whose target goes back to resolve.js
-//    as a string); createFile uses O_CREAT|O_EXCL (fails on any existing name,
+//    as a string; the node's type is the fd's, never a name's); createFile uses O_CREAT|O_EXCL (fails on any existing name,
 //    links included); mkdir, unlink, rmdir, rename, symlink, lstat and lutimes
 //    do not follow a final link by definition.
 // 3. A node found by lookup is the inode the entry named at that instant (the
@@ -378,7 +379,7 @@ export class HostFile extends HostNode(File) {
   open({ read = true, write = false } = {}) {
     if (write) this.fs.writable();
     const flags = write ? (read ? O_RDWR : O_WRONLY) : O_RDONLY;
-    return new HostOpenFile(this.fs, sys(() => fs.openSync(fdPath(this.fd), flags)), write);
+    return new HostOpenFile(this.fs, sys(() => fs.openSync(fdPath(this.fd), flags)));
   }
 }
 
@@ -428,11 +429,10 @@ export class HostSymlink extends HostNode(Symlink) {
 }
 
 class HostOpenFile extends OpenFile {
-  constructor(hostFs, fd, writable) {
+  constructor(hostFs, fd) {
     super();
     this.fs = hostFs;
     this.osFd = fd;
-    this.writable = writable;
   }
 
   get fd() {
@@ -455,8 +455,9 @@ class HostOpenFile extends OpenFile {
       for (let done = 0; done < src.length;) {
         done += sys(() => fs.writeSync(fd, src, done, src.length - done, pos + done));
       }
-    } finally {
-      if (this.fs.charging && end > before) this.settle(end); // what actually happened, if it failed midway
+    } catch (e) {
+      if (this.fs.charging && end > before) this.settle(end); // part of it may be written
+      throw e;
     }
     return src.length;
   }
@@ -473,12 +474,13 @@ class HostOpenFile extends OpenFile {
     this.fs.quota.resize(before, size);
     try {
       sys(() => fs.ftruncateSync(fd, size));
-    } finally {
+    } catch (e) {
       this.settle(size);
+      throw e;
     }
   }
 
-  /** Corrects the charge made for a size of `charged` to the file's real size. */
+  /** After a failure: corrects the charge made for a size of `charged` to the file's real size. */
   settle(charged) {
     const real = sysOrNull(() => fs.fstatSync(this.osFd).size) ?? charged;
     this.fs.quota.bytes += real - charged;

@@ -156,12 +156,14 @@ async function count(dirHandle, into = { files: 0, bytes: 0 }) {
   return into;
 }
 
+const engineMoves = (handle) => useMove && typeof handle.move === 'function';
+
 /**
  * Moves a file (not open here): the engine's move() where there is one, else
  * a copy then a removal. Returns the handle of the file where it now is.
  */
 async function moveFile(handle, from, name, to, toName) {
-  if (useMove && typeof handle.move === 'function') {
+  if (engineMoves(handle)) {
     await handle.move(to.handle, toName);
     return handle;
   }
@@ -188,20 +190,26 @@ async function moveFile(handle, from, name, to, toName) {
 }
 
 /**
- * Moves a directory: the engine's move() where there is one; an empty one by
- * re-creating it; else XDEV. Handles beneath a moved directory go stale
- * (Firefox), so it does not move while anything beneath it is in use.
+ * Refuses, before anything changes, a directory move this engine cannot do:
+ * with no move() (Chromium today) only an empty directory moves (it is made
+ * again under the new name), else XDEV; and since handles beneath a moved
+ * directory go stale (Firefox), nothing beneath it may be in use.
  */
-async function moveDir(handle, ino, from, name, to, toName) {
-  if (useMove && typeof handle.move === 'function') {
-    for (const n of live.values()) {
-      if (beneath(n.ino, ino)) refuse(ERRNO.BUSY, `'${name}' has '${n.name}' in use beneath it: OPFS cannot move it now`);
-    }
+async function checkDirMove(handle, ino, name) {
+  if (!engineMoves(handle)) {
+    if (!(await isEmpty(handle))) refuse(ERRNO.XDEV, 'this browser cannot move a directory with entries in OPFS (copy it, then remove it)');
+    return;
+  }
+  for (const n of live.values()) {
+    if (beneath(n.ino, ino)) refuse(ERRNO.BUSY, `'${name}' has '${n.name}' in use beneath it: OPFS cannot move it now`);
+  }
+}
+
+/** Moves a directory checkDirMove() allowed; returns its handle where it now is. */
+async function moveDir(handle, from, name, to, toName) {
+  if (engineMoves(handle)) {
     await handle.move(to.handle, toName);
     return handle;
-  }
-  if (!(await isEmpty(handle))) {
-    refuse(ERRNO.XDEV, 'this browser cannot move a directory with entries in OPFS (copy it, then remove it)');
   }
   const made = await to.handle.getDirectoryHandle(toName, { create: true });
   await from.handle.removeEntry(name);
@@ -291,7 +299,8 @@ const HANDLERS = {
     if (there?.access) refuse(ERRNO.BUSY, `'${toName}' is open: OPFS cannot replace an open file`);
     const replaced = dst ? { kind: dst.kind, size: dst.kind === 'file' ? await sizeOf(dst.handle, null) : 0 } : null;
     const handle = n?.handle ?? src.handle;
-    let moved;
+    const e = entries.get(keyOf(from.ino, name)) ?? { ino: nextIno++, kind: src.kind };
+    let moved = null;
     if (src.kind === 'file') {
       const wasOpen = Boolean(n?.access);
       if (wasOpen) {
@@ -299,14 +308,17 @@ const HANDLERS = {
         n.access.close();
         n.access = null;
       }
-      if (dst) await to.handle.removeEntry(toName);
-      moved = await moveFile(handle, from, name, to, toName);
-      if (wasOpen) n.access = await moved.createSyncAccessHandle();
+      try {
+        if (dst) await to.handle.removeEntry(toName);
+        moved = await moveFile(handle, from, name, to, toName);
+      } finally {
+        if (wasOpen) n.access = await (moved ?? handle).createSyncAccessHandle();
+      }
     } else {
+      await checkDirMove(handle, e.ino, name);
       if (dst) await to.handle.removeEntry(toName);
-      moved = await moveDir(handle, entries.get(keyOf(from.ino, name))?.ino, from, name, to, toName);
+      moved = await moveDir(handle, from, name, to, toName);
     }
-    const e = entries.get(keyOf(from.ino, name)) ?? { ino: nextIno++, kind: src.kind };
     forget(from.ino, name);
     forget(to.ino, toName);
     entries.set(keyOf(to.ino, toName), e);
