@@ -93,6 +93,7 @@ try {
     userAgent: navigator.userAgent,
     failures: report.failures,
     figures: report.figures,
+    direct: report.direct,
     engineMovesDirs: report.rw.engineMovesDirs,
     eventLoopTurns: report.eventLoopTurns,
     found: JSON.stringify(sortKeys(found)),
