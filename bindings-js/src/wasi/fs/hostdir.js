@@ -85,6 +85,23 @@ function sysOrNull(call) {
   }
 }
 
+// An absent name is a common answer (every O_CREAT of a new file), and the
+// stack trace of the Error Node builds for it costs more than the syscall:
+// lookups skip it where Error.stackTraceLimit may be changed (not under
+// --frozen-intrinsics).
+const CAN_SKIP_STACKS = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')?.writable === true;
+
+/** openSync, but ENOENT is null (and cheap); other errors are FsError (without a stack: they become errnos). */
+function openOrNull(path, flags) {
+  const limit = Error.stackTraceLimit;
+  if (CAN_SKIP_STACKS) Error.stackTraceLimit = 0;
+  try {
+    return sysOrNull(() => fs.openSync(path, flags));
+  } finally {
+    if (CAN_SKIP_STACKS) Error.stackTraceLimit = limit;
+  }
+}
+
 const fdPath = (fd) => `/proc/self/fd/${fd}`;
 
 /** One component below a directory we hold; the sandbox depends on this check (point 1). */
@@ -288,10 +305,7 @@ export class HostDir extends HostNode(Dir) {
   lookup(name) {
     const at = this.at(name);
     for (let tries = 0; tries < LOOKUP_TRIES; tries++) {
-      // lstat says "absent" without the cost of an exception (an ENOENT from
-      // openSync builds an Error with a stack: 3x the price of the syscall).
-      if (!sys(() => fs.lstatSync(at, { throwIfNoEntry: false }))) return null;
-      const fd = sysOrNull(() => fs.openSync(at, O_PATH | O_NOFOLLOW)); // point 2
+      const fd = openOrNull(at, O_PATH | O_NOFOLLOW); // point 2
       if (fd === null) return null;
       let node = null;
       try {
