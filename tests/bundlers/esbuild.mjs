@@ -2,7 +2,7 @@
 // workers and leaves `new URL('./x', import.meta.url)` as written: those paths
 // stay relative to the output file, as they were to sabq's src/ files. So the
 // app (docs/plugins.md, Bundlers):
-// - builds sabq's two workers as entry points of their own, beside its bundle;
+// - builds sabq's three workers as entry points of their own, beside its bundle;
 // - keeps import.meta.url: format 'esm' (the 'iife' default empties it);
 // - copies sabq.wasm into the folder above the bundle (package: src/ and
 //   sabq.wasm beside it; here: js/ and sabq.wasm beside it).
@@ -17,7 +17,7 @@ export const outDir = here('../../build/bundlers/esbuild');
 /** The options of the build; docs/plugins.md shows the same for sabq's part. */
 export const options = {
   absWorkingDir: here('.'), // where 'sabq/...' resolves from, as for the app
-  entryPoints: ['app/js/main.js', 'sabq/compute-worker.js', 'sabq/compile-worker.js'],
+  entryPoints: ['app/js/main.js', 'sabq/compute-worker.js', 'sabq/compile-worker.js', 'sabq/opfs-helper.js'],
   entryNames: '[name]',
   outdir: `${outDir}/js`,
   bundle: true,

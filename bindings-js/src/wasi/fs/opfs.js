@@ -53,11 +53,14 @@ export class OpfsFs {
    */
   static async open(handle, {
     readOnly = false, quota = new Quota(), dev = 1n, chunk = DEFAULT_CHUNK, timeoutMs = 30_000, useMove = true,
-    helperUrl = new URL('./opfs-helper.js', import.meta.url),
+    helperUrl,
   } = {}) {
     if (!canBlock()) fail(ERRNO.NOTSUP, 'OpfsFs blocks the thread that calls it: open it in a worker, not on the main thread');
     const buffer = new SharedArrayBuffer(HEADER_BYTES + chunk);
-    const worker = new Worker(helperUrl, { type: 'module' });
+    // The default written whole, in the form Vite and webpack bundle as a worker.
+    const worker = helperUrl
+      ? new Worker(helperUrl, { type: 'module' })
+      : new Worker(new URL('./opfs-helper.js', import.meta.url), { type: 'module' });
     const count = countsTree(quota);
     let ready;
     try {
