@@ -35,6 +35,8 @@ import { charging, countsTree, withEntries } from './charge.js';
 
 const decoder = new TextDecoder();
 const DIR_SIZE = 4096;
+/** Helpers started before one answers (see open()). */
+const START_TRIES = 3;
 
 export class OpfsFs {
   /**
@@ -50,31 +52,42 @@ export class OpfsFs {
    * @param {number} [o.timeoutMs] a call that gets no answer in this time is IO, and so is every later one
    * @param {boolean} [o.useMove] false: rename files by copying (as where move() is missing)
    * @param {string|URL} [o.helperUrl] where opfs-helper.js is served
+   * @param {number} [o.startTimeoutMs] a helper silent this long after it is started is replaced (3 tries)
    */
   static async open(handle, {
     readOnly = false, quota = new Quota(), dev = 1n, chunk = DEFAULT_CHUNK, timeoutMs = 30_000, useMove = true,
-    helperUrl,
+    helperUrl, startTimeoutMs = 5_000,
   } = {}) {
     if (!canBlock()) fail(ERRNO.NOTSUP, 'OpfsFs blocks the thread that calls it: open it in a worker, not on the main thread');
     const buffer = new SharedArrayBuffer(HEADER_BYTES + chunk);
-    // The default written whole, in the form Vite and webpack bundle as a worker.
-    const worker = helperUrl
-      ? new Worker(helperUrl, { type: 'module' })
-      : new Worker(new URL('./opfs-helper.js', import.meta.url), { type: 'module' });
     const count = countsTree(quota);
+    // Firefox now and then starts a nested worker that never runs (about one
+    // start in twenty under load): a helper silent for startTimeoutMs is
+    // replaced, up to three tries, rather than leaving the plugin waiting.
+    let worker;
     let ready;
-    try {
-      ready = await new Promise((resolve, reject) => {
-        worker.onmessage = ({ data }) => resolve(data);
-        worker.onerror = (e) => reject(new FsError(ERRNO.IO, `OPFS helper failed to start: ${e.message}`));
-        worker.postMessage({ op: 'init', root: handle, buffer, readOnly, count, useMove });
-      });
-      if (!ready.ok) fail(ready.errno, ready.message);
-    } catch (e) {
-      worker.terminate();
-      throw e;
-    } finally {
-      worker.onmessage = worker.onerror = null;
+    for (let attempt = 1; ; attempt++) {
+      // The default written whole, in the form Vite and webpack bundle as a worker.
+      worker = helperUrl
+        ? new Worker(helperUrl, { type: 'module' })
+        : new Worker(new URL('./opfs-helper.js', import.meta.url), { type: 'module' });
+      let timer;
+      try {
+        ready = await new Promise((resolve, reject) => {
+          worker.onmessage = ({ data }) => resolve(data);
+          worker.onerror = (e) => reject(new FsError(ERRNO.IO, `OPFS helper failed to start: ${e.message}`));
+          timer = setTimeout(() => reject(new FsError(ERRNO.IO, `OPFS helper did not start in ${startTimeoutMs} ms`)), startTimeoutMs);
+          worker.postMessage({ op: 'init', root: handle, buffer, readOnly, count, useMove });
+        });
+        if (!ready.ok) fail(ready.errno, ready.message);
+        break;
+      } catch (e) {
+        worker.terminate();
+        if (!String(e.message).includes('did not start') || attempt === START_TRIES) throw e;
+      } finally {
+        clearTimeout(timer);
+        worker.onmessage = worker.onerror = null;
+      }
     }
     quota.files += ready.files;
     quota.bytes += ready.bytes;
