@@ -199,24 +199,18 @@ EXPORT(sabq_js_spsc_peek) int js_spsc_peek(uint32_t region, uint32_t cap, uint32
     return rc < 0 ? rc : addr(v.data);
 }
 
-/* Release the message at `payload` of `len` bytes (the oldest one). */
+/* Release the message at `payload` of `len` bytes (the oldest one): peeked
+ * again here, so the position after it comes from C's own checks. */
 EXPORT(sabq_js_spsc_release) int js_spsc_release(uint32_t region, uint32_t cap, uint32_t msg_max,
                                                  uint32_t payload, uint32_t len)
 {
     sabq_spsc r = spsc_of(region, cap, msg_max);
-    uint32_t tail = atomic_load_explicit(&r.shm->cons.tail, memory_order_relaxed); /* own */
-    uint32_t off = tail & r.mask;
-    uint32_t rec = payload - SABQ_REC_HDR - (uint32_t)(uintptr_t)r.data;
-    uint32_t skip = 0;
-    if (rec != off) {
-        if (rec != 0 || off == 0)
-            return -EINVAL;
-        skip = cap - off;
-    }
-    if (len > msg_max)
+    sabq_spsc_view v;
+    int rc = sabq_spsc_peek(&r, &v);
+    if (rc < 0)
+        return rc;
+    if ((uint32_t)addr(v.data) != payload || v.len != len)
         return -EINVAL;
-    sabq_spsc_view v = {(const void *)(uintptr_t)payload, len,
-                        tail + skip + SABQ_REC_HDR + ((len + 7u) & ~7u)};
     sabq_spsc_release(&r, &v);
     return 0;
 }
