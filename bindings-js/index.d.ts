@@ -65,25 +65,35 @@ export declare class SpscRing extends Region {
   reserve(len: number): Uint8Array | null;
   /** Producer: publishes the reservation (`len` bytes of it). */
   commit(len?: number): void;
-  /** Producer: copies a message in; false when full. */
-  trySend(data: Bytes): boolean;
-  /** Producer, workers only: waits for room; false on timeout. */
-  send(data: Bytes, timeoutMs?: number): boolean;
+  /** Producer: copies a message in; false when full. Never blocks (sabq_spsc_send). */
+  send(data: Bytes): boolean;
+  /** Producer, workers only: waits for room up to timeoutMs (sabq_spsc_send_wait); false on timeout. */
+  sendWait(data: Bytes, timeoutMs?: number): boolean;
+  /** Producer: awaits room without blocking the thread; false on timeout. */
   sendAsync(data: Bytes, options?: AsyncOptions): Promise<boolean>;
   /** Consumer: a view of the oldest message (valid until release()), null when empty. */
   peek(): Uint8Array | null | End;
   release(): void;
-  tryReceive(): Uint8Array | null | End;
-  /** Consumer: copies the oldest message into `buf`; its length, null when empty. Throws EMSGSIZE if it does not fit. */
-  tryReceiveInto(buf: Uint8Array): number | null | End;
-  /** Consumer, workers only: tryReceiveInto, waiting up to timeoutMs; null on timeout. */
-  receiveInto(buf: Uint8Array, timeoutMs?: number): number | null | End;
-  /** Consumer, workers only: waits up to timeoutMs; null on timeout. */
-  receive(timeoutMs?: number): Uint8Array | null | End;
+  /** Consumer: copies the oldest message out; null when empty. Never blocks (sabq_spsc_recv). */
+  receive(): Uint8Array | null | End;
+  /** Consumer, workers only: waits up to timeoutMs (sabq_spsc_recv_wait); null on timeout. */
+  receiveWait(timeoutMs?: number): Uint8Array | null | End;
   receiveAsync(options?: AsyncOptions): Promise<Uint8Array | null | End>;
-  tryReceiveString(): string | null | End;
-  receiveString(timeoutMs?: number): string | null | End;
+  /** Consumer: copies the oldest message into `buf`; its length, null when empty. Throws EMSGSIZE if it does not fit. Never blocks. */
+  receiveInto(buf: Uint8Array): number | null | End;
+  /** Consumer, workers only: receiveInto, waiting up to timeoutMs; null on timeout. */
+  receiveIntoWait(buf: Uint8Array, timeoutMs?: number): number | null | End;
+  receiveString(): string | null | End;
+  receiveStringWait(timeoutMs?: number): string | null | End;
   receiveStringAsync(options?: AsyncOptions): Promise<string | null | End>;
+  /** @deprecated since 0.2: use send() (same behaviour). */
+  trySend(data: Bytes): boolean;
+  /** @deprecated since 0.2: use receive(). */
+  tryReceive(): Uint8Array | null | End;
+  /** @deprecated since 0.2: use receiveInto(). */
+  tryReceiveInto(buf: Uint8Array): number | null | End;
+  /** @deprecated since 0.2: use receiveString(). */
+  tryReceiveString(): string | null | End;
 }
 
 /** Single-producer single-consumer byte stream with end of file. */
@@ -91,18 +101,25 @@ export declare class Pipe extends Region {
   static size(sabq: Sabq, capacity: number): number;
   static create(sabq: Sabq, offset: number, capacity: number): Pipe;
   static attach(sabq: Sabq, offset: number, size: number): Pipe;
-  /** Writes what fits; returns the count (0 when full). */
-  tryWrite(data: Bytes): number;
-  /** Workers only: writes everything, waiting for room; returns the count (less on timeout). */
-  write(data: Bytes, timeoutMs?: number): number;
+  /** Writes what fits; returns the count (0 when full). Never blocks (sabq_pipe_write). */
+  write(data: Bytes): number;
+  /** Workers only: writes everything, waiting for room (sabq_pipe_write_all); returns the count (less on timeout). */
+  writeWait(data: Bytes, timeoutMs?: number): number;
   writeAsync(data: Bytes, options?: AsyncOptions): Promise<number>;
-  /** Copies into target; the count, 0 at end of stream, -1 when empty. */
-  tryReadInto(target: Uint8Array, at?: number, max?: number): number;
-  tryRead(max?: number): Uint8Array | null | End;
-  /** Workers only: like tryReadInto, waiting up to timeoutMs (-1 on timeout). */
-  readInto(target: Uint8Array, at?: number, max?: number, timeoutMs?: number): number;
-  read(max?: number, timeoutMs?: number): Uint8Array | null | End;
+  /** Copies into target; the count, 0 at end of stream, -1 when empty. Never blocks (sabq_pipe_read). */
+  readInto(target: Uint8Array, at?: number, max?: number): number;
+  /** Up to `max` bytes; null when empty, END at end of stream. Never blocks. */
+  read(max?: number): Uint8Array | null | End;
+  /** Workers only: like readInto, waiting up to timeoutMs (-1 on timeout; sabq_pipe_read_wait). */
+  readIntoWait(target: Uint8Array, at?: number, max?: number, timeoutMs?: number): number;
+  readWait(max?: number, timeoutMs?: number): Uint8Array | null | End;
   readAsync(max?: number, options?: AsyncOptions): Promise<Uint8Array | null | End>;
+  /** @deprecated since 0.2: use write(). */
+  tryWrite(data: Bytes): number;
+  /** @deprecated since 0.2: use readInto(). */
+  tryReadInto(target: Uint8Array, at?: number, max?: number): number;
+  /** @deprecated since 0.2: use read(). */
+  tryRead(max?: number): Uint8Array | null | End;
 }
 
 /** Bounded multi-producer multi-consumer queue of fixed-size slots. */
@@ -110,12 +127,20 @@ export declare class MpmcQueue extends Region {
   static size(sabq: Sabq, slots: number, msgMax: number): number;
   static create(sabq: Sabq, offset: number, slots: number, msgMax: number): MpmcQueue;
   static attach(sabq: Sabq, offset: number, size: number): MpmcQueue;
-  tryPush(data: Bytes): boolean;
-  push(data: Bytes, timeoutMs?: number): boolean;
+  /** Copies a message in; false when full. Never blocks (sabq_mpmc_push). Any thread. */
+  push(data: Bytes): boolean;
+  /** Workers only: waits for room up to timeoutMs (sabq_mpmc_push_wait); false on timeout. */
+  pushWait(data: Bytes, timeoutMs?: number): boolean;
   pushAsync(data: Bytes, options?: AsyncOptions): Promise<boolean>;
-  tryPop(): Uint8Array | null | End;
-  pop(timeoutMs?: number): Uint8Array | null | End;
+  /** The oldest message; null when empty. Never blocks (sabq_mpmc_pop). */
+  pop(): Uint8Array | null | End;
+  /** Workers only: waits up to timeoutMs (sabq_mpmc_pop_wait); null on timeout. */
+  popWait(timeoutMs?: number): Uint8Array | null | End;
   popAsync(options?: AsyncOptions): Promise<Uint8Array | null | End>;
+  /** @deprecated since 0.2: use push(). */
+  tryPush(data: Bytes): boolean;
+  /** @deprecated since 0.2: use pop(). */
+  tryPop(): Uint8Array | null | End;
 }
 
 export type SabqErrorCode = 'EAGAIN' | 'ETIMEDOUT' | 'EPIPE' | 'EMSGSIZE' | 'EINVAL' | 'EPROTO' | 'EDEADLK';

@@ -14,14 +14,14 @@ export async function roundTrip(): Promise<string> {
     view.set([104, 101, 108, 108, 111]);
     ring.commit();
   }
-  const written: number = pipe.tryWrite('bytes');
-  queue.tryPush(new Uint32Array([1, 2, 3]));
+  const written: number = pipe.write('bytes');
+  queue.push(new Uint32Array([1, 2, 3]));
 
   const msg = await ring.receiveStringAsync({ timeoutMs: 100 });
-  const popped = queue.tryPop();
+  const popped = queue.pop();
   try {
     ring.close();
-    ring.trySend('late');
+    ring.send('late');
   } catch (e) {
     if (e instanceof SabqError && e.code === 'EPIPE') console.log('closed:', e.errno);
   }

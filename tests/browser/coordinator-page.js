@@ -32,7 +32,7 @@ try {
       results.push({ name: s.name, ok: false, error: String(e?.stack ?? e) });
     }
   }
-  const viaFetch = await c.spawn('hostcall', { args: ['fetched', 'coordinator.html'], stdin: null }).text();
+  const viaFetch = await c.spawn('hostcall', { args: ['fetched', 'coordinator.html'], stdin: null, allow: { hostCalls: ['fetched'] } }).text();
   await c.close();
   window.__result = { crossOriginIsolated, results, logs, viaFetch, longTasks };
 } catch (e) {
