@@ -55,11 +55,16 @@ struct sabq_event {
     _Atomic uint32_t waiters; /* number of threads parked (or about to park)    */
 };
 
+/* Bytes of the producer's and the consumer's stage (below). */
+#define SABQ_PROD_STAGE 56u
+#define SABQ_CONS_STAGE 48u
+
 /* Line 1: producer-owned. Written only by the producer, read by the consumer. */
 struct sabq_prod_line {
     _Atomic uint32_t head;    /* next byte/ticket to write; release-published   */
     uint32_t tail_cache;      /* producer's last view of tail; private          */
-    uint8_t pad[SABQ_CACHELINE - 8];
+    uint8_t stage[SABQ_PROD_STAGE]; /* spsc: a short message on its way in, for
+                                 callers that cannot pass a pointer (JS); private */
 };
 
 /* Line 2: consumer-owned. Written only by the consumer, read by the producer. */
@@ -68,7 +73,7 @@ struct sabq_cons_line {
     uint32_t head_cache;      /* pipe: consumer's last view of head; private    */
     uint32_t run_end;         /* spsc: end of the run tail is inside; private   */
     uint32_t run_len;         /* spsc: element length of that run; private      */
-    uint8_t pad[SABQ_CACHELINE - 16];
+    uint8_t stage[SABQ_CONS_STAGE]; /* spsc: a short message on its way out (JS); private */
 };
 
 /* Line 3: wake-up channels. Written only when a side is about to sleep or is
@@ -134,11 +139,15 @@ _Static_assert(sizeof(struct sabq_hdr) == 64, "layout.md: header is one line");
 _Static_assert(offsetof(struct sabq_region, prod) == 64, "layout.md: prod at 64");
 _Static_assert(offsetof(struct sabq_region, prod.head) == 64, "layout.md: head at 64");
 _Static_assert(offsetof(struct sabq_region, prod.tail_cache) == 68, "layout.md: tail_cache at 68");
+_Static_assert(offsetof(struct sabq_region, prod.stage) == 72, "layout.md: producer stage at 72");
+_Static_assert(sizeof(struct sabq_prod_line) == SABQ_CACHELINE, "layout.md: producer line");
 _Static_assert(offsetof(struct sabq_region, cons) == 128, "layout.md: cons at 128");
 _Static_assert(offsetof(struct sabq_region, cons.tail) == 128, "layout.md: tail at 128");
 _Static_assert(offsetof(struct sabq_region, cons.head_cache) == 132, "layout.md: head_cache at 132");
 _Static_assert(offsetof(struct sabq_region, cons.run_end) == 136, "layout.md: run_end at 136");
 _Static_assert(offsetof(struct sabq_region, cons.run_len) == 140, "layout.md: run_len at 140");
+_Static_assert(offsetof(struct sabq_region, cons.stage) == 144, "layout.md: consumer stage at 144");
+_Static_assert(sizeof(struct sabq_cons_line) == SABQ_CACHELINE, "layout.md: consumer line");
 _Static_assert(offsetof(struct sabq_region, wait.readable.seq) == 192, "layout.md: readable.seq at 192");
 _Static_assert(offsetof(struct sabq_region, wait.readable.waiters) == 196, "layout.md: readable.waiters at 196");
 _Static_assert(offsetof(struct sabq_region, wait.writable.seq) == 200, "layout.md: writable.seq at 200");
