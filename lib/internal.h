@@ -42,13 +42,15 @@ static inline void sabq__os_yield(void) { sched_yield(); }
  * more than the copy (perf: 16% of an 8-byte SPSC exchange). Up to 16 bytes:
  * two possibly overlapping fixed-size moves, which compile to plain loads and
  * stores; longer ones: memcpy. */
+#define SABQ__COPY_INLINE 16u /* longest copy sabq__copy does without memcpy */
+
 static inline __attribute__((always_inline)) void sabq__copy(void *restrict dst,
                                                              const void *restrict src,
                                                              uint32_t len)
 {
     uint8_t *d = (uint8_t *)dst;
     const uint8_t *s = (const uint8_t *)src;
-    if (len > 16) {
+    if (len > SABQ__COPY_INLINE) {
         memcpy(d, s, len);
     } else if (len >= 8) {
         uint64_t a, b;

@@ -185,21 +185,42 @@ int sabq_spsc_commit(const sabq_spsc *r, const sabq_spsc_resv *resv, uint32_t le
     return 0;
 }
 
-int sabq_spsc_send(const sabq_spsc *handle, const void *buf, uint32_t len)
+/* The whole of a send at `head`. Inlined into sabq_spsc_send for short
+ * messages, where the copy is a few moves and the function then needs no
+ * stack frame; out of line for the others, whose memcpy call needs one. */
+static inline __attribute__((always_inline)) int send_at(const sabq_spsc *r, uint32_t head,
+                                                         const void *buf, uint32_t len)
 {
-    /* A local copy of the handle: the stores into the ring below cannot alias
-     * it, so its fields stay in registers instead of being reloaded. */
-    const sabq_spsc local = *handle, *r = &local;
     sabq_spsc_resv resv;
-    uint32_t head;
-    int rc = own_head(r, &head);
-    if (rc == 0)
-        rc = reserve_at(r, head, len, &resv); /* both inlined: no call for a short message */
+    int rc = reserve_at(r, head, len, &resv);
     if (rc < 0)
         return rc;
     sabq__copy(resv.data, buf, len);
     publish(r, seal_record(r, head, resv.skip, rec_size(len), len));
     return 0;
+}
+
+/* sabq_spsc_send of a message longer than SABQ__COPY_INLINE: out of line,
+ * so that the short path has no memcpy call to set a stack frame up for. */
+static __attribute__((noinline)) int send_long(const sabq_spsc *handle, const void *buf,
+                                               uint32_t len)
+{
+    /* A local copy of the handle: the stores into the ring below cannot alias
+     * it, so its fields stay in registers instead of being reloaded. */
+    const sabq_spsc local = *handle, *r = &local;
+    uint32_t head;
+    int rc = own_head(r, &head);
+    return rc < 0 ? rc : send_at(r, head, buf, len);
+}
+
+int sabq_spsc_send(const sabq_spsc *handle, const void *buf, uint32_t len)
+{
+    if (len > SABQ__COPY_INLINE)
+        return send_long(handle, buf, len);
+    const sabq_spsc local = *handle, *r = &local; /* as in send_long */
+    uint32_t head;
+    int rc = own_head(r, &head);
+    return rc < 0 ? rc : send_at(r, head, buf, len);
 }
 
 /* Put up to `k` messages of msgs[0].len bytes (1 to msg_max) as one run at
@@ -419,11 +440,11 @@ void sabq_spsc_release(const sabq_spsc *r, const sabq_spsc_view *view)
     give_back(r, view);
 }
 
-int sabq_spsc_recv(const sabq_spsc *handle, void *buf, uint32_t cap)
+/* The whole of a receive at our position `p`. */
+static inline __attribute__((always_inline)) int recv_at(const sabq_spsc *r, struct cons_pos p,
+                                                         void *buf, uint32_t cap)
 {
-    const sabq_spsc local = *handle, *r = &local; /* as in sabq_spsc_send */
     sabq_spsc_view v;
-    struct cons_pos p = own_pos(r);
     int rc = peek_at(r, p.tail, p.run_end, p.run_len, &v);
     if (rc < 0)
         return rc;
@@ -434,6 +455,55 @@ int sabq_spsc_recv(const sabq_spsc *handle, void *buf, uint32_t cap)
     return rc;
 }
 
+static __attribute__((noinline)) int recv_general(const sabq_spsc *handle, struct cons_pos p,
+                                                  void *buf, uint32_t cap)
+{
+    const sabq_spsc local = *handle; /* as in sabq_spsc_send */
+    return recv_at(&local, p, buf, cap);
+}
+
+/* The end of a receive of a plain record longer than SABQ__COPY_INLINE,
+ * already checked: the memcpy call is out of line. */
+static __attribute__((noinline)) int recv_long(const sabq_spsc *handle, void *buf,
+                                               const uint8_t *payload, uint32_t len, uint32_t next)
+{
+    memcpy(buf, payload, len);
+    sabq_spsc_view v = {payload, len, next, next, 0};
+    give_back(handle, &v);
+    return (int)len;
+}
+
+int sabq_spsc_recv(const sabq_spsc *handle, void *buf, uint32_t cap)
+{
+    const sabq_spsc local = *handle, *r = &local; /* as in sabq_spsc_send */
+    struct cons_pos p = own_pos(r);
+    /* The common case in line: a plain record, sealed or not yet, outside a
+     * run. It is take_sealed() and give_back() for that case, with the same
+     * checks (padding and runs have lengths above msg_max); a run, padding,
+     * the close and every error go to recv_at() out of line, and so does the
+     * memcpy of a longer message, so that this path needs no stack frame. */
+    if (sabq__likely(!(p.tail & 7u) && p.run_end - p.tail - 1u >= r->cap)) {
+        uint32_t off = p.tail & r->mask;
+        /* A6: pairs with R6 in seal_record(). */
+        uint64_t h = __atomic_load_n(hdr_at(r, p.tail), __ATOMIC_ACQUIRE);
+        uint32_t len = hdr_len(h);
+        if (hdr_seal(h) != SABQ_SEAL(p.tail)) {
+            if (!sabq__region_is_closed(r->shm))
+                return -EAGAIN;
+        } else if (len <= cap && len <= r->msg_max && rec_size(len) <= r->cap - off) {
+            const uint8_t *payload = r->data + off + SABQ_REC_HDR;
+            uint32_t next = p.tail + rec_size(len);
+            if (len > SABQ__COPY_INLINE)
+                return recv_long(handle, buf, payload, len, next);
+            sabq__copy(buf, payload, len);
+            sabq_spsc_view v = {payload, len, next, next, 0};
+            give_back(r, &v);
+            return (int)len;
+        }
+    }
+    return recv_general(handle, p, buf, cap);
+}
+
 int sabq_spsc_recv_batch(const sabq_spsc *handle, sabq_iov *msgs, uint32_t n)
 {
     const sabq_spsc local = *handle, *r = &local;
@@ -441,7 +511,7 @@ int sabq_spsc_recv_batch(const sabq_spsc *handle, sabq_iov *msgs, uint32_t n)
     sabq_spsc_view v = {NULL, 0, p.tail, p.run_end, p.run_len}, next;
     uint32_t i;
     int rc = 0;
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n;) {
         rc = peek_at(r, v.next, v.run_end, v.run_len, &next);
         if (rc < 0)
             break;
@@ -452,6 +522,20 @@ int sabq_spsc_recv_batch(const sabq_spsc *handle, sabq_iov *msgs, uint32_t n)
         sabq__copy(msgs[i].base, next.data, next.len);
         msgs[i].len = next.len;
         v = next;
+        i++;
+        /* Inside a run, the rest of it is checked as a whole (inside the
+         * area) and its messages copied in a tight loop; whatever stops the
+         * loop is met again by peek_at() above. */
+        uint32_t left = v.run_end - v.next, off = v.next & r->mask;
+        if (left - 1u < r->cap && left <= r->cap - off) {
+            uint32_t len = v.run_len, stride = sabq__align8(len);
+            const uint8_t *at = r->data + off;
+            for (; i < n && left >= stride && msgs[i].len >= len; i++, at += stride, left -= stride) {
+                sabq__copy(msgs[i].base, at, len);
+                msgs[i].len = len;
+            }
+            v.next = v.run_end - left;
+        }
     }
     if (i == 0)
         return n == 0 ? 0 : rc;
