@@ -200,10 +200,10 @@ static inline __attribute__((always_inline)) int send_at(const sabq_spsc *r, uin
     return 0;
 }
 
-/* sabq_spsc_send of a message longer than SABQ__COPY_INLINE: out of line,
- * so that the short path has no memcpy call to set a stack frame up for. */
-static __attribute__((noinline)) int send_long(const sabq_spsc *handle, const void *buf,
-                                               uint32_t len)
+/* sabq_spsc_send, all of it: out of line, for what the short path below
+ * leaves (long messages, padding, a full cache, the close, errors). */
+static __attribute__((noinline)) int send_general(const sabq_spsc *handle, const void *buf,
+                                                  uint32_t len)
 {
     /* A local copy of the handle: the stores into the ring below cannot alias
      * it, so its fields stay in registers instead of being reloaded. */
@@ -216,11 +216,25 @@ static __attribute__((noinline)) int send_long(const sabq_spsc *handle, const vo
 int sabq_spsc_send(const sabq_spsc *handle, const void *buf, uint32_t len)
 {
     if (len > SABQ__COPY_INLINE)
-        return send_long(handle, buf, len);
-    const sabq_spsc local = *handle, *r = &local; /* as in send_long */
-    uint32_t head;
-    int rc = own_head(r, &head);
-    return rc < 0 ? rc : send_at(r, head, buf, len);
+        return send_general(handle, buf, len);
+    const sabq_spsc local = *handle, *r = &local; /* as in send_general */
+    struct sabq_region *s = r->shm;
+    /* The common case in line, as few instructions as it takes: a short
+     * message, no padding needed, room by the cached tail. It is own_head(),
+     * reserve_at() and seal_record() for that case with the same checks;
+     * anything else goes to send_general(), which starts over. */
+    if (sabq__likely(len <= r->msg_max && !atomic_load_explicit(&s->hdr.closed, memory_order_relaxed))) {
+        uint32_t head = atomic_load_explicit(&s->prod.head, memory_order_relaxed); /* own */
+        uint32_t off = head & r->mask, size = rec_size(len);
+        uint32_t used = head - s->prod.tail_cache;
+        if (sabq__likely(!(head & 7u) && size <= r->cap - off && used <= r->cap &&
+                         r->cap - used >= size + SABQ_REC_HDR)) {
+            sabq__copy(r->data + off + SABQ_REC_HDR, buf, len);
+            publish(r, seal_record(r, head, 0, size, len));
+            return 0;
+        }
+    }
+    return send_general(handle, buf, len);
 }
 
 /* Put up to `k` messages of msgs[0].len bytes (1 to msg_max) as one run at
@@ -455,11 +469,12 @@ static inline __attribute__((always_inline)) int recv_at(const sabq_spsc *r, str
     return rc;
 }
 
-static __attribute__((noinline)) int recv_general(const sabq_spsc *handle, struct cons_pos p,
-                                                  void *buf, uint32_t cap)
+/* sabq_spsc_recv, all of it: out of line, for what the short path in
+ * sabq_spsc_recv leaves (runs, padding, the close, errors). */
+static __attribute__((noinline)) int recv_general(const sabq_spsc *handle, void *buf, uint32_t cap)
 {
     const sabq_spsc local = *handle; /* as in sabq_spsc_send */
-    return recv_at(&local, p, buf, cap);
+    return recv_at(&local, own_pos(&local), buf, cap);
 }
 
 /* The end of a receive of a plain record longer than SABQ__COPY_INLINE,
@@ -501,7 +516,7 @@ int sabq_spsc_recv(const sabq_spsc *handle, void *buf, uint32_t cap)
             return (int)len;
         }
     }
-    return recv_general(handle, p, buf, cap);
+    return recv_general(handle, buf, cap);
 }
 
 int sabq_spsc_recv_batch(const sabq_spsc *handle, sabq_iov *msgs, uint32_t n)
