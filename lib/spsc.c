@@ -66,30 +66,24 @@ int sabq_spsc_attach(sabq_spsc *r, void *mem, size_t size)
     return 0;
 }
 
-/* A record header as one 8-byte word: len in the low half, seal in the high
- * half, so that in little-endian memory len is at +0 and seal at +4 (struct
- * sabq_rec). One store publishes both; one load reads both, consistently. */
-static inline uint64_t hdr_word(uint32_t len, uint32_t seal) { return (uint64_t)seal << 32 | len; }
-static inline uint32_t hdr_len(uint64_t w) { return (uint32_t)w; }
-static inline uint32_t hdr_seal(uint64_t w) { return (uint32_t)(w >> 32); }
-
-static inline uint64_t *hdr_at(const sabq_spsc *r, uint32_t pos)
+/* The two words of the record header at ring position `pos`. */
+static inline uint32_t *len_at(const sabq_spsc *r, uint32_t pos)
 {
-    return (uint64_t *)(void *)(r->data + (pos & r->mask));
+    return (uint32_t *)(void *)(r->data + (pos & r->mask));
 }
+
+static inline uint32_t *seal_at(const sabq_spsc *r, uint32_t pos) { return len_at(r, pos) + 1; }
 
 /* ---- producer ------------------------------------------------------------ */
 
 /* Free bytes at `head` (our own index): from the cached tail, or, when that
- * shows fewer than `want` + SABQ_REC_HDR, from the consumer's tail. The
- * producer never fills the last SABQ_REC_HDR bytes: the spot after its newest
- * record is then never an unread record, and it can always be cleared. */
+ * shows fewer than `want`, from the consumer's tail. */
 static inline __attribute__((always_inline)) int room(const sabq_spsc *r, uint32_t head,
                                                       uint32_t want)
 {
     struct sabq_region *s = r->shm;
     uint32_t used = head - s->prod.tail_cache;
-    if (sabq__unlikely(used > r->cap || r->cap - used < want + SABQ_REC_HDR)) {
+    if (sabq__unlikely(used > r->cap || r->cap - used < want)) {
         /* A1: pairs with R1c in give_back(): the consumer has finished reading
          * the bytes it gave back before we overwrite them. */
         uint32_t tail = atomic_load_explicit(&s->cons.tail, memory_order_acquire);
@@ -117,10 +111,10 @@ static inline __attribute__((always_inline)) int reserve_at(const sabq_spsc *r, 
     int free = room(r, head, total);
     if (sabq__unlikely(free < 0))
         return free;
-    if (sabq__unlikely((uint32_t)free < total + SABQ_REC_HDR))
+    if (sabq__unlikely((uint32_t)free < total))
         return -EAGAIN;
-    /* The padding's spot (at head) reads 0 until sealed: it is the spot the
-     * previous record cleared. */
+    if (skip) /* sealed last, in seal_record() */
+        __atomic_store_n(len_at(r, head), SABQ_REC_PAD, __ATOMIC_RELAXED);
     resv->data = r->data + ((head + skip) & r->mask) + SABQ_REC_HDR;
     resv->len = len;
     resv->head = head;
@@ -146,26 +140,41 @@ int sabq_spsc_reserve(const sabq_spsc *r, uint32_t len, sabq_spsc_resv *resv)
     return rc < 0 ? rc : reserve_at(r, head, len, resv);
 }
 
+/* Clear the seal where the next record will start (at `next`), so that a
+ * consumer that gets there before that record is sealed reads 0, and never
+ * old payload bytes that happen to equal the seal it waits for. Only when the
+ * spot is free: if the ring is full up to `next`, it holds the oldest unread
+ * record's header, whose seal is a lap old and cannot match. */
+static inline __attribute__((always_inline)) void unseal_next(const sabq_spsc *r, uint32_t next)
+{
+    struct sabq_region *s = r->shm;
+    uint32_t tail = s->prod.tail_cache;
+    if (sabq__unlikely(next - tail >= r->cap)) {
+        /* A1: pairs with R1c in give_back() (see room()). */
+        tail = atomic_load_explicit(&s->cons.tail, memory_order_acquire);
+        if (next - tail >= r->cap)
+            return; /* full (or a scribbled tail: the next reserve says -EPROTO) */
+        s->prod.tail_cache = tail;
+    }
+    __atomic_store_n(seal_at(r, next), 0, __ATOMIC_RELAXED); /* ordered by R6 below */
+}
+
 /* Seal the record of `size` bytes (header included) placed at head + skip,
  * whose payload and run fields are written, and its padding (at head) if
- * skip > 0; returns the head after it. `len` is the header's length word.
- *
- * First the spot after the record is cleared: a consumer that gets there
- * before the next record is sealed must read 0, never old payload bytes that
- * happen to equal the seal it waits for. That spot is never an unread record
- * (room() keeps SABQ_REC_HDR free). */
+ * skip > 0; returns the head after it. `len` is the header's length word. */
 static inline __attribute__((always_inline)) uint32_t seal_record(const sabq_spsc *r, uint32_t head,
                                                                   uint32_t skip, uint32_t size,
                                                                   uint32_t len)
 {
     uint32_t pos = head + skip;
     uint32_t next = pos + size;
-    __atomic_store_n(hdr_at(r, next), 0, __ATOMIC_RELAXED); /* ordered by R6 below */
-    /* R6: release: pairs with A6 in take_sealed(): the payload, the run fields
-     * and the cleared spot at next are visible to whoever sees this seal. */
-    __atomic_store_n(hdr_at(r, pos), hdr_word(len, SABQ_SEAL(pos)), __ATOMIC_RELEASE);
+    __atomic_store_n(len_at(r, pos), len, __ATOMIC_RELAXED); /* ordered by R6 below */
+    unseal_next(r, next);
+    /* R6: release: pairs with A6 in take_sealed(): the payload, len, the run
+     * fields and the cleared seal at next are visible to whoever sees this seal. */
+    __atomic_store_n(seal_at(r, pos), SABQ_SEAL(pos), __ATOMIC_RELEASE);
     if (skip) /* the padding last: whoever sees its seal sees the record's (R6) */
-        __atomic_store_n(hdr_at(r, head), hdr_word(SABQ_REC_PAD, SABQ_SEAL(head)), __ATOMIC_RELEASE);
+        __atomic_store_n(seal_at(r, head), SABQ_SEAL(head), __ATOMIC_RELEASE);
     return next;
 }
 
@@ -228,7 +237,7 @@ int sabq_spsc_send(const sabq_spsc *handle, const void *buf, uint32_t len)
         uint32_t off = head & r->mask, size = rec_size(len);
         uint32_t used = head - s->prod.tail_cache;
         if (sabq__likely(!(head & 7u) && size <= r->cap - off && used <= r->cap &&
-                         r->cap - used >= size + SABQ_REC_HDR)) {
+                         r->cap - used >= size)) {
             sabq__copy(r->data + off + SABQ_REC_HDR, buf, len);
             publish(r, seal_record(r, head, 0, size, len));
             return 0;
@@ -251,7 +260,7 @@ static inline __attribute__((always_inline)) int put_run(const sabq_spsc *r, uin
     int free = room(r, *head, want < r->cap ? (uint32_t)want : r->cap);
     if (free < 0)
         return free;
-    uint32_t usable = (uint32_t)free > SABQ_REC_HDR ? (uint32_t)free - SABQ_REC_HDR : 0;
+    uint32_t usable = (uint32_t)free;
     uint32_t skip = 0, space = usable < to_end ? usable : to_end;
     const uint32_t worthwhile = SABQ_RUN_HDR + RUN_MIN * stride;
     if (space < worthwhile && usable > to_end) { /* too little before the end: wrap */
@@ -265,6 +274,8 @@ static inline __attribute__((always_inline)) int put_run(const sabq_spsc *r, uin
         m = k;
     uint32_t pos = *head + skip;
     uint8_t *at = r->data + (pos & r->mask);
+    if (skip) /* sealed last, in seal_record() */
+        __atomic_store_n(len_at(r, *head), SABQ_REC_PAD, __ATOMIC_RELAXED);
     struct sabq_run *run = (struct sabq_run *)(void *)at;
     run->elem_len = len;
     run->count = m;
@@ -321,20 +332,18 @@ static inline __attribute__((always_inline)) int take_sealed(const sabq_spsc *r,
 {
     uint32_t off = tail & r->mask;
     /* A6: pairs with R6 in seal_record(): the record is written. */
-    uint64_t h = __atomic_load_n(hdr_at(r, tail), __ATOMIC_ACQUIRE);
-    if (hdr_seal(h) != SABQ_SEAL(tail))
+    if (__atomic_load_n(seal_at(r, tail), __ATOMIC_ACQUIRE) != SABQ_SEAL(tail))
         return -EAGAIN;
-    uint32_t len = hdr_len(h);
+    uint32_t len = sabq__read_once(len_at(r, tail));
     if (len == SABQ_REC_PAD) {
         if (off == 0)
             return -EPROTO;
         tail += r->cap - off;
         off = 0;
         /* A6: the producer sealed this record before its padding. */
-        h = __atomic_load_n(hdr_at(r, tail), __ATOMIC_ACQUIRE);
-        if (hdr_seal(h) != SABQ_SEAL(tail))
+        if (__atomic_load_n(seal_at(r, tail), __ATOMIC_ACQUIRE) != SABQ_SEAL(tail))
             return -EPROTO;
-        len = hdr_len(h);
+        len = sabq__read_once(len_at(r, tail));
     }
     uint8_t *at = r->data + off;
     if (len == SABQ_REC_RUN) {
@@ -477,17 +486,6 @@ static __attribute__((noinline)) int recv_general(const sabq_spsc *handle, void 
     return recv_at(&local, own_pos(&local), buf, cap);
 }
 
-/* The end of a receive of a plain record longer than SABQ__COPY_INLINE,
- * already checked: the memcpy call is out of line. */
-static __attribute__((noinline)) int recv_long(const sabq_spsc *handle, void *buf,
-                                               const uint8_t *payload, uint32_t len, uint32_t next)
-{
-    memcpy(buf, payload, len);
-    sabq_spsc_view v = {payload, len, next, next, 0};
-    give_back(handle, &v);
-    return (int)len;
-}
-
 int sabq_spsc_recv(const sabq_spsc *handle, void *buf, uint32_t cap)
 {
     const sabq_spsc local = *handle, *r = &local; /* as in sabq_spsc_send */
@@ -495,21 +493,19 @@ int sabq_spsc_recv(const sabq_spsc *handle, void *buf, uint32_t cap)
     /* The common case in line: a plain record, sealed or not yet, outside a
      * run. It is take_sealed() and give_back() for that case, with the same
      * checks (padding and runs have lengths above msg_max); a run, padding,
-     * the close and every error go to recv_at() out of line, and so does the
-     * memcpy of a longer message, so that this path needs no stack frame. */
+     * the close and every error go to recv_at() out of line. (Unlike the
+     * send side, moving the memcpy of long messages out of line measured no
+     * gain for short ones here, and cost long ones 4-6%.) */
     if (sabq__likely(!(p.tail & 7u) && p.run_end - p.tail - 1u >= r->cap)) {
-        uint32_t off = p.tail & r->mask;
+        uint32_t off = p.tail & r->mask, len;
         /* A6: pairs with R6 in seal_record(). */
-        uint64_t h = __atomic_load_n(hdr_at(r, p.tail), __ATOMIC_ACQUIRE);
-        uint32_t len = hdr_len(h);
-        if (hdr_seal(h) != SABQ_SEAL(p.tail)) {
+        if (__atomic_load_n(seal_at(r, p.tail), __ATOMIC_ACQUIRE) != SABQ_SEAL(p.tail)) {
             if (!sabq__region_is_closed(r->shm))
                 return -EAGAIN;
-        } else if (len <= cap && len <= r->msg_max && rec_size(len) <= r->cap - off) {
+        } else if ((len = sabq__read_once(len_at(r, p.tail))) <= cap && len <= r->msg_max &&
+                   rec_size(len) <= r->cap - off) {
             const uint8_t *payload = r->data + off + SABQ_REC_HDR;
             uint32_t next = p.tail + rec_size(len);
-            if (len > SABQ__COPY_INLINE)
-                return recv_long(handle, buf, payload, len, next);
             sabq__copy(buf, payload, len);
             sabq_spsc_view v = {payload, len, next, next, 0};
             give_back(r, &v);

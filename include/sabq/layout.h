@@ -93,12 +93,10 @@ struct sabq_region {
 };
 
 /* SPSC message record header, at an 8-byte aligned offset of the data area.
- * The payload follows it; the next record starts at the next 8-byte boundary.
- * The producer writes both words with one 8-byte release store, the consumer
- * reads them with one 8-byte acquire load (docs/layout.md, R6/A6). */
+ * The payload follows it; the next record starts at the next 8-byte boundary. */
 struct sabq_rec {
     uint32_t len;   /* payload bytes, SABQ_REC_PAD (skip to the area's end) or SABQ_REC_RUN */
-    uint32_t seal;  /* SABQ_SEAL(position) once complete, else 0 */
+    uint32_t seal;  /* SABQ_SEAL(position) once complete (release, R6), else 0 */
 };
 /* A record's seal: its ring position + 1. Positions are multiples of 8, so a
  * seal is odd and never 0, and a stale header from an earlier lap (position

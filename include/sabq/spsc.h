@@ -58,8 +58,7 @@ size_t sabq_spsc_size(uint32_t cap);
 uint32_t sabq_spsc_msg_limit(uint32_t cap);
 
 /* Lay out a new empty ring in `mem` (SABQ_ALIGN-aligned, `size` bytes) and fill
- * `r`. The ring holds records (8-byte header + payload rounded up to 8) of up
- * to cap - 8 bytes in all: the producer always leaves one header's room free
+ * `r`. The ring holds records of 8-byte header + payload rounded up to 8
  * (docs/layout.md, "SPSC message ring"). `cap` is a power of two from 16 to 2^30 (SABQ_CAP_MAX); `msg_max` at most
  * sabq_spsc_msg_limit(cap), or 0 for that limit. Call before sharing the memory.
  * Returns 0, or -EINVAL for a bad argument, alignment or too small a region. */
