@@ -15,6 +15,16 @@
 #define sabq__likely(x) __builtin_expect(!!(x), 1)
 #define sabq__unlikely(x) __builtin_expect(!!(x), 0)
 
+/* A rare path kept out of line natively, so that the common path of a send
+ * or receive needs no stack frame. Not in sabq.wasm: it has no stack (nothing
+ * of its own in the memory it runs in), its exports are flattened, and a call
+ * that takes the address of a local would need one. */
+#if defined(__wasm__) && !defined(__EMSCRIPTEN__)
+#define SABQ__OUT_OF_LINE static inline __attribute__((always_inline))
+#else
+#define SABQ__OUT_OF_LINE static __attribute__((noinline))
+#endif
+
 /* Tell the CPU we are spinning (frees the sibling hyperthread, saves power). */
 static inline void sabq__cpu_relax(void)
 {

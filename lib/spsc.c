@@ -211,7 +211,7 @@ static inline __attribute__((always_inline)) int send_at(const sabq_spsc *r, uin
 
 /* sabq_spsc_send, all of it: out of line, for what the short path below
  * leaves (long messages, padding, a full cache, the close, errors). */
-static __attribute__((noinline)) int send_general(const sabq_spsc *handle, const void *buf,
+SABQ__OUT_OF_LINE int send_general(const sabq_spsc *handle, const void *buf,
                                                   uint32_t len)
 {
     /* A local copy of the handle: the stores into the ring below cannot alias
@@ -480,7 +480,7 @@ static inline __attribute__((always_inline)) int recv_at(const sabq_spsc *r, str
 
 /* sabq_spsc_recv, all of it: out of line, for what the short path in
  * sabq_spsc_recv leaves (runs, padding, the close, errors). */
-static __attribute__((noinline)) int recv_general(const sabq_spsc *handle, void *buf, uint32_t cap)
+SABQ__OUT_OF_LINE int recv_general(const sabq_spsc *handle, void *buf, uint32_t cap)
 {
     const sabq_spsc local = *handle; /* as in sabq_spsc_send */
     return recv_at(&local, own_pos(&local), buf, cap);
