@@ -42,6 +42,23 @@ export class SpscRing extends Region {
   constructor(...args) {
     super(...args);
     this._got = { len: 0 }; // the length of the message C last located
+    // Int32Array indices of the words a waiting side watches (hints only:
+    // the attempt that follows is C's, with its checks).
+    this._tailAt = (this.offset + layout.CONS_TAIL) >> 2;
+    this._tailCacheAt = (this.offset + layout.PROD_TAIL_CACHE) >> 2;
+    this._closedAt = (this.offset + layout.HDR_CLOSED) >> 2;
+    this._dataAt = this.dataStart >> 2;
+    this._sealAppeared = () => {
+      const i32 = this.sabq.i32;
+      const tail = Atomics.load(i32, this._tailAt); // our own index
+      return Atomics.load(i32, this._dataAt + ((tail & (this.capacity - 1)) >> 2) + 1) === ((tail + 1) | 0) ||
+        Atomics.load(i32, this._closedAt) !== 0;
+    };
+    this._tailMoved = () => {
+      const i32 = this.sabq.i32;
+      return Atomics.load(i32, this._tailAt) !== Atomics.load(i32, this._tailCacheAt) ||
+        Atomics.load(i32, this._closedAt) !== 0;
+    };
   }
 
   // ---- producer ------------------------------------------------------------
@@ -100,7 +117,7 @@ export class SpscRing extends Region {
   sendWait(data, timeoutMs) {
     const bytes = bytesOf(data);
     if (canBlock() && this.send(bytes)) return true; // the common case: no closure, no wait
-    return blockOn(this.sabq, this.writable, () => this.send(bytes) || AGAIN, timeoutMs) ?? false;
+    return blockOn(this.sabq, this.writable, () => this.send(bytes) || AGAIN, timeoutMs, this._tailMoved) ?? false;
   }
 
   /** Sends, awaiting room without blocking the thread. Resolves false on timeout. */
@@ -222,13 +239,13 @@ export class SpscRing extends Region {
       const n = this.receiveInto(buf); // the common case: no closure, no wait
       if (n !== null) return n;
     }
-    return blockOn(this.sabq, this.readable, () => this.receiveInto(buf) ?? AGAIN, timeoutMs);
+    return blockOn(this.sabq, this.readable, () => this.receiveInto(buf) ?? AGAIN, timeoutMs, this._sealAppeared);
   }
 
   /** Receives, waiting up to timeoutMs (sabq_spsc_recv_wait). Workers only.
    * Null on timeout. */
   receiveWait(timeoutMs) {
-    return blockOn(this.sabq, this.readable, () => this.receive() ?? AGAIN, timeoutMs);
+    return blockOn(this.sabq, this.readable, () => this.receive() ?? AGAIN, timeoutMs, this._sealAppeared);
   }
 
   /** Receives without blocking the thread. Resolves null on timeout. */
