@@ -114,7 +114,7 @@ static inline __attribute__((always_inline)) int reserve_at(const sabq_spsc *r, 
     if (sabq__unlikely((uint32_t)free < total))
         return -EAGAIN;
     if (skip) /* sealed last, in seal_record() */
-        __atomic_store_n(len_at(r, head), SABQ_REC_PAD, __ATOMIC_RELAXED);
+        *len_at(r, head) = SABQ_REC_PAD; /* read only after its seal (R6/A6) */
     resv->data = r->data + ((head + skip) & r->mask) + SABQ_REC_HDR;
     resv->len = len;
     resv->head = head;
@@ -168,7 +168,9 @@ static inline __attribute__((always_inline)) uint32_t seal_record(const sabq_sps
 {
     uint32_t pos = head + skip;
     uint32_t next = pos + size;
-    __atomic_store_n(len_at(r, pos), len, __ATOMIC_RELAXED); /* ordered by R6 below */
+    /* A plain store: the consumer reads len only after it has seen the seal
+     * (R6/A6). In sabq.wasm every atomic store is a full barrier. */
+    *len_at(r, pos) = len;
     unseal_next(r, next);
     /* R6: release: pairs with A6 in take_sealed(): the payload, len, the run
      * fields and the cleared seal at next are visible to whoever sees this seal. */
@@ -246,17 +248,50 @@ int sabq_spsc_send(const sabq_spsc *handle, const void *buf, uint32_t len)
     return send_general(handle, buf, len);
 }
 
-/* Put up to `k` messages of msgs[0].len bytes (1 to msg_max) as one run at
- * *head, padding to the end of the area first if fewer than RUN_MIN fit
- * before it. Returns how many went in (advancing *head), 0 when a run of
- * RUN_MIN does not fit (the caller sends a plain record instead), or
- * -EPROTO. */
+/* Copy `n` messages of `len` bytes between an array of iovecs and a run's
+ * slots, `stride` apart; to_run picks the direction. A run's messages all
+ * have one length, so the size of the copy is decided once, not per message
+ * (8 bytes, the common case, is one move). Receiving stops at a buffer
+ * shorter than `len`; returns how many were copied. */
+static inline __attribute__((always_inline)) uint32_t run_copy(uint8_t *slot, uint32_t stride,
+                                                               sabq_iov *msgs, uint32_t n,
+                                                               uint32_t len, int to_run)
+{
+    uint32_t i = 0;
+#define SABQ__RUN_LOOP(COPY)                                                                   \
+    for (; i < n; i++, slot += stride) {                                                       \
+        if (to_run) {                                                                          \
+            COPY(slot, msgs[i].base);                                                          \
+        } else {                                                                               \
+            if (msgs[i].len < len)                                                             \
+                break;                                                                         \
+            COPY(msgs[i].base, slot);                                                          \
+            msgs[i].len = len;                                                                 \
+        }                                                                                      \
+    }
+#define SABQ__COPY8(d, s) memcpy((d), (s), 8)
+#define SABQ__COPYN(d, s) sabq__copy((d), (s), len)
+    if (len == 8)
+        SABQ__RUN_LOOP(SABQ__COPY8)
+    else
+        SABQ__RUN_LOOP(SABQ__COPYN)
+#undef SABQ__COPYN
+#undef SABQ__COPY8
+#undef SABQ__RUN_LOOP
+    return i;
+}
+
+/* Put messages of msgs[0].len bytes (1 to msg_max; the first RUN_MIN of the
+ * `n` have it) as one run at *head, as many of them as have that length and
+ * fit, padding to the end of the area first if fewer than RUN_MIN fit before
+ * it. Returns how many went in (advancing *head), 0 when a run of RUN_MIN
+ * does not fit (the caller sends a plain record instead), or -EPROTO. */
 static inline __attribute__((always_inline)) int put_run(const sabq_spsc *r, uint32_t *head,
-                                                         const sabq_iov *msgs, uint32_t k)
+                                                         const sabq_iov *msgs, uint32_t n)
 {
     uint32_t len = msgs[0].len, stride = sabq__align8(len);
     uint32_t off = *head & r->mask, to_end = r->cap - off;
-    uint64_t want = SABQ_RUN_HDR + (uint64_t)k * stride;
+    uint64_t want = SABQ_RUN_HDR + (uint64_t)n * stride;
     int free = room(r, *head, want < r->cap ? (uint32_t)want : r->cap);
     if (free < 0)
         return free;
@@ -269,20 +304,21 @@ static inline __attribute__((always_inline)) int put_run(const sabq_spsc *r, uin
     }
     if (space < worthwhile)
         return 0;
-    uint32_t m = (space - SABQ_RUN_HDR) / stride;
-    if (m > k)
-        m = k;
+    uint32_t m = (space - SABQ_RUN_HDR) / stride, same = RUN_MIN;
+    if (m > n)
+        m = n;
+    while (same < m && msgs[same].len == len)
+        same++;
     uint32_t pos = *head + skip;
     uint8_t *at = r->data + (pos & r->mask);
     if (skip) /* sealed last, in seal_record() */
-        __atomic_store_n(len_at(r, *head), SABQ_REC_PAD, __ATOMIC_RELAXED);
+        *len_at(r, *head) = SABQ_REC_PAD; /* read only after its seal (R6/A6) */
     struct sabq_run *run = (struct sabq_run *)(void *)at;
     run->elem_len = len;
-    run->count = m;
-    for (uint32_t j = 0; j < m; j++)
-        sabq__copy(at + SABQ_RUN_HDR + j * stride, msgs[j].base, len);
-    *head = seal_record(r, *head, skip, SABQ_RUN_HDR + m * stride, SABQ_REC_RUN);
-    return (int)m;
+    run->count = same;
+    run_copy(at + SABQ_RUN_HDR, stride, (sabq_iov *)msgs, same, len, 1);
+    *head = seal_record(r, *head, skip, SABQ_RUN_HDR + same * stride, SABQ_REC_RUN);
+    return (int)same;
 }
 
 int sabq_spsc_send_batch(const sabq_spsc *handle, const sabq_iov *msgs, uint32_t n)
@@ -293,11 +329,10 @@ int sabq_spsc_send_batch(const sabq_spsc *handle, const sabq_iov *msgs, uint32_t
     if (rc < 0)
         return rc;
     while (i < n) {
-        uint32_t len = msgs[i].len, k = 1;
-        while (i + k < n && msgs[i + k].len == len)
-            k++;
-        if (k >= RUN_MIN && len != 0 && len <= r->msg_max) {
-            rc = put_run(r, &head, msgs + i, k);
+        uint32_t len = msgs[i].len;
+        if (n - i >= RUN_MIN && msgs[i + 1].len == len && msgs[i + 2].len == len && len != 0 &&
+            len <= r->msg_max) {
+            rc = put_run(r, &head, msgs + i, n - i);
             if (rc < 0)
                 break;
             if (rc > 0) {
@@ -539,13 +574,12 @@ int sabq_spsc_recv_batch(const sabq_spsc *handle, sabq_iov *msgs, uint32_t n)
          * loop is met again by peek_at() above. */
         uint32_t left = v.run_end - v.next, off = v.next & r->mask;
         if (left - 1u < r->cap && left <= r->cap - off) {
-            uint32_t len = v.run_len, stride = sabq__align8(len);
-            const uint8_t *at = r->data + off;
-            for (; i < n && left >= stride && msgs[i].len >= len; i++, at += stride, left -= stride) {
-                sabq__copy(msgs[i].base, at, len);
-                msgs[i].len = len;
-            }
-            v.next = v.run_end - left;
+            uint32_t len = v.run_len, stride = sabq__align8(len), k = left / stride;
+            if (k > n - i)
+                k = n - i;
+            k = run_copy(r->data + off, stride, msgs + i, k, len, 0);
+            i += k;
+            v.next += k * stride;
         }
     }
     if (i == 0)
