@@ -382,9 +382,11 @@ static inline __attribute__((always_inline)) int take_sealed(const sabq_spsc *r,
     }
     uint8_t *at = r->data + off;
     if (len == SABQ_REC_RUN) {
+        if (r->cap - off < SABQ_RUN_HDR) /* before reading the run's fields */
+            return -EPROTO;
         const struct sabq_run *run = (const struct sabq_run *)(const void *)at;
         uint32_t elem = sabq__read_once(&run->elem_len), count = sabq__read_once(&run->count);
-        if (elem == 0 || elem > r->msg_max || count == 0 || r->cap - off < SABQ_RUN_HDR ||
+        if (elem == 0 || elem > r->msg_max || count == 0 ||
             (uint64_t)count * sabq__align8(elem) > r->cap - off - SABQ_RUN_HDR)
             return -EPROTO;
         uint32_t first = tail + SABQ_RUN_HDR;
