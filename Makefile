@@ -29,21 +29,24 @@ HEADERS := $(wildcard include/sabq/*.h) lib/internal.h lib/js_abi.h
 B := build
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 
-PHONY_EXTRA := plugins serve test-browser test-emscripten bench bench-smoke bench-deps
+PHONY_EXTRA := plugins rust serve test-browser test-emscripten test-cpp test-cpp-headers bench bench-smoke bench-deps
 .PHONY: $(PHONY_EXTRA) all deps install uninstall test test-install test-unit test-stress test-tsan test-asan \
-        test-compilers test-js test-wasm-sections wasm demo clean help
+        test-compilers test-man test-js test-wasm-sections wasm demo clean help
 
 all: $(B)/libsabq.a $(B)/libsabq.so $(B)/sabq.pc
 
 help:
 	@echo "make            build/libsabq.a, build/libsabq.so, build/sabq.pc"
 	@echo "make demo       run the native example (producer and consumer per ring kind)"
-	@echo "make test       install check, unit, stress, TSan, ASan+UBSan, hostile-peer, two-process,"
-	@echo "                wasm, emscripten, Node and Chromium tests, benchmark smoke run"
-	@echo "make install    PREFIX=$(PREFIX)"
+	@echo "make test       install check, man pages, unit, stress, TSan, ASan+UBSan, hostile-peer,"
+	@echo "                two-process, wasm, emscripten, C++, Node, Chromium and Firefox tests,"
+	@echo "                benchmark smoke run"
+	@echo "make install    PREFIX=$(PREFIX): headers, libraries, sabq.pc, man pages"
+	@echo "make test-cpp   the headers as C++11..23 (g++, clang++, em++), examples/cpp/rings.cpp run"
+	@echo "make test-man   man/ lint-clean and covering every public function"
 
 # Parts installed for `make test`; each is a no-op when already present.
-TEST_DEPS := native wasm js plugins browser emscripten bench
+TEST_DEPS := native wasm js plugins browser emscripten bench rust
 deps:
 	@scripts/install-deps.sh $(TEST_DEPS)
 
@@ -66,6 +69,16 @@ PC_FROM_TEMPLATE = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g'
 $(B)/sabq.pc: sabq.pc.in Makefile | $(B)/obj
 	$(PC_FROM_TEMPLATE) > $@
 
+# Man pages: one page per family of functions (man/), and a link for every
+# other name on its NAME line, so that `man sabq_spsc_send_wait` finds it.
+MAN3 = $(PREFIX)/share/man/man3
+MAN7 = $(PREFIX)/share/man/man7
+
+# Man pages: one page per family of functions (man/), and a link for every
+# other name on its NAME line, so that `man sabq_spsc_send_wait` finds it.
+MAN3 = $(PREFIX)/share/man/man3
+MAN7 = $(PREFIX)/share/man/man7
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include/sabq $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 include/sabq/*.h $(DESTDIR)$(PREFIX)/include/sabq/
@@ -73,15 +86,22 @@ install: all
 	install -m 755 $(B)/libsabq.so $(DESTDIR)$(PREFIX)/lib/libsabq.so.0
 	ln -sf libsabq.so.0 $(DESTDIR)$(PREFIX)/lib/libsabq.so
 	$(PC_FROM_TEMPLATE) > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sabq.pc
+	install -d $(DESTDIR)$(MAN3) $(DESTDIR)$(MAN7)
+	install -m 644 man/*.3 $(DESTDIR)$(MAN3)/
+	install -m 644 man/*.7 $(DESTDIR)$(MAN7)/
+	scripts/man-names.sh | awk '$$1 ~ /\.3$$/ && $$1 != $$2 ".3"' | \
+	  while read page name; do ln -sf $$page $(DESTDIR)$(MAN3)/$$name.3; done
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/include/sabq
 	rm -f $(DESTDIR)$(PREFIX)/lib/libsabq.a $(DESTDIR)$(PREFIX)/lib/libsabq.so* \
-	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/sabq.pc
+	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/sabq.pc $(DESTDIR)$(MAN3)/sabq_*.3 $(DESTDIR)$(MAN7)/sabq.7
 
 include mk/wasm.mk
 include mk/plugins.mk
+include mk/rust.mk
 include mk/emscripten.mk
+include mk/cpp.mk
 include mk/bench.mk
 
 # ---- examples ---------------------------------------------------------------
@@ -140,8 +160,8 @@ export TSAN_OPTIONS := halt_on_error=1 second_deadlock_stack=1
 export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
-test: deps all test-compilers test-install test-unit test-stress test-tsan test-asan $(B)/demo \
-      test-wasm-sections test-emscripten test-js test-browser bench-smoke
+test: deps all test-compilers test-man test-install test-unit test-stress test-tsan test-asan $(B)/demo \
+      test-wasm-sections test-emscripten test-cpp test-js test-browser bench-smoke
 	$(B)/demo > /dev/null
 	@echo "make test: all suites passed"
 
@@ -151,6 +171,10 @@ test-compilers:
 	  for f in $(LIB_SRC) lib/wait_fallback.c; do \
 	    $$cc $(CSTD) $(WARN) -O2 -Iinclude -c $$f -o /dev/null || exit 1; \
 	  done; echo "warnings clean with $$cc"; done
+
+# The man pages: lint-clean, and one for every public function in the headers.
+test-man:
+	scripts/check-man.sh
 
 # make install into a scratch prefix, then build and run a program against it
 # through pkg-config, the way a user of the library would.
@@ -162,6 +186,13 @@ test-install: all
 	    $$(PKG_CONFIG_PATH=$(INSTALL_TEST)/usr/lib/pkgconfig pkg-config --cflags --libs sabq) \
 	    -o $(INSTALL_TEST)/use_installed
 	LD_LIBRARY_PATH=$(INSTALL_TEST)/usr/lib $(INSTALL_TEST)/use_installed
+	MANPAGER=cat man -M $(INSTALL_TEST)/usr/share/man sabq_spsc_send | grep -q 'sabq_spsc_send_wait('
+	MANPAGER=cat man -M $(INSTALL_TEST)/usr/share/man 7 sabq | grep -q 'lock-free shared-memory'
+	@scripts/man-names.sh | while read page name; do \
+	  man -M $(INSTALL_TEST)/usr/share/man -w "$${page##*.}" "$$name" > /dev/null || \
+	    { echo "test-install: man $$name does not resolve after install" >&2; exit 1; }; \
+	done
+	@echo "install: man -M PREFIX/share/man finds every page and every name linked to one"
 
 test-unit: $(B)/rel/unit
 	$(B)/rel/unit $(CRITERION)
@@ -181,15 +212,16 @@ test-asan: $(B)/asan/unit $(B)/asan/stress
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 
-test-js: wasm plugins node_modules/.package-lock.json $(B)/em/interop.js $(B)/em/package.json
-	node --test --test-concurrency=1 tests/js/
+test-js: wasm plugins rust node_modules/.package-lock.json $(B)/em/interop.js $(B)/em/package.json
+	SABQ_LIFECYCLE_ROUNDS=200 node --test --test-concurrency=1 tests/js/
 	npx tsc -p tsconfig.json
 	@echo "types: 1 passed, 0 failed (tsc --noEmit on examples/js/typed.ts)"
 
-# Chromium (Debian's, headless) through playwright-core, against tools/serve.mjs.
-# One file at a time: the tests measure main-thread long tasks, and four
-# browsers at once on two cores would make their own.
-test-browser: wasm plugins node_modules/.package-lock.json
+# Every page test in Debian's Chromium and Firefox ESR (headless, through
+# puppeteer-core; tests/browser/browser.mjs), against tools/serve.mjs. One file
+# at a time: the tests measure main-thread stalls, and four browsers at once
+# on two cores would make their own. SABQ_BROWSERS=firefox picks one engine.
+test-browser: wasm plugins rust node_modules/.package-lock.json
 	node --test --test-concurrency=1 tests/browser/
 
 clean:

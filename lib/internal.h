@@ -204,7 +204,7 @@ struct sabq__watch {
     const uint32_t *word;
     uint32_t value;
     int until_equal;
-    const _Atomic uint32_t *closed;
+    const sabq_atomic_u32 *closed;
 };
 #define SABQ__NO_WATCH ((struct sabq__watch){NULL, 0, 0, NULL})
 

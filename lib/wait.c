@@ -39,7 +39,7 @@ uint64_t sabq_deadline(uint64_t timeout_ns)
     return now + timeout_ns;
 }
 
-int sabq_wait(_Atomic uint32_t *word, uint32_t expected, uint64_t timeout_ns)
+int sabq_wait(sabq_atomic_u32 *word, uint32_t expected, uint64_t timeout_ns)
 {
     if (!word)
         return -EINVAL;
@@ -48,7 +48,7 @@ int sabq_wait(_Atomic uint32_t *word, uint32_t expected, uint64_t timeout_ns)
     return sabq__os_wait(word, expected, sabq_deadline(timeout_ns));
 }
 
-int sabq_wake(_Atomic uint32_t *word, uint32_t count)
+int sabq_wake(sabq_atomic_u32 *word, uint32_t count)
 {
     if (!word)
         return -EINVAL;

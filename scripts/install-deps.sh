@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # scripts/install-deps.sh — install what the build and the tests need on Debian 12,
 # and nothing when it is all there already. Called by the Makefile; safe to re-run.
-#   scripts/install-deps.sh native   C library, Criterion tests, sanitizers
+#   scripts/install-deps.sh native   C and C++ compilers, Criterion tests, sanitizers,
+#                                    man page tools (mandoc, groff, man)
 #                           wasm     freestanding sabq.wasm (lld, binaryen, wabt)
 #                           js       Node.js and npm (the npm packages come from
 #                                    package-lock.json through `npm ci`)
 #                           emscripten  emcc, for build/em/libsabq.a
-#                           browser  Debian's Chromium, driven by playwright-core
+#                           browser  Debian's Chromium and Firefox ESR, driven by puppeteer-core
+#                           rust     Debian's rustc with the wasm32-unknown-unknown std,
+#                                    for the Rust host example (examples/rust/)
 #                           plugins  wasi-libc, for the WASI test plugins
 #                           bench    peers: concurrencykit and liburcu
 set -euo pipefail
@@ -24,6 +27,10 @@ for part in "${@:-native}"; do
     native)
         want make "command -v make"
         want gcc "command -v gcc"
+        want g++ "command -v g++"
+        want mandoc "command -v mandoc"
+        want groff-base "command -v groff"
+        want man-db "command -v man"
         want clang "command -v clang"
         want pkg-config "command -v pkg-config"
         want libcriterion-dev "test -f /usr/include/criterion/criterion.h"
@@ -44,6 +51,12 @@ for part in "${@:-native}"; do
         ;;
     browser)
         want chromium "test -x /usr/bin/chromium"
+        want firefox-esr "test -x /usr/bin/firefox-esr"
+        ;;
+    rust)
+        # /usr/bin/rustc by path: a rustup toolchain earlier on PATH may lack the wasm target.
+        want rustc "test -x /usr/bin/rustc"
+        want libstd-rust-dev-wasm32 "ls /usr/lib/rustlib/wasm32-unknown-unknown/lib/libstd-*.rlib"
         ;;
     plugins)
         want wasi-libc "test -f /usr/include/wasm32-wasi/stdio.h"

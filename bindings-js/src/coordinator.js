@@ -19,9 +19,11 @@ import { Image } from './mounts.js';
 import { defaultWorkerCount, toUrl } from './platform.js';
 
 const OPTIONS = new Set(['workers', 'queueSlots', 'taskTimeoutMs', 'hostHandlers', 'memoryMiB', 'wasiShimUrl', 'allow', 'limits']);
-const SPAWN_OPTIONS = new Set(['args', 'env', 'stdin', 'stdout', 'stderr', 'tty', 'signal', 'timeoutMs', 'mounts', 'onFileClosed', 'allow']);
+const SPAWN_OPTIONS = new Set(['args', 'env', 'stdin', 'stdout', 'stderr', 'tty', 'signal', 'timeoutMs', 'mounts', 'onFileClosed', 'allow', 'pipeBytes']);
+/** Bytes of a pipe between two pipeline stages. */
+const STAGE_PIPE_BYTES = 1 << 20;
 const STAGE_OPTIONS = new Set(['plugin', 'args', 'env', 'mounts', 'allow', 'onFileClosed']);
-const PIPELINE_OPTIONS = new Set(['stdin', 'stdout', 'stderr', 'tty', 'signal', 'timeoutMs']);
+const PIPELINE_OPTIONS = new Set(['stdin', 'stdout', 'stderr', 'tty', 'signal', 'timeoutMs', 'pipeBytes']);
 
 function checkKeys(what, options, known) {
   for (const key of Object.keys(options ?? {})) {
@@ -156,6 +158,10 @@ export class Coordinator {
    */
   spawn(name, options = {}) {
     checkKeys('spawn', options, SPAWN_OPTIONS);
+    return this._spawn(name, options, {});
+  }
+
+  _spawn(name, options, extra) {
     this._checkOpen();
     if (!this.dispatch) throw new TypeError('sabq: spawn() before the coordinator is ready (await Coordinator.create())');
     return startProcess(this.ctx, name, options, {
@@ -163,6 +169,7 @@ export class Coordinator {
       depth: 0,
       ephemeral: false,
       timeoutMs: options.timeoutMs ?? this.options.taskTimeoutMs,
+      ...extra,
     });
   }
 
@@ -180,7 +187,7 @@ export class Coordinator {
     stages.forEach((s, i) => {
       checkKeys('pipeline stage', s, STAGE_OPTIONS);
       const last = i === stages.length - 1;
-      const h = this.spawn(s.plugin, {
+      const h = this._spawn(s.plugin, {
         args: s.args,
         env: s.env,
         mounts: s.mounts,
@@ -192,7 +199,8 @@ export class Coordinator {
         stdin,
         stderr: options.stderr ?? 'pipe',
         stdout: last ? options.stdout ?? 'pipe' : 'pipe',
-      });
+        pipeBytes: options.pipeBytes,
+      }, { stdoutBytes: last ? undefined : options.pipeBytes ?? STAGE_PIPE_BYTES });
       handles.push(h);
       stdin = h;
     });
@@ -247,7 +255,7 @@ export class Coordinator {
       ephemeral: true,
       timeoutMs: this.options.taskTimeoutMs,
     });
-    return { lease: child._takeStdout(), exit: child.exit };
+    return { lease: child._takeStdout(), exit: child.exit, kill: () => child.kill('the plugin that started it ended') };
   }
 }
 

@@ -36,7 +36,7 @@ export class HostServer {
    * @param {import('./arena.js').Arena} o.arena
    * @param {Record<string, (request: string) => any>} o.handlers
    * @param {(id: number) => import('./task.js').Task|undefined} o.taskById
-   * @param {(caller, command, args) => {lease, exit: Promise}} o.runPlugin starts a nested run
+   * @param {(caller, command, args) => {lease, exit: Promise, kill: () => void}} o.runPlugin starts a nested run
    * @param {(name: string) => boolean} o.pluginExists
    * @param {{maxDepth: number, maxNested: number}} o.limits
    */
@@ -126,6 +126,8 @@ const KINDS = {
       throw e;
     }
     child.exit.catch(() => {}).finally(() => server.nested--);
+    // A nested run belongs to the task that started it: it ends with it.
+    task.own(() => child.kill());
     holdForTask(task, child.lease);
     child.exit.catch(() => {}).finally(() => child.lease.drop('host'));
     await server.answer(w, msg, { pipe: child.lease.pipe.toJSON() });

@@ -4,10 +4,14 @@
 // spawn: pipes from the arena, mounts prepared, the task submitted.
 
 import { TaskError } from './errors.js';
-import { PipeLease, readableFrom, readAllBytes, writeAllAsync } from './pipes.js';
+import { PipeLease, PIPE_BYTES, readableFrom, readAllBytes, writeAllAsync } from './pipes.js';
 import { prepareMounts, unflatten, mountPath } from './mounts.js';
 
 const HOST = 'host'; // the host's hold on a pipe (see pipes.js)
+const FED_STDIN_BYTES = 1 << 20;
+
+/** stdin given as data or a stream, which this thread writes and then closes. */
+const fed = (stdin) => stdin !== undefined && stdin !== 'pipe' && stdin !== null && stdin !== 'ignore' && !(stdin instanceof ProcessHandle);
 
 // A handle dropped without its stdout or stderr ever being read lets go of
 // those pipes. (A stream, once made, holds its pipe itself and lets go at its
@@ -24,11 +28,16 @@ export function startProcess(ctx, name, options, extra) {
   const plugin = ctx.plugins.get(name);
   const { stdin: stdinOption = 'pipe', stdout = 'pipe', stderr = 'pipe' } = options;
   const upstream = stdinOption instanceof ProcessHandle ? stdinOption : null;
-  const newPipe = (option) => (option === null || option === 'ignore' ? null : PipeLease.create(ctx.sabq, ctx.arena, HOST));
+  const bytes = options.pipeBytes ?? PIPE_BYTES;
+  const newPipe = (option, size = bytes) => (option === null || option === 'ignore' ? null : PipeLease.create(ctx.sabq, ctx.arena, HOST, size));
   // stdin from another process is that process's stdout, as it is: no copy through here.
   const leases = {
-    stdin: upstream ? upstream._takeStdout() : newPipe(stdinOption),
-    stdout: newPipe(stdout),
+    // stdin fed from data or a stream: a larger pipe, so this thread (the
+    // feeder) is woken once per MiB rather than per 64 KiB.
+    stdin: upstream ? upstream._takeStdout() : newPipe(stdinOption, fed(stdinOption) ? Math.max(bytes, FED_STDIN_BYTES) : bytes),
+    // A stage's stdout that the next stage reads: a larger pipe lets both
+    // run at once instead of taking turns at every 64 KiB.
+    stdout: newPipe(stdout, extra.stdoutBytes ?? bytes),
     stderr: newPipe(stderr),
   };
   const spec = {
@@ -67,12 +76,19 @@ export function startProcess(ctx, name, options, extra) {
   }
   // The upstream's hold on the pipe we now read: nobody on this thread reads it.
   if (upstream) leases.stdin.drop(HOST);
+  // A plugin that did not end by itself (killed, timed out, crashed) cannot
+  // close its pipes: close them for it, so a reader sees the end of what was
+  // written and a writer gets EPIPE, instead of waiting for ever.
+  task.promise.catch(() => {
+    for (const lease of Object.values(leases)) lease?.pipe.close();
+  });
   const handle = new ProcessHandle(task, { stdin: upstream ? null : leases.stdin, stdout: leases.stdout, stderr: leases.stderr },
     (error) => ctx.dispatch.abort(task, error));
-  const src = stdinOption;
-  if (src !== 'pipe' && src !== null && src !== 'ignore' && !upstream) handle._feed(src);
+  if (fed(stdinOption)) handle._feed(stdinOption);
   return handle;
 }
+
+const emptyStream = () => new ReadableStream({ start: (controller) => controller.close() });
 
 export class ProcessHandle {
   constructor(task, { stdin, stdout, stderr }, kill) {
@@ -87,6 +103,18 @@ export class ProcessHandle {
     task.promise.catch(() => {}).finally(() => this._stdin?.drop(HOST));
     this._unread = { stdout, stderr };
     unread?.register(this, this._unread);
+    // Once no worker can write any more, output nobody asked for and nothing
+    // is left in goes back at once: reading it later gives an empty stream.
+    task.quiet.then(() => {
+      for (const name of ['stdout', 'stderr']) {
+        const lease = this._unread[name];
+        if (lease && lease.pipe.used === 0) {
+          this._unread[name] = null;
+          this[`_${name}Drained`] = true;
+          lease.drop(HOST);
+        }
+      }
+    });
   }
 
   /** Writes to the program's stdin, awaiting room; resolves with the bytes written. */
@@ -116,7 +144,7 @@ export class ProcessHandle {
     if (this._stdoutTaken) throw new Error('sabq: this stdout is piped into another process');
     if (!this._stdoutStream) {
       this._unread.stdout = null;
-      this._stdoutStream = readableFrom(this._stdout, HOST);
+      this._stdoutStream = this._stdoutDrained ? emptyStream() : readableFrom(this._stdout, HOST);
     }
     return this._stdoutStream;
   }
@@ -125,7 +153,7 @@ export class ProcessHandle {
     if (!this._stderr) return null;
     if (!this._stderrStream) {
       this._unread.stderr = null;
-      this._stderrStream = readableFrom(this._stderr, HOST);
+      this._stderrStream = this._stderrDrained ? emptyStream() : readableFrom(this._stderr, HOST);
     }
     return this._stderrStream;
   }
@@ -184,7 +212,7 @@ export class ProcessHandle {
 
   /** Hands this process's stdout pipe to a reader in another worker. */
   _takeStdout() {
-    if (!this._stdout || this._stdoutStream || this._stdoutTaken) throw new Error('sabq: stdout already read or piped');
+    if (!this._stdout || this._stdoutStream || this._stdoutTaken || this._stdoutDrained) throw new Error('sabq: stdout already read or piped');
     this._stdoutTaken = true;
     this._unread.stdout = null;
     return this._stdout;

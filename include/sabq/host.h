@@ -26,6 +26,7 @@
 #ifndef SABQ_HOST_H
 #define SABQ_HOST_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,18 +55,22 @@ static inline int sabq_host__encode(char *out, size_t cap, size_t *len, const ch
 
 /* Opens a stream of what host handler `name` returns for `request`.
  * Blocks until the host accepts. Returns a FILE* to fread/fgets and fclose,
- * or NULL (errno ENOENT: no such handler; EIO: it failed; ENAMETOOLONG). */
+ * or NULL (errno ENOENT: no such handler; EIO: it failed; ENAMETOOLONG: the
+ * encoded name and request exceed 4 KiB). */
 static inline FILE *sabq_host_call_open(const char *name, const char *request)
 {
     char path[4096] = "/host/call/";
     size_t len = strlen(path);
     if (sabq_host__encode(path, sizeof path, &len, name) < 0 || len + 1 >= sizeof path)
-        return NULL;
+        goto too_long;
     path[len++] = '/';
     path[len] = '\0';
     if (sabq_host__encode(path, sizeof path, &len, request) < 0)
-        return NULL;
+        goto too_long;
     return fopen(path, "r");
+too_long:
+    errno = ENAMETOOLONG;
+    return NULL;
 }
 
 /* Calls host handler `name` with `request` and reads the whole answer into a
@@ -77,10 +82,10 @@ static inline char *sabq_host_call(const char *name, const char *request, size_t
     if (!f)
         return NULL;
     size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
+    char *buf = (char *)malloc(cap); /* the casts: host.h compiles as C++ too */
     for (size_t n; buf; len += n) {
         if (cap - len < 2048) {
-            char *bigger = realloc(buf, cap *= 2);
+            char *bigger = (char *)realloc(buf, cap *= 2);
             if (!bigger) {
                 free(buf);
                 buf = NULL;
@@ -106,13 +111,16 @@ static inline char *sabq_host_call(const char *name, const char *request, size_t
 
 /* Starts plugin command line `cmdline` ("NAME ARG ARG...", words separated by
  * spaces) in a worker of its own, with empty stdin; returns a stream of its
- * stdout (end of file when it exits), or NULL (errno ENOENT: no such plugin). */
+ * stdout (end of file when it exits), or NULL (errno ENOENT: no such plugin;
+ * ENAMETOOLONG: the encoded command line exceeds 4 KiB). */
 static inline FILE *sabq_host_run(const char *cmdline)
 {
     char path[4096] = "/host/run/";
     size_t len = strlen(path);
-    if (sabq_host__encode(path, sizeof path, &len, cmdline) < 0)
+    if (sabq_host__encode(path, sizeof path, &len, cmdline) < 0) {
+        errno = ENAMETOOLONG;
         return NULL;
+    }
     return fopen(path, "r");
 }
 

@@ -7,9 +7,42 @@
 #ifndef SABQ_LAYOUT_H
 #define SABQ_LAYOUT_H
 
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* C++ (11 to 23, g++, clang++, em++) includes these headers too, with the same
+ * byte layout: a shared atomic word is `_Atomic uint32_t` in C and
+ * `std::atomic<uint32_t>` in C++, both a plain, lock-free 32-bit word, as the
+ * asserts at the end of this file check in either language.
+ *
+ * Code in these headers (a `static inline` fast path) is written once, in the
+ * common subset of C11 and C++11, so that a C++ program compiles the same code
+ * and runs it at the same speed as a C one rather than calling out to a copy.
+ * For that, in C++ the C11 atomic operations such code calls
+ * (atomic_load_explicit, memory_order_acquire, ...) name their std::
+ * counterparts, as C++23's <stdatomic.h> does (tests/cpp/inline_subset.h
+ * checks it), and `_Static_assert` is mapped to `static_assert` for the
+ * asserts below and unmapped after them. */
+#ifdef __cplusplus
+extern "C++" { /* in case the includer wrapped us in extern "C" */
+#include <atomic>
+#include <type_traits>
+}
+typedef std::atomic<uint32_t> sabq_atomic_u32;
+/* The C11 atomic functions need no declaration here: called on a
+ * std::atomic, argument-dependent lookup finds the std:: ones. */
+using std::memory_order;
+using std::memory_order_relaxed;
+using std::memory_order_acquire;
+using std::memory_order_release;
+using std::memory_order_acq_rel;
+using std::memory_order_seq_cst;
+#define _Static_assert static_assert
+#define SABQ__UNMAP_STATIC_ASSERT
+#else
+#include <stdatomic.h>
+typedef _Atomic uint32_t sabq_atomic_u32;
+#endif
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "sabq regions are little-endian (as wasm and JavaScript typed arrays are)"
@@ -36,7 +69,7 @@ enum sabq_kind {
  * may scribble on it, so attach validates it once and each side keeps its own
  * copy of the geometry in a process-local handle). */
 struct sabq_hdr {
-    _Atomic uint32_t magic;   /* 0: SABQ_MAGIC, stored last by init (release)   */
+    sabq_atomic_u32 magic;    /* 0: SABQ_MAGIC, stored last by init (release)   */
     uint16_t version;         /* 4: SABQ_VERSION                                */
     uint16_t kind;            /* 6: enum sabq_kind                              */
     uint32_t capacity;        /* 8: data bytes (spsc, pipe) or slots (mpmc)     */
@@ -44,15 +77,15 @@ struct sabq_hdr {
     uint32_t stride;          /* 16: bytes per mpmc slot (0 otherwise)          */
     uint32_t data_off;        /* 20: SABQ_DATA_OFFSET                           */
     uint32_t total_size;      /* 24: bytes of the whole structure               */
-    _Atomic uint32_t closed;  /* 28: SABQ_CLOSED once closed; any side writes   */
+    sabq_atomic_u32 closed;   /* 28: SABQ_CLOSED once closed; any side writes   */
     uint8_t pad[32];
 };
 
 /* A wake-up channel: the waiting side counts itself in `waiters` and sleeps on
  * `seq`; a publisher bumps `seq` and wakes only when `waiters` is non-zero. */
 struct sabq_event {
-    _Atomic uint32_t seq;     /* futex word: changes whenever a wake is issued  */
-    _Atomic uint32_t waiters; /* number of threads parked (or about to park)    */
+    sabq_atomic_u32 seq;      /* futex word: changes whenever a wake is issued  */
+    sabq_atomic_u32 waiters;  /* number of threads parked (or about to park)    */
 };
 
 /* Bytes of the producer's and the consumer's stage (below). */
@@ -61,7 +94,7 @@ struct sabq_event {
 
 /* Line 1: producer-owned. Written only by the producer, read by the consumer. */
 struct sabq_prod_line {
-    _Atomic uint32_t head;    /* next byte/ticket to write; release-published   */
+    sabq_atomic_u32 head;     /* next byte/ticket to write; release-published   */
     uint32_t tail_cache;      /* producer's last view of tail; private          */
     uint8_t stage[SABQ_PROD_STAGE]; /* spsc: a short message on its way in, for
                                  callers that cannot pass a pointer (JS); private */
@@ -69,7 +102,7 @@ struct sabq_prod_line {
 
 /* Line 2: consumer-owned. Written only by the consumer, read by the producer. */
 struct sabq_cons_line {
-    _Atomic uint32_t tail;    /* next byte/ticket to read; release-published    */
+    sabq_atomic_u32 tail;     /* next byte/ticket to read; release-published    */
     uint32_t head_cache;      /* pipe: consumer's last view of head; private    */
     uint32_t run_end;         /* spsc: end of the run tail is inside; private   */
     uint32_t run_len;         /* spsc: element length of that run; private      */
@@ -95,8 +128,8 @@ struct sabq_region {
 /* SPSC message record header, at an 8-byte aligned offset of the data area.
  * The payload follows it; the next record starts at the next 8-byte boundary. */
 struct sabq_rec {
-    uint32_t len;   /* payload bytes, SABQ_REC_PAD (skip to the area's end) or SABQ_REC_RUN */
-    uint32_t seal;  /* SABQ_SEAL(position) once complete (release, R6), else 0 */
+    uint32_t len;          /* payload bytes, SABQ_REC_PAD (skip to the area's end) or SABQ_REC_RUN */
+    sabq_atomic_u32 seal;  /* SABQ_SEAL(position) once complete (release, R6), else 0 */
 };
 /* A record's seal: its ring position + 1. Positions are multiples of 8, so a
  * seal is odd and never 0, and a stale header from an earlier lap (position
@@ -118,12 +151,13 @@ struct sabq_run {
 
 /* MPMC slot header, at SABQ_DATA_OFFSET + i * stride. */
 struct sabq_slot {
-    _Atomic uint32_t turn; /* ticket t may write when turn == t, read when t+1 */
-    _Atomic uint32_t len;  /* payload bytes */
+    sabq_atomic_u32 turn;  /* ticket t may write when turn == t, read when t+1 */
+    sabq_atomic_u32 len;   /* payload bytes */
 };
 #define SABQ_SLOT_HDR 8u
 
-_Static_assert(sizeof(_Atomic uint32_t) == 4, "atomics must be plain 32-bit words");
+_Static_assert(sizeof(sabq_atomic_u32) == 4, "atomics must be plain 32-bit words");
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomics must be lock-free: the peer may be JavaScript");
 _Static_assert(offsetof(struct sabq_hdr, magic) == 0, "layout.md: magic at 0");
 _Static_assert(offsetof(struct sabq_hdr, version) == 4, "layout.md: version at 4");
 _Static_assert(offsetof(struct sabq_hdr, kind) == 6, "layout.md: kind at 6");
@@ -157,5 +191,14 @@ _Static_assert(offsetof(struct sabq_run, elem_len) == 8, "layout.md: elem_len at
 _Static_assert(offsetof(struct sabq_run, count) == 12, "layout.md: count at 12 in a run");
 _Static_assert(sizeof(struct sabq_run) == SABQ_RUN_HDR, "layout.md: run header is 16 bytes");
 _Static_assert(sizeof(struct sabq_slot) == SABQ_SLOT_HDR, "layout.md: slot header is 8 bytes");
+
+#ifdef SABQ__UNMAP_STATIC_ASSERT
+/* offsetof, as used above, is defined in C++ for standard-layout types only. */
+static_assert(std::is_standard_layout<sabq_region>::value && std::is_standard_layout<sabq_rec>::value &&
+                  std::is_standard_layout<sabq_slot>::value,
+              "shared structs must be standard-layout");
+#undef _Static_assert
+#undef SABQ__UNMAP_STATIC_ASSERT
+#endif
 
 #endif

@@ -27,7 +27,7 @@ typedef struct sabq_pipe {
 /* Bytes of shared memory a pipe of `cap` bytes needs; 0 if cap is invalid. */
 size_t sabq_pipe_size(uint32_t cap);
 
-/* Lay out an empty pipe of `cap` bytes (a power of two, 16 to 2^31) in `mem`
+/* Lay out an empty pipe of `cap` bytes (a power of two, 16 to 2^30) in `mem`
  * (SABQ_ALIGN-aligned, `size` bytes). Returns 0 or -EINVAL. */
 int sabq_pipe_init(sabq_pipe *p, void *mem, size_t size, uint32_t cap);
 

@@ -23,7 +23,9 @@ extern "C" {
 /* Monotonic clock in nanoseconds. Any thread. Never blocks. */
 uint64_t sabq_now_ns(void);
 
-/* Sleep while *word == expected, at most timeout_ns.
+/* Sleep while *word == expected, at most timeout_ns. `word` is any 32-bit
+ * atomic (sabq_atomic_u32: `_Atomic uint32_t` in C, `std::atomic<uint32_t>`
+ * in C++), in shared memory or not.
  * Any thread that may block. Returns 0 when woken or when *word no longer held
  * `expected` (wake-ups may be spurious: re-check your condition), -ETIMEDOUT
  * when the timeout passed, -EDEADLK on a thread that must not block (in an
@@ -31,12 +33,12 @@ uint64_t sabq_now_ns(void);
  * page or busy-wait — so run blocking code in a pthread, e.g. with
  * -sPROXY_TO_PTHREAD; every blocking ring call fails the same way there).
  * A timeout of 0 returns at once. */
-int sabq_wait(_Atomic uint32_t *word, uint32_t expected, uint64_t timeout_ns);
+int sabq_wait(sabq_atomic_u32 *word, uint32_t expected, uint64_t timeout_ns);
 
 /* Wake up to `count` threads sleeping in sabq_wait() on `word` (SABQ_WAKE_ALL for
  * all), in this process or any other that maps the same memory. Any thread.
  * Returns how many were woken where the platform says (0 otherwise). */
-int sabq_wake(_Atomic uint32_t *word, uint32_t count);
+int sabq_wake(sabq_atomic_u32 *word, uint32_t count);
 
 /* --- Events: wait until a condition holds, without a wake per publish ------
  *

@@ -3,11 +3,15 @@
 // (tests/browser/coordinator-page.js). No Node imports. Each scenario takes a
 // started Coordinator with the example plugins loaded and throws on failure.
 import { TaskError } from '../../bindings-js/src/index.js';
+import { check, equal, rejectsWith } from './check.mjs';
 
 export const PLUGINS = ['upper', 'cat', 'cksum', 'wc', 'gen', 'grep', 'hostcall', 'faulty', 'primes', 'calc', 'bigdata'];
 
 /** Bytes of data in bigdata.wasm: BIGDATA_BYTES in mk/plugins.mk. */
 export const BIGDATA_BYTES = 32 << 20;
+
+/** Limits on nested runs the scenarios' coordinator is created with. */
+export const limits = { maxNested: 16, maxDepth: 8 };
 
 /** Host handlers the scenarios call: async, as a fetch() would be. */
 export const hostHandlers = {
@@ -21,25 +25,6 @@ export const hostHandlers = {
     throw new Error('handler failed');
   },
 };
-
-function check(ok, message) {
-  if (!ok) throw new Error(message);
-}
-function equal(actual, expected, what) {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  check(a === e, `${what}: got ${a}, expected ${e}`);
-}
-async function rejectsWith(promise, code, what) {
-  try {
-    await promise;
-  } catch (e) {
-    check(e instanceof TaskError, `${what}: rejected with ${e}, not a TaskError`);
-    equal(e.code, code, `${what}: error code (${e.message})`);
-    return e;
-  }
-  throw new Error(`${what}: expected a rejection with ${code}`);
-}
 
 /** Async iterator over the lines of a byte stream (without the newline). */
 export async function* lines(stream) {
@@ -160,6 +145,9 @@ export const scenarios = [
         for (let i = 0; i < chunk.length; i++) chunk[i] = ((off + i) * 2654435761) >>> 24;
         hash = fnv1a(chunk, hash);
         await last.first.write(chunk);
+        // A write that finds room resolves in a microtask: without a turn of
+        // the event loop now and then, this loop would be one long task.
+        if (off % (2 << 20) === 0) await new Promise((resolve) => setTimeout(resolve, 0));
       }
       last.first.closeStdin();
       const r = await last.text();
@@ -198,6 +186,21 @@ export const scenarios = [
       const inner = (plugins) => c.spawn('hostcall', { args: ['run', 'hostcall', 'run', 'gen', '1'], stdin: null, allow: { plugins } }).text();
       equal((await inner(['hostcall'])).stdout, '', 'nested run without the grant');
       equal((await inner(['hostcall', 'gen'])).stdout, '1\n', 'nested run with it');
+    },
+  },
+  {
+    name: 'a fork storm and an unbounded self-recursion end in errors; the pool keeps serving',
+    async run(c) {
+      const allow = { plugins: ['gen', 'hostcall'] };
+      // limits in coordinator-scenarios' coordinator: maxNested 16, maxDepth 8.
+      const deep = await c.spawn('hostcall', { args: ['recurse'], stdin: null, allow }).text();
+      equal(deep.stdout, `${'level\n'.repeat(9)}refused: Symbolic link loop\n`, 'recursion stops at the depth limit');
+      const storm = await c.spawn('hostcall', { args: ['storm', '40'], stdin: null, allow }).text();
+      equal([storm.exitCode, storm.stdout], [0, 'started 16 refused 24 (Resource temporarily unavailable)\n'], 'storm');
+      equal((await c.spawn('wc', { stdin: 'still serving\n' }).text()).stdout, '1 2 14\n', 'the pool still serves');
+      // Nested runs end with the plugin that started them: the count is back down.
+      const again = await c.spawn('hostcall', { args: ['storm', '16'], stdin: null, allow }).text();
+      equal(again.stdout, 'started 16 refused 0 (none)\n', 'nested runs are counted back down');
     },
   },
   {

@@ -5,11 +5,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Coordinator } from 'sabq';
 import { plugin } from './plugins.mjs';
-import { scenarios, hostHandlers, PLUGINS } from './coordinator-scenarios.mjs';
+import { scenarios, hostHandlers, limits, PLUGINS } from './coordinator-scenarios.mjs';
 
 let c;
 before(async () => {
-  c = await Coordinator.create({ workers: 4, hostHandlers });
+  c = await Coordinator.create({ workers: 4, hostHandlers, limits });
   for (const name of PLUGINS) await c.load(name, plugin(name));
 });
 after(() => c.close());

@@ -109,14 +109,16 @@ export function fdCalls(table, mem) {
 
     fd_pread: guard((fd, iovsPtr, iovsLen, offset, nreadPtr) => {
       const f = table.get(fd);
-      const n = f.preadv(mem.u8, mem.iovs(iovsPtr, iovsLen), offset);
+      const iovs = mem.iovs(iovsPtr, iovsLen); // first: it renews mem.u8 if the memory grew
+      const n = f.preadv(mem.u8, iovs, offset);
       mem.refresh();
       u32(nreadPtr, n);
     }),
 
     fd_pwrite: guard((fd, iovsPtr, iovsLen, offset, nwrittenPtr) => {
       const f = table.get(fd);
-      const n = f.pwritev(mem.u8, mem.iovs(iovsPtr, iovsLen), offset);
+      const iovs = mem.iovs(iovsPtr, iovsLen); // first: it renews mem.u8 if the memory grew
+      const n = f.pwritev(mem.u8, iovs, offset);
       mem.refresh();
       u32(nwrittenPtr, n);
     }),
