@@ -44,17 +44,14 @@ export class SpscRing extends Region {
     this._got = { len: 0 }; // the length of the message C last located
     // Int32Array indices of the words a waiting side watches (hints only:
     // the attempt that follows is C's, with its checks).
-    this._headAt = (this.offset + layout.PROD_HEAD) >> 2;
     this._tailAt = (this.offset + layout.CONS_TAIL) >> 2;
     this._tailCacheAt = (this.offset + layout.PROD_TAIL_CACHE) >> 2;
     this._closedAt = (this.offset + layout.HDR_CLOSED) >> 2;
-    // A waiting receiver watches head, not the seal C waits for: JS has no
-    // pause instruction, and polling the line the producer is writing the
-    // record into, as fast as JS can load, keeps taking it away from the
-    // producer in the middle of its stores.
-    this._published = () => {
+    this._dataAt = this.dataStart >> 2;
+    this._sealAppeared = () => {
       const i32 = this.sabq.i32;
-      return ((Atomics.load(i32, this._headAt) - Atomics.load(i32, this._tailAt)) | 0) > 0 ||
+      const tail = Atomics.load(i32, this._tailAt); // our own index
+      return Atomics.load(i32, this._dataAt + ((tail & (this.capacity - 1)) >> 2) + 1) === ((tail + 1) | 0) ||
         Atomics.load(i32, this._closedAt) !== 0;
     };
     this._tailMoved = () => {
@@ -242,13 +239,13 @@ export class SpscRing extends Region {
       const n = this.receiveInto(buf); // the common case: no closure, no wait
       if (n !== null) return n;
     }
-    return blockOn(this.sabq, this.readable, () => this.receiveInto(buf) ?? AGAIN, timeoutMs, this._published);
+    return blockOn(this.sabq, this.readable, () => this.receiveInto(buf) ?? AGAIN, timeoutMs, this._sealAppeared);
   }
 
   /** Receives, waiting up to timeoutMs (sabq_spsc_recv_wait). Workers only.
    * Null on timeout. */
   receiveWait(timeoutMs) {
-    return blockOn(this.sabq, this.readable, () => this.receive() ?? AGAIN, timeoutMs, this._published);
+    return blockOn(this.sabq, this.readable, () => this.receive() ?? AGAIN, timeoutMs, this._sealAppeared);
   }
 
   /** Receives without blocking the thread. Resolves null on timeout. */

@@ -35,16 +35,12 @@ function deadlineOf(timeoutMs) {
   return timeoutMs === undefined || timeoutMs === Infinity ? Infinity : now() + Math.max(0, timeoutMs);
 }
 
-/** Polls of `worthTrying` that count as one spin: a poll is a few loads, a
- * try a call into sabq.wasm, and the spin should last about as long either way. */
-const POLLS_PER_SPIN = 8;
-
 /**
  * Blocks (workers, Node) until attempt() returns something other than AGAIN,
  * or the timeout passes (then returns null). While spinning, `worthTrying`
  * (optional) says whether the word the other side will change has changed:
  * polling it is a load or two, an attempt is a call into sabq.wasm (as
- * lib/wait.c's watch); attempt() runs again only when it has.
+ * lib/wait.c's watch).
  */
 export function blockOn(sabq, event, attempt, timeoutMs, worthTrying) {
   if (!canBlock()) {
@@ -54,11 +50,7 @@ export function blockOn(sabq, event, attempt, timeoutMs, worthTrying) {
   if (r !== AGAIN) return r;
   const deadline = deadlineOf(timeoutMs);
   for (let i = 0; i < waitOptions.spin; i++) {
-    if (worthTrying !== undefined) {
-      let polls = 0;
-      while (polls < POLLS_PER_SPIN && !worthTrying()) polls++;
-      if (polls === POLLS_PER_SPIN) continue;
-    }
+    if (worthTrying !== undefined && !worthTrying()) continue;
     r = attempt();
     if (r !== AGAIN) return r;
   }
