@@ -248,11 +248,12 @@ int sabq_spsc_send(const sabq_spsc *handle, const void *buf, uint32_t len)
     return send_general(handle, buf, len);
 }
 
-/* Copy `n` messages of `len` bytes between an array of iovecs and a run's
- * slots, `stride` apart; to_run picks the direction. A run's messages all
- * have one length, so the size of the copy is decided once, not per message
- * (8 bytes, the common case, is one move). Receiving stops at a buffer
- * shorter than `len`; returns how many were copied. */
+/* Copy up to `n` messages of `len` bytes between an array of iovecs and a
+ * run's slots, `stride` apart; to_run picks the direction. A run's messages
+ * all have one length, so the size of the copy is decided once, not per
+ * message (8 bytes, the common case, is one move). Sending stops at a message
+ * of another length, receiving at a buffer shorter than `len`; returns how
+ * many were copied. */
 static inline __attribute__((always_inline)) uint32_t run_copy(uint8_t *slot, uint32_t stride,
                                                                sabq_iov *msgs, uint32_t n,
                                                                uint32_t len, int to_run)
@@ -261,6 +262,8 @@ static inline __attribute__((always_inline)) uint32_t run_copy(uint8_t *slot, ui
 #define SABQ__RUN_LOOP(COPY)                                                                   \
     for (; i < n; i++, slot += stride) {                                                       \
         if (to_run) {                                                                          \
+            if (msgs[i].len != len)                                                            \
+                break;                                                                         \
             COPY(slot, msgs[i].base);                                                          \
         } else {                                                                               \
             if (msgs[i].len < len)                                                             \
@@ -304,19 +307,17 @@ static inline __attribute__((always_inline)) int put_run(const sabq_spsc *r, uin
     }
     if (space < worthwhile)
         return 0;
-    uint32_t m = (space - SABQ_RUN_HDR) / stride, same = RUN_MIN;
+    uint32_t m = (space - SABQ_RUN_HDR) / stride;
     if (m > n)
         m = n;
-    while (same < m && msgs[same].len == len)
-        same++;
     uint32_t pos = *head + skip;
     uint8_t *at = r->data + (pos & r->mask);
+    uint32_t same = run_copy(at + SABQ_RUN_HDR, stride, (sabq_iov *)msgs, m, len, 1);
     if (skip) /* sealed last, in seal_record() */
         *len_at(r, *head) = SABQ_REC_PAD; /* read only after its seal (R6/A6) */
     struct sabq_run *run = (struct sabq_run *)(void *)at;
     run->elem_len = len;
-    run->count = same;
-    run_copy(at + SABQ_RUN_HDR, stride, (sabq_iov *)msgs, same, len, 1);
+    run->count = same; /* at least RUN_MIN: the caller checked the first ones */
     *head = seal_record(r, *head, skip, SABQ_RUN_HDR + same * stride, SABQ_REC_RUN);
     return (int)same;
 }
