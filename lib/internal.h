@@ -155,7 +155,7 @@ static inline void sabq__notify(struct sabq_event *ev)
  * struct, so that nothing needs the shadow stack in the wasm build:
  *
  *     struct sabq__waiter w = sabq__waiter_start(timeout_ns);
- *     while ((rc = try_something()) == -EAGAIN && (rc = sabq__wait_step(ev, &w, watch)) == 0) {}
+ *     while ((rc = try_something()) == -EAGAIN && (rc = sabq__wait_step(ev, &w)) == 0) {}
  *     sabq__wait_end(ev, &w);
  *
  * wait_step is called after each failed try: it spins (sabq_get_spin() times),
@@ -193,34 +193,8 @@ static inline struct sabq__waiter sabq__waiter_restart(const struct sabq__waiter
     return w->relative ? *w : sabq__waiter_start_at(w->deadline);
 }
 
-/* What a waiter watches while it spins: the one word the other side will
- * change when a re-try can succeed, so that between tries it polls that word
- * (and `closed`) in a tight load-compare-pause loop instead of a whole send
- * or receive. Done when the word equals `value` (until_equal) or differs from
- * it (!until_equal), or the region is closed. `word` NULL: no watch, one
- * pause between tries. Plain relaxed loads: the try that follows does the
- * acquire. */
-struct sabq__watch {
-    const uint32_t *word;
-    uint32_t value;
-    int until_equal;
-    const sabq_atomic_u32 *closed;
-};
-#define SABQ__NO_WATCH ((struct sabq__watch){NULL, 0, 0, NULL})
-
-static inline __attribute__((always_inline)) int sabq__watch_done(struct sabq__watch wt)
-{
-    if (!wt.word)
-        return 1;
-    uint32_t v = __atomic_load_n(wt.word, __ATOMIC_RELAXED);
-    if ((v == wt.value) == (wt.until_equal != 0))
-        return 1;
-    return (atomic_load_explicit(wt.closed, memory_order_relaxed) & SABQ_CLOSED) != 0;
-}
-
 static inline __attribute__((always_inline)) int sabq__wait_step(struct sabq_event *ev,
-                                                                 struct sabq__waiter *w,
-                                                                 struct sabq__watch wt)
+                                                                 struct sabq__waiter *w)
 {
     switch (w->phase) {
     case SABQ__START: /* the first try failed */
@@ -236,19 +210,15 @@ static inline __attribute__((always_inline)) int sabq__wait_step(struct sabq_eve
             return -EDEADLK; /* refuse at once, not after a spin */
         w->phase = SABQ__SPIN;
         /* fall through */
-    case SABQ__SPIN: {
-        uint32_t spin = sabq_get_spin();
-        if (w->spins < spin) {
-            do {
-                w->spins++;
-                if ((w->spins & (SABQ__YIELD_EVERY - 1)) == 0)
-                    sabq__os_yield();
-                else
-                    sabq__cpu_relax();
-            } while (w->spins < spin && !sabq__watch_done(wt));
+    case SABQ__SPIN:
+        if (w->spins < sabq_get_spin()) {
+            w->spins++;
+            if ((w->spins & (SABQ__YIELD_EVERY - 1)) == 0)
+                sabq__os_yield();
+            else
+                sabq__cpu_relax();
             return 0;
         }
-    }
         w->key = sabq_event_prepare(ev);
         w->phase = SABQ__ANNOUNCED;
         return 0; /* re-try once after announcing, or we could sleep through a publish */

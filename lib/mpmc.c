@@ -328,7 +328,7 @@ int sabq_mpmc_push_wait(const sabq_mpmc *q, const void *buf, uint32_t len, uint6
     struct sabq_event *ev = &q->shm->wait.writable;
     struct sabq__waiter w = sabq__waiter_start(timeout_ns);
     int rc;
-    while ((rc = sabq_mpmc_push(q, buf, len)) == -EAGAIN && (rc = sabq__wait_step(ev, &w, SABQ__NO_WATCH)) == 0) {
+    while ((rc = sabq_mpmc_push(q, buf, len)) == -EAGAIN && (rc = sabq__wait_step(ev, &w)) == 0) {
     }
     sabq__wait_end(ev, &w);
     return rc;
@@ -339,7 +339,7 @@ int sabq_mpmc_pop_wait(const sabq_mpmc *q, void *buf, uint32_t cap, uint64_t tim
     struct sabq_event *ev = &q->shm->wait.readable;
     struct sabq__waiter w = sabq__waiter_start(timeout_ns);
     int rc;
-    while ((rc = sabq_mpmc_pop(q, buf, cap)) == -EAGAIN && (rc = sabq__wait_step(ev, &w, SABQ__NO_WATCH)) == 0) {
+    while ((rc = sabq_mpmc_pop(q, buf, cap)) == -EAGAIN && (rc = sabq__wait_step(ev, &w)) == 0) {
     }
     sabq__wait_end(ev, &w);
     return rc;

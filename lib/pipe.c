@@ -197,7 +197,7 @@ int sabq_pipe_write_all(const sabq_pipe *p, const void *buf, uint32_t len, uint6
             done += (uint32_t)rc;
             sabq__wait_end(ev, &w); /* progress: a fresh wait for the rest */
             w = sabq__waiter_restart(&w);
-        } else if (rc != -EAGAIN || (rc = sabq__wait_step(ev, &w, SABQ__NO_WATCH)) != 0) {
+        } else if (rc != -EAGAIN || (rc = sabq__wait_step(ev, &w)) != 0) {
             break;
         }
     }
@@ -210,7 +210,7 @@ int sabq_pipe_read_wait(const sabq_pipe *p, void *buf, uint32_t len, uint64_t ti
     struct sabq_event *ev = &p->shm->wait.readable;
     struct sabq__waiter w = sabq__waiter_start(timeout_ns);
     int rc;
-    while ((rc = sabq_pipe_read(p, buf, len)) == -EAGAIN && (rc = sabq__wait_step(ev, &w, SABQ__NO_WATCH)) == 0) {
+    while ((rc = sabq_pipe_read(p, buf, len)) == -EAGAIN && (rc = sabq__wait_step(ev, &w)) == 0) {
     }
     sabq__wait_end(ev, &w);
     return rc;

@@ -591,31 +591,13 @@ int sabq_spsc_recv_batch(const sabq_spsc *handle, sabq_iov *msgs, uint32_t n)
     return (int)i;
 }
 
-/* Blocking forms: the non-blocking call, re-tried (see sabq__wait_step).
- * Between tries a waiting producer watches the consumer's tail move from
- * where it last saw it, a waiting consumer the seal at its tail appear. */
-static inline __attribute__((always_inline)) struct sabq__watch tail_moves(const sabq_spsc *r)
-{
-    struct sabq__watch wt = {(const uint32_t *)&r->shm->cons.tail, r->shm->prod.tail_cache, 0,
-                             &r->shm->hdr.closed};
-    return wt;
-}
-
-static inline __attribute__((always_inline)) struct sabq__watch seal_appears(const sabq_spsc *r)
-{
-    /* relaxed: our own index; a scribbled one only changes which word we watch */
-    uint32_t tail = atomic_load_explicit(&r->shm->cons.tail, memory_order_relaxed);
-    struct sabq__watch wt = {seal_at(r, tail & ~7u), SABQ_SEAL(tail & ~7u), 1, &r->shm->hdr.closed};
-    return wt;
-}
-
+/* Blocking forms: the non-blocking call, re-tried (see sabq__wait_step). */
 int sabq_spsc_send_wait(const sabq_spsc *r, const void *buf, uint32_t len, uint64_t timeout_ns)
 {
     struct sabq_event *ev = &r->shm->wait.writable;
     struct sabq__waiter w = sabq__waiter_start(timeout_ns);
     int rc;
-    while ((rc = sabq_spsc_send(r, buf, len)) == -EAGAIN &&
-           (rc = sabq__wait_step(ev, &w, tail_moves(r))) == 0) {
+    while ((rc = sabq_spsc_send(r, buf, len)) == -EAGAIN && (rc = sabq__wait_step(ev, &w)) == 0) {
     }
     sabq__wait_end(ev, &w);
     return rc;
@@ -626,8 +608,7 @@ int sabq_spsc_recv_wait(const sabq_spsc *r, void *buf, uint32_t cap, uint64_t ti
     struct sabq_event *ev = &r->shm->wait.readable;
     struct sabq__waiter w = sabq__waiter_start(timeout_ns);
     int rc;
-    while ((rc = sabq_spsc_recv(r, buf, cap)) == -EAGAIN &&
-           (rc = sabq__wait_step(ev, &w, seal_appears(r))) == 0) {
+    while ((rc = sabq_spsc_recv(r, buf, cap)) == -EAGAIN && (rc = sabq__wait_step(ev, &w)) == 0) {
     }
     sabq__wait_end(ev, &w);
     return rc;
@@ -638,8 +619,7 @@ int sabq_spsc_peek_wait(const sabq_spsc *r, sabq_spsc_view *view, uint64_t timeo
     struct sabq_event *ev = &r->shm->wait.readable;
     struct sabq__waiter w = sabq__waiter_start(timeout_ns);
     int rc;
-    while ((rc = sabq_spsc_peek(r, view)) == -EAGAIN &&
-           (rc = sabq__wait_step(ev, &w, seal_appears(r))) == 0) {
+    while ((rc = sabq_spsc_peek(r, view)) == -EAGAIN && (rc = sabq__wait_step(ev, &w)) == 0) {
     }
     sabq__wait_end(ev, &w);
     return rc;
