@@ -2,7 +2,7 @@
 // (tests/js/files-scenarios.mjs) in a browser, plus a mount tree made of the
 // browser's own kinds of data: a Blob and a URL the page fetches.
 // Results: window.__result.
-import { Coordinator } from '/bindings-js/src/index.js';
+import { Coordinator, opfsDir } from '/bindings-js/src/index.js';
 import { fileScenarios, FILE_PLUGINS } from '/tests/js/files-scenarios.mjs';
 import { pandocScenarios, PANDOC_WASM } from '/tests/js/pandoc-scenarios.mjs';
 
@@ -31,8 +31,27 @@ try {
   const files = await p.files('/in');
   const decode = (b) => new TextDecoder().decode(b);
   const browserData = { exitCode: r.exitCode, stderr: r.stderr, sorted: decode(files['sorted.txt']), page: decode(files['page.html']).slice(0, 15) };
+  // An OPFS directory: every file call from C, then what it wrote, read back
+  // through the async OPFS API. OPFS has no links; Chromium cannot move a
+  // non-empty directory.
+  const opfs = await navigator.storage.getDirectory();
+  const dir = await opfs.getDirectoryHandle(`sabq-files-${Date.now()}`, { create: true });
+  const flags = navigator.userAgent.includes('Firefox') ? ['no-links'] : ['no-links', 'no-dir-rename'];
+  const rw = await c.spawn('fsops', { args: ['rw', '/opfs', ...flags], mounts: { '/opfs': opfsDir(dir) }, stdin: null }).text();
+  const input = await (await dir.getFileHandle('in.txt', { create: true })).createWritable();
+  await input.write('pear\napple\nfig\n');
+  await input.close();
+  const sorted = await c.spawn('sortlines', { args: ['/opfs/in.txt', '/opfs/out.txt'], mounts: { '/opfs': opfsDir(dir) }, stdin: null }).text();
+  const opfsData = {
+    failed: rw.stdout.split('\n').filter((l) => l && !l.startsWith('ok ')),
+    checks: rw.stdout.split('\n').filter((l) => l.startsWith('ok ')).length,
+    exitCode: rw.exitCode,
+    stderr: rw.stderr,
+    sorted: sorted.exitCode === 0 ? await (await (await dir.getFileHandle('out.txt')).getFile()).text() : sorted.stderr,
+  };
+  await opfs.removeEntry(dir.name, { recursive: true });
   await c.close();
-  window.__result = { crossOriginIsolated, results, logs, browserData };
+  window.__result = { crossOriginIsolated, results, logs, browserData, opfsData };
 } catch (e) {
   window.__error = String(e?.stack ?? e);
 }

@@ -13,4 +13,8 @@ browserTest('plugin file scenarios in the browser', { timeout: 300_000 }, async 
   assert.deepEqual(r.results.filter((s) => !s.ok), []);
   assert.equal(r.results.length > 8, true);
   assert.deepEqual(r.browserData, { exitCode: 0, stderr: 'sortlines: 2 lines\n', sorted: 'a\nb\n', page: '<!doctype html>' });
+  assert.deepEqual(r.opfsData.failed, [], `fsops on an OPFS mount: ${r.opfsData.stderr}`);
+  assert.equal(r.opfsData.exitCode, 0);
+  assert.ok(r.opfsData.checks >= 60, `${r.opfsData.checks} checks on OPFS`);
+  assert.equal(r.opfsData.sorted, 'apple\nfig\npear\n', 'a plugin wrote into OPFS; the page read it back');
 });

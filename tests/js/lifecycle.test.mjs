@@ -12,6 +12,14 @@ import { plugin } from './plugins.mjs';
 const ROUNDS = Number(process.env.SABQ_LIFECYCLE_ROUNDS ?? 1000);
 const task = { url: new URL('./fixtures/tasks.mjs', import.meta.url), export: 'square' };
 
+/** `promise`, or an error naming `what` if it takes longer than `ms`: a stuck round says where. */
+function within(ms, promise, what) {
+  let timer;
+  return Promise.race([promise, new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`stuck for ${ms} ms: ${what}`)), ms);
+  })]).finally(() => clearTimeout(timer));
+}
+
 /** Fails the test on any rejection nobody handled while `fn` runs (and a turn after). */
 async function noUnhandled(fn) {
   const unhandled = [];
@@ -78,24 +86,24 @@ test(`a worker dies mid-write ${ROUNDS} times: ECRASHED, a clean prefix, memory 
       const decoder = new TextDecoder();
       // Read a little, then kill the worker's thread under it.
       for (let k = 0; k < 1 + (i % 3); k++) {
-        const { value, done } = await reader.read();
+        const { value, done } = await within(30_000, reader.read(), `round ${i}: first reads`);
         if (done) break;
         got += decoder.decode(value, { stream: true });
       }
       const w = [...c.pool.workers].find((x) => x.task === p._task);
-      if (w) await w.thread.terminate();
+      if (w) await within(30_000, w.thread.terminate(), `round ${i}: terminate`);
       for (;;) {
-        const { value, done } = await reader.read();
+        const { value, done } = await within(30_000, reader.read(), `round ${i}: reads after the crash`);
         if (done) break;
         got += decoder.decode(value, { stream: true });
       }
       let error = null;
-      await p.exit.catch((e) => {
+      await within(30_000, p.exit.catch((e) => {
         error = e;
-      });
+      }), `round ${i}: exit`);
       if (w) assert.ok(error instanceof TaskError && error.code === 'ECRASHED', `round ${i}: ${error}`);
       assert.ok(expected.startsWith(got), `round ${i}: the reader got bytes that were never written`);
-      await p._task.quiet;
+      await within(30_000, p._task.quiet, `round ${i}: quiet`);
       if (i === 10) arenaUsed = c.dispatch.queue.sabq && c.ctx.arena.used;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -1,0 +1,401 @@
+// bindings-js/src/wasi/fs/opfs.js — an OPFS directory (a browser's origin
+// private file system) mounted for a plugin, synchronous from the plugin's
+// point of view. OPFS is asynchronous but for the data of an open file, and a
+// plugin calls from inside a blocking wasm call, when its worker's event loop
+// cannot run. So a helper worker (opfs-helper.js) does the OPFS work: each
+// call posts a request to it and blocks in Atomics.wait until the answer is in
+// a shared buffer (the protocol: opfs-protocol.js). Nothing after open()
+// needs this worker's event loop or a message back.
+//
+// What OPFS cannot do, and what this does instead:
+// - No symbolic links: symlink() is NOTSUP (no link is ever found either).
+// - No settable times, no access time, no directory times: times are kept
+//   here, for the session. setTimes() records atime/mtime and stat() reports
+//   them; a write or truncate sets mtime to now, as the OS would; a directory
+//   reports the time this mount was opened, or of its last change through it.
+//   Why not NOTSUP: tools that copy or unpack (tar, cp -p, make) set times
+//   and treat a refusal as an error; what they set stays true for the run
+//   (and OPFS's own lastModified is what shows across runs).
+// - A file open in this mount cannot be removed or replaced (the browser
+//   locks it): unlink() and rename() onto it are BUSY. Renaming an open file
+//   works (the helper lets go of it, moves it and takes it again).
+// - Directories: moved with the engine's move() where it has one; where not
+//   (Chromium today), an empty directory is re-created under the new name and
+//   one with entries is XDEV, as between file systems (mv then copies).
+// - Replacing an existing entry by rename is a removal then a move, not atomic.
+// - Names OPFS refuses (Chromium: '\' and some others) are INVAL to create
+//   and never found.
+// - One mount assumes no one else changes its directory meanwhile (another
+//   tab of the same origin could): inos are given per session, by name.
+
+import { ERRNO, FILETYPE } from '../abi.js';
+import { Dir, File, OpenFile, Quota, FsError, fail, nowNs } from './node.js';
+import { WORD, HEADER_BYTES, DEFAULT_CHUNK, REQUESTS } from './opfs-protocol.js';
+import { charging, countsTree, withEntries } from './charge.js';
+
+const decoder = new TextDecoder();
+const DIR_SIZE = 4096;
+
+export class OpfsFs {
+  /**
+   * Starts the helper over `handle` and waits until it is ready: call it in
+   * the worker that will run the plugin, before the plugin runs. Refuses
+   * (NOTSUP) where this thread cannot block (a page's main thread).
+   * @param {FileSystemDirectoryHandle} handle
+   * @param {object} [o]
+   * @param {boolean} [o.readOnly]
+   * @param {Quota} [o.quota] counted from the existing tree when maxBytes or maxFiles is set
+   * @param {bigint} [o.dev] device number reported by stat
+   * @param {number} [o.chunk] bytes of file data per round trip (default 1 MiB)
+   * @param {number} [o.timeoutMs] a call that gets no answer in this time is IO, and so is every later one
+   * @param {boolean} [o.useMove] false: rename files by copying (as where move() is missing)
+   * @param {string|URL} [o.helperUrl] where opfs-helper.js is served
+   */
+  static async open(handle, {
+    readOnly = false, quota = new Quota(), dev = 1n, chunk = DEFAULT_CHUNK, timeoutMs = 30_000, useMove = true,
+    helperUrl = new URL('./opfs-helper.js', import.meta.url),
+  } = {}) {
+    if (!canBlock()) fail(ERRNO.NOTSUP, 'OpfsFs blocks the thread that calls it: open it in a worker, not on the main thread');
+    const buffer = new SharedArrayBuffer(HEADER_BYTES + chunk);
+    const worker = new Worker(helperUrl, { type: 'module' });
+    const count = countsTree(quota);
+    let ready;
+    try {
+      ready = await new Promise((resolve, reject) => {
+        worker.onmessage = ({ data }) => resolve(data);
+        worker.onerror = (e) => reject(new FsError(ERRNO.IO, `OPFS helper failed to start: ${e.message}`));
+        worker.postMessage({ op: 'init', root: handle, buffer, readOnly, count, useMove });
+      });
+      if (!ready.ok) fail(ready.errno, ready.message);
+    } catch (e) {
+      worker.terminate();
+      throw e;
+    } finally {
+      worker.onmessage = worker.onerror = null;
+    }
+    quota.files += ready.files;
+    quota.bytes += ready.bytes;
+    return new OpfsFs(worker, buffer, { readOnly, quota, dev, timeoutMs });
+  }
+
+  constructor(worker, buffer, { readOnly, quota, dev, timeoutMs }) {
+    this.worker = worker;
+    this.words = new Int32Array(buffer, 0, HEADER_BYTES / 4);
+    this.data = new Uint8Array(buffer, HEADER_BYTES);
+    this.readOnly = readOnly;
+    this.quota = quota;
+    this.dev = dev;
+    this.timeoutMs = timeoutMs;
+    this.charging = charging(quota);
+    this.seq = 0;
+    this.broken = null; // why calls fail from now on
+    this.openedAt = nowNs();
+    this.times = new Map(); // ino → {atim, mtim}: what setTimes and writes set (see the header)
+    this.sizes = new Map(); // ino → {size, opens}: files open here (one access handle each in the helper)
+    this.root = new OpfsDir(this, 1);
+  }
+
+  /** Closes every open file in the helper and ends it; every later call fails (BADF). */
+  close() {
+    if (this.broken) return;
+    try {
+      this.call({ op: 'shutdown' });
+    } finally {
+      this.broken = 'this OPFS mount is closed';
+      this.worker.terminate();
+    }
+  }
+
+  writable() {
+    if (this.readOnly) fail(ERRNO.ROFS, 'read-only mount');
+  }
+
+  /** Sends a one-way request (close, release): no answer, so no wait. */
+  post(msg) {
+    if (!this.broken && REQUESTS[msg.op] === 'one-way') this.worker.postMessage(msg);
+  }
+
+  /**
+   * Sends a request and blocks until the helper answers; returns VALUE.
+   * Throws the helper's refusal as FsError.
+   */
+  call(msg) {
+    if (this.broken) fail(ERRNO.BADF, this.broken);
+    const seq = (this.seq = (this.seq % 0x7fffffff) + 1);
+    this.worker.postMessage({ ...msg, seq });
+    const deadline = performance.now() + this.timeoutMs;
+    for (;;) {
+      const done = Atomics.load(this.words, WORD.DONE); // pairs with the helper's store after the answer
+      if (done === seq) break;
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        // A late answer would land in the middle of the next call: none comes.
+        this.broken = `the OPFS helper did not answer '${msg.op}' within ${this.timeoutMs} ms`;
+        this.worker.terminate();
+        fail(ERRNO.IO, this.broken);
+      }
+      Atomics.wait(this.words, WORD.DONE, done, left);
+    }
+    const errno = this.words[WORD.ERRNO];
+    if (errno !== 0) throw new FsError(errno, this.json().message);
+    return this.words[WORD.VALUE];
+  }
+
+  /** The JSON answer of the last call (fetching the parts that did not fit). */
+  json() {
+    let bytes = this.data.slice(0, this.words[WORD.LENGTH]); // a copy: TextDecoder refuses shared memory
+    while (this.words[WORD.MORE] > 0) {
+      this.call({ op: 'more' });
+      const more = this.data.slice(0, this.words[WORD.LENGTH]);
+      const all = new Uint8Array(bytes.length + more.length);
+      all.set(bytes);
+      all.set(more, bytes.length);
+      bytes = all;
+    }
+    return JSON.parse(decoder.decode(bytes));
+  }
+
+  /** call() then json(). */
+  ask(msg) {
+    this.call(msg);
+    return this.json();
+  }
+
+  /** Runs `change`, which adds `delta` entries, charged if this mount counts. */
+  withEntries(delta, change) {
+    return this.charging ? withEntries(this.quota, delta, change) : change();
+  }
+
+  /** A directory's entries changed through this mount. */
+  touch(dir) {
+    const t = nowNs();
+    this.times.set(dir.id, { ...this.times.get(dir.id), mtim: t, ctim: t });
+  }
+
+  nodeFor(id, kind) {
+    return kind === 'dir' ? new OpfsDir(this, id) : new OpfsFile(this, id);
+  }
+}
+
+function canBlock() {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0); // 'not-equal' at once where allowed
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What every OPFS node has: the helper's number for it, released once. */
+const OpfsNode = (Base) => class extends Base {
+  constructor(opfs, id) {
+    super();
+    this.fs = opfs;
+    this.id = id;
+    this.released = false;
+  }
+
+  get ino() {
+    return BigInt(this.id);
+  }
+
+  /** Times: ours if set this session, else `mtim` (OPFS's or the mount's). */
+  statWith(filetype, size, mtim) {
+    const t = this.fs.times.get(this.id) ?? {};
+    const m = t.mtim ?? mtim;
+    return { dev: this.fs.dev, ino: this.ino, filetype, nlink: 1n, size, atim: t.atim ?? m, mtim: m, ctim: t.ctim ?? m };
+  }
+
+  setTimes(atim, mtim) {
+    this.fs.writable();
+    const st = this.stat();
+    this.fs.times.set(this.id, { atim: atim ?? st.atim, mtim: mtim ?? st.mtim, ctim: nowNs() });
+  }
+
+  release() {
+    if (this.released) return;
+    this.released = true;
+    this.fs.post({ op: 'release', ino: this.id });
+  }
+};
+
+export class OpfsDir extends OpfsNode(Dir) {
+  stat() {
+    return this.statWith(FILETYPE.DIRECTORY, DIR_SIZE, this.fs.openedAt);
+  }
+
+  lookup(name) {
+    const found = this.fs.ask({ op: 'lookup', dir: this.id, name });
+    return found && this.fs.nodeFor(found.ino, found.kind);
+  }
+
+  list() {
+    return this.fs.ask({ op: 'list', dir: this.id }).map(([name, kind, ino]) => ({
+      name, type: kind === 'dir' ? FILETYPE.DIRECTORY : FILETYPE.REGULAR_FILE, ino: BigInt(ino),
+    }));
+  }
+
+  mkdir(name) {
+    this.fs.writable();
+    this.fs.withEntries(1, () => this.fs.call({ op: 'mkdir', dir: this.id, name }));
+    this.fs.touch(this);
+  }
+
+  createFile(name) {
+    this.fs.writable();
+    const { ino } = this.fs.withEntries(1, () => this.fs.ask({ op: 'create', dir: this.id, name }));
+    this.fs.touch(this);
+    return new OpfsFile(this.fs, ino);
+  }
+
+  symlink() {
+    this.fs.writable();
+    fail(ERRNO.NOTSUP, 'OPFS has no symbolic links');
+  }
+
+  unlink(name) {
+    this.fs.writable();
+    const { size } = this.fs.ask({ op: 'unlink', dir: this.id, name });
+    this.fs.touch(this);
+    if (this.fs.charging) {
+      this.fs.quota.entries(-1);
+      this.fs.quota.bytes -= size;
+    }
+  }
+
+  rmdir(name) {
+    this.fs.writable();
+    this.fs.call({ op: 'rmdir', dir: this.id, name });
+    this.fs.touch(this);
+    if (this.fs.charging) this.fs.quota.entries(-1);
+  }
+
+  rename(name, toDir, toName) {
+    this.fs.writable();
+    if (!(toDir instanceof OpfsDir) || toDir.fs !== this.fs) fail(ERRNO.XDEV, 'rename across mounts');
+    const { replaced } = this.fs.ask({ op: 'rename', dir: this.id, name, toDir: toDir.id, toName });
+    this.fs.touch(this);
+    this.fs.touch(toDir);
+    if (replaced && this.fs.charging) {
+      this.fs.quota.entries(-1);
+      this.fs.quota.bytes -= replaced.size;
+    }
+  }
+}
+
+export class OpfsFile extends OpfsNode(File) {
+  stat() {
+    const { size, mtimeMs } = this.fs.ask({ op: 'stat', ino: this.id });
+    return this.statWith(FILETYPE.REGULAR_FILE, size, BigInt(mtimeMs) * 1_000_000n);
+  }
+
+  open({ write = false } = {}) {
+    if (write) this.fs.writable();
+    const { size } = this.fs.ask({ op: 'open', ino: this.id });
+    const shared = this.fs.sizes.get(this.id);
+    if (shared) shared.opens++;
+    else this.fs.sizes.set(this.id, { size, opens: 1 });
+    return new OpfsOpenFile(this.fs, this.id);
+  }
+}
+
+class OpfsOpenFile extends OpenFile {
+  constructor(opfs, id) {
+    super();
+    this.fs = opfs;
+    this.id = id;
+    this.state = opfs.sizes.get(id); // shared by every open of this file
+    this.closed = false;
+  }
+
+  live() {
+    if (this.closed) fail(ERRNO.BADF, 'file used after close');
+  }
+
+  /** Reads through the data area, a chunk per round trip, until dst is full or the file ends. */
+  read(dst, pos) {
+    this.live();
+    const { data } = this.fs;
+    let done = 0;
+    while (done < dst.length) {
+      const want = Math.min(dst.length - done, data.length);
+      const got = this.fs.call({ op: 'read', ino: this.id, pos: pos + done, length: want });
+      dst.set(data.subarray(0, got), done);
+      done += got;
+      if (got < want) break;
+    }
+    return done;
+  }
+
+  write(src, pos) {
+    this.live();
+    this.fs.writable();
+    if (src.length === 0) return 0; // even past the end: writing nothing changes nothing
+    const end = pos + src.length;
+    const before = this.state.size;
+    if (this.fs.charging && end > before) this.fs.quota.resize(before, end); // throws, writing nothing, past a limit
+    const { data } = this.fs;
+    try {
+      for (let done = 0; done < src.length;) {
+        const n = Math.min(src.length - done, data.length);
+        data.set(src.subarray(done, done + n));
+        done += this.fs.call({ op: 'write', ino: this.id, pos: pos + done, length: n });
+      }
+    } catch (e) {
+      this.settle(Math.max(before, end)); // part of it may be written
+      throw e;
+    }
+    this.state.size = Math.max(before, end);
+    this.modified();
+    return src.length;
+  }
+
+  size() {
+    this.live();
+    return this.state.size;
+  }
+
+  truncate(size) {
+    this.live();
+    this.fs.writable();
+    const before = this.state.size;
+    if (this.fs.charging) this.fs.quota.resize(before, size);
+    try {
+      this.fs.call({ op: 'truncate', ino: this.id, size });
+    } catch (e) {
+      this.settle(size);
+      throw e;
+    }
+    this.state.size = size;
+    this.modified();
+  }
+
+  /** After a failure: what the file's size really is, and the charge corrected to it. */
+  settle(charged) {
+    let real = charged;
+    try {
+      real = this.fs.ask({ op: 'stat', ino: this.id }).size;
+    } catch {
+      // the helper is gone: keep the charge
+    }
+    if (this.fs.charging) this.fs.quota.bytes += real - charged;
+    this.state.size = real;
+  }
+
+  modified() {
+    const t = this.fs.times.get(this.id);
+    if (t) this.fs.times.set(this.id, { ...t, mtim: nowNs(), ctim: nowNs() });
+  }
+
+  sync() {
+    this.live();
+    this.fs.call({ op: 'flush', ino: this.id });
+  }
+
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    if (--this.state.opens === 0) this.fs.sizes.delete(this.id);
+    this.fs.post({ op: 'close', ino: this.id });
+  }
+}

@@ -1,0 +1,6 @@
+// tests/browser/opfs-silent-helper.js — a helper that starts and then never
+// answers: what a plugin's call must survive (it fails with IO after the
+// mount's timeout, instead of hanging the worker). Used by opfs-worker.js.
+self.onmessage = ({ data }) => {
+  if (data.op === 'init') self.postMessage({ ok: true, files: 0, bytes: 0 });
+};
