@@ -150,9 +150,11 @@ def cpu_model():
             f"model {fields.get('model', '?')}, {os.cpu_count()} CPUs)")
 
 
-def machine(cpu):
+def machine(cpu, load):
     node = subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()
-    return f"{cpu}, {platform.system()} {platform.release()}, node {node}"
+    return (f"{cpu}, {platform.system()} {platform.release()}, node {node}; "
+            f"load average (1 min) {load[0]:.1f} before the run, {load[1]:.1f} after: other work "
+            f"on a shared machine slows spinning threads, the JS ones most")
 
 
 def main():
@@ -169,6 +171,7 @@ def main():
         args.runs, args.scale = 1, 0.01
     cfgs = configs(args.bin_dir)
     samples, failures, dead = {}, [], set()
+    load_before = os.getloadavg()[0]
     t0 = time.time()
     for r in range(args.runs):
         for i, argv in enumerate(cfgs):
@@ -192,7 +195,7 @@ def main():
         s["cpu"] = cpu
     out_dir = os.path.join(ROOT, "build/bench")
     os.makedirs(out_dir, exist_ok=True)
-    result = {"machine": machine(cpu), "cpu": cpu, "command": args.command, "runs": args.runs,
+    result = {"machine": machine(cpu, (load_before, os.getloadavg()[0])), "cpu": cpu, "command": args.command, "runs": args.runs,
               "scale": args.scale, "date": time.strftime("%Y-%m-%d"), "summary": summary,
               "failures": failures}
     with open(os.path.join(out_dir, "results.json"), "w") as f:
