@@ -24,7 +24,7 @@ WAIT_SRC := lib/wait_fallback.c
 endif
 LIB_SRC := lib/region.c lib/wait.c $(WAIT_SRC) lib/spsc.c lib/pipe.c lib/mpmc.c \
            lib/shm.c lib/strerror.c
-HEADERS := $(wildcard include/sabq/*.h) lib/internal.h
+HEADERS := $(wildcard include/sabq/*.h) lib/internal.h lib/js_abi.h
 
 B := build
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)

@@ -26,7 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def configs(bin_dir):
     c = []
     for size in ("8", "64", "1024"):
-        for impl in ("sabq", "sabq-batch", "ck", "mutex", "pipe"):
+        for impl in ("sabq", "sabq-batch", "ck", "slot", "mutex", "pipe"):
             c.append(([f"{bin_dir}/spsc_tput", impl, size]))
     for impl in ("sabq-spin", "atomic", "sabq-park", "futex"):
         c.append([f"{bin_dir}/pingpong", impl])
@@ -57,6 +57,8 @@ def configs(bin_dir):
     return c
 
 LOWER_IS_BETTER = {"ns", "% of a core"}
+# Peers a sabq row is also divided by one by one (notes column).
+NAMED_PEERS = ("ck", "slot")
 # Rows compared with a physical limit rather than with peers.
 BASELINES = {("round trip", "spinning"): "atomic", ("round trip", "parked"): "futex"}
 
@@ -99,6 +101,9 @@ def summarize(samples):
         best = min(peers, key=lambda o: o["median"]) if lower else max(peers, key=lambda o: o["median"])
         s["vs"] = best["impl"]
         s["ratio"] = (s["median"] / best["median"]) if best["median"] else None
+        # Against each named peer too, where targets name one (ck, slot).
+        s["vs_each"] = {p["impl"]: s["median"] / p["median"] for p in peers
+                        if p["impl"] in NAMED_PEERS and p["median"]}
     return out
 
 
@@ -106,12 +111,15 @@ def fmt(v):
     return f"{v:.3g}" if v < 1000 else f"{v:,.0f}"
 
 
-def table(summary, failures):
-    lines = ["| benchmark | param | impl | median | min–max | unit | sabq ÷ best peer | notes |",
+def table(summary, failures, cpu):
+    lines = [f"Every figure below: {cpu}.", "",
+             "| benchmark | param | impl | median | min–max | unit | sabq ÷ best peer | notes |",
              "|---|---|---|---:|---:|---|---|---|"]
     for s in summary:
         ratio = f"**{s['ratio']:.2f}×** {s['vs']}" if s.get("ratio") is not None else ""
         notes = []
+        if len(s.get("vs_each", {})) > 1:
+            notes.append(", ".join(f"{r:.2f}× {p}" for p, r in sorted(s["vs_each"].items())))
         if "p99" in s:
             notes.append(f"p99 {fmt(s['p99'])} ns")
         if "gap_max_us" in s:
@@ -123,17 +131,30 @@ def table(summary, failures):
     return "\n".join(lines)
 
 
-def machine():
-    cpu = "unknown CPU"
+def cpu_model():
+    """The CPU as `lscpu` names it, with vendor, family and model: the same
+    name ("AMD EPYC", "Intel(R) Xeon(R) Processor") covers several
+    generations, whose caches and PAUSE differ."""
+    fields = {}
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
+                if not line.strip():
                     break
+                key, _, value = line.partition(":")
+                fields[key.strip()] = value.strip()
     except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, node {subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}"
+        return "unknown CPU"
+    name = fields.get("model name", "unknown CPU")
+    return (f"{name} ({fields.get('vendor_id', '?')} family {fields.get('cpu family', '?')} "
+            f"model {fields.get('model', '?')}, {os.cpu_count()} CPUs)")
+
+
+def machine(cpu, load):
+    node = subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()
+    return (f"{cpu}, {platform.system()} {platform.release()}, node {node}; "
+            f"load average (1 min) {load[0]:.1f} before the run, {load[1]:.1f} after: other work "
+            f"on a shared machine slows spinning threads, the JS ones most")
 
 
 def main():
@@ -150,6 +171,7 @@ def main():
         args.runs, args.scale = 1, 0.01
     cfgs = configs(args.bin_dir)
     samples, failures, dead = {}, [], set()
+    load_before = os.getloadavg()[0]
     t0 = time.time()
     for r in range(args.runs):
         for i, argv in enumerate(cfgs):
@@ -168,13 +190,17 @@ def main():
                 samples.setdefault((row["bench"], row["param"], row["impl"]), []).append(row)
         print(f"bench: round {r + 1}/{args.runs} done ({time.time() - t0:.0f} s)", file=sys.stderr)
     summary = summarize(samples)
+    cpu = cpu_model()
+    for s in summary:
+        s["cpu"] = cpu
     out_dir = os.path.join(ROOT, "build/bench")
     os.makedirs(out_dir, exist_ok=True)
-    result = {"machine": machine(), "command": args.command, "runs": args.runs, "scale": args.scale,
-              "date": time.strftime("%Y-%m-%d"), "summary": summary, "failures": failures}
+    result = {"machine": machine(cpu, (load_before, os.getloadavg()[0])), "cpu": cpu, "command": args.command, "runs": args.runs,
+              "scale": args.scale, "date": time.strftime("%Y-%m-%d"), "summary": summary,
+              "failures": failures}
     with open(os.path.join(out_dir, "results.json"), "w") as f:
         json.dump(result, f, indent=1)
-    md = table(summary, failures)
+    md = table(summary, failures, cpu)
     with open(os.path.join(out_dir, "table.md"), "w") as f:
         f.write(md + "\n")
     print(md)

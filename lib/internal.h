@@ -15,6 +15,16 @@
 #define sabq__likely(x) __builtin_expect(!!(x), 1)
 #define sabq__unlikely(x) __builtin_expect(!!(x), 0)
 
+/* A rare path kept out of line natively, so that the common path of a send
+ * or receive needs no stack frame. Not in sabq.wasm: it has no stack (nothing
+ * of its own in the memory it runs in), its exports are flattened, and a call
+ * that takes the address of a local would need one. */
+#if defined(__wasm__) && !defined(__EMSCRIPTEN__)
+#define SABQ__OUT_OF_LINE static inline __attribute__((always_inline))
+#else
+#define SABQ__OUT_OF_LINE static __attribute__((noinline))
+#endif
+
 /* Tell the CPU we are spinning (frees the sibling hyperthread, saves power). */
 static inline void sabq__cpu_relax(void)
 {
@@ -42,13 +52,15 @@ static inline void sabq__os_yield(void) { sched_yield(); }
  * more than the copy (perf: 16% of an 8-byte SPSC exchange). Up to 16 bytes:
  * two possibly overlapping fixed-size moves, which compile to plain loads and
  * stores; longer ones: memcpy. */
+#define SABQ__COPY_INLINE 16u /* longest copy sabq__copy does without memcpy */
+
 static inline __attribute__((always_inline)) void sabq__copy(void *restrict dst,
                                                              const void *restrict src,
                                                              uint32_t len)
 {
     uint8_t *d = (uint8_t *)dst;
     const uint8_t *s = (const uint8_t *)src;
-    if (len > 16) {
+    if (len > SABQ__COPY_INLINE) {
         memcpy(d, s, len);
     } else if (len >= 8) {
         uint64_t a, b;

@@ -1,16 +1,24 @@
 /* lib/js_exports.c — the functions sabq.wasm exports to the JavaScript binding.
  *
- * JavaScript cannot hand C a pointer to a handle or take two results back, and
- * sabq.wasm may not use a stack in memory it does not own. So each export takes
- * the geometry the binding got from attach (JS numbers, trusted: they come from
- * the caller, not the peer), builds the handle as a local value, calls the one C
+ * JavaScript cannot hand C a pointer to a handle, and sabq.wasm may not use a
+ * stack in memory it does not own. So each export takes the geometry the
+ * binding got from attach (JS numbers, trusted: they come from the caller, not
+ * the peer), builds the handle as a local value, calls the one C
  * implementation (flattened into the export, so the handle lives in registers)
- * and returns one number: an address in the memory, a length, or a negative
- * errno. Where JS needs a second value it reads it from the ring and checks it
- * against the bounds it already holds (see bindings-js/src/).
+ * and returns one number. Where JS needs two values from one look at the ring
+ * (where a message is and how long), C returns both packed in one f64, so JS
+ * never reads again a word the peer may have changed since C checked it:
+ *
+ *     len * 2^32 + address        (exact while len < 2^21: SABQ_JS_PACKED_LEN)
+ *
+ * Rings whose msg_max reaches 2^21 use the *_wide exports, which return the
+ * same pair as an i64 (a BigInt in JS). Short SPSC messages travel through the
+ * producer's and the consumer's stage (layout.h), so that sending or receiving
+ * one is a single call.
  */
 #include <string.h>
 #include "internal.h"
+#include "js_abi.h"
 #include "sabq/sabq.h"
 
 #define EXPORT(name) __attribute__((export_name(#name), flatten))
@@ -38,6 +46,19 @@ static inline sabq_mpmc mpmc_of(uint32_t region, uint32_t slots, uint32_t msg_ma
 }
 
 static inline int addr(const void *p) { return (int)(uintptr_t)p; }
+
+
+/* A payload's address and length as one exact f64 (len < SABQ_JS_PACKED_LEN,
+ * which the callers' msg_max guarantees), and as one i64. */
+static inline double packed(const void *data, uint32_t len)
+{
+    return (double)len * 4294967296.0 + (double)(uint32_t)(uintptr_t)data;
+}
+
+static inline int64_t wide(const void *data, uint32_t len)
+{
+    return (int64_t)((uint64_t)len << 32 | (uint32_t)(uintptr_t)data);
+}
 
 /* ---- layout and attach -------------------------------------------------- */
 
@@ -189,34 +210,73 @@ EXPORT(sabq_js_spsc_commit) int js_spsc_commit(uint32_t region, uint32_t cap, ui
     return sabq_spsc_commit(&r, &resv, len);
 }
 
-/* The oldest message's payload address (its length is the u32 8 bytes before
- * it), or a negative errno. */
-EXPORT(sabq_js_spsc_peek) int js_spsc_peek(uint32_t region, uint32_t cap, uint32_t msg_max)
+/* Copy a message of `len` bytes (at most SABQ_PROD_STAGE) from the
+ * producer's stage into the ring: sabq_spsc_send in one call. */
+EXPORT(sabq_js_spsc_send_small) int js_spsc_send_small(uint32_t region, uint32_t cap,
+                                                       uint32_t msg_max, uint32_t len)
+{
+    sabq_spsc r = spsc_of(region, cap, msg_max);
+    if (len > SABQ_PROD_STAGE)
+        return -EINVAL;
+    return sabq_spsc_send(&r, r.shm->prod.stage, len);
+}
+
+/* Receive the oldest message into a buffer of `bufcap` bytes. A message of at
+ * most SABQ_CONS_STAGE bytes is copied into the consumer's stage and removed:
+ * its length is returned (0..SABQ_CONS_STAGE). A longer one is left in place
+ * and its packed address and length are returned (>= 2^32): JS copies it and
+ * calls release; one of 2^21 bytes or more (a wide ring) gives
+ * SABQ_JS_USE_WIDE: ask peek_wide. -EMSGSIZE (longer than bufcap, left
+ * queued), or as peek. */
+EXPORT(sabq_js_spsc_recv_small) double js_spsc_recv_small(uint32_t region, uint32_t cap,
+                                                          uint32_t msg_max, uint32_t bufcap)
 {
     sabq_spsc r = spsc_of(region, cap, msg_max);
     sabq_spsc_view v;
     int rc = sabq_spsc_peek(&r, &v);
-    return rc < 0 ? rc : addr(v.data);
+    if (rc < 0)
+        return rc;
+    if (v.len > bufcap)
+        return -EMSGSIZE;
+    if (v.len > SABQ_CONS_STAGE)
+        return v.len < SABQ_JS_PACKED_LEN ? packed(v.data, v.len) : SABQ_JS_USE_WIDE;
+    sabq__copy(r.shm->cons.stage, v.data, v.len);
+    sabq_spsc_release(&r, &v);
+    return v.len;
 }
 
-/* Release the message at `payload` of `len` bytes (the oldest one). */
+/* The oldest message, left in place: packed address and length, or a
+ * negative errno. For msg_max < SABQ_JS_PACKED_LEN. */
+EXPORT(sabq_js_spsc_peek) double js_spsc_peek(uint32_t region, uint32_t cap, uint32_t msg_max)
+{
+    sabq_spsc r = spsc_of(region, cap, msg_max);
+    sabq_spsc_view v;
+    int rc = sabq_spsc_peek(&r, &v);
+    return rc < 0 ? rc : packed(v.data, v.len);
+}
+
+/* As sabq_js_spsc_peek, the pair as an i64 (len << 32 | address). */
+EXPORT(sabq_js_spsc_peek_wide) int64_t js_spsc_peek_wide(uint32_t region, uint32_t cap,
+                                                         uint32_t msg_max)
+{
+    sabq_spsc r = spsc_of(region, cap, msg_max);
+    sabq_spsc_view v;
+    int rc = sabq_spsc_peek(&r, &v);
+    return rc < 0 ? rc : wide(v.data, v.len);
+}
+
+/* Release the message at `payload` of `len` bytes (the oldest one): peeked
+ * again here, so the position after it comes from C's own checks. */
 EXPORT(sabq_js_spsc_release) int js_spsc_release(uint32_t region, uint32_t cap, uint32_t msg_max,
                                                  uint32_t payload, uint32_t len)
 {
     sabq_spsc r = spsc_of(region, cap, msg_max);
-    uint32_t tail = atomic_load_explicit(&r.shm->cons.tail, memory_order_relaxed); /* own */
-    uint32_t off = tail & r.mask;
-    uint32_t rec = payload - SABQ_REC_HDR - (uint32_t)(uintptr_t)r.data;
-    uint32_t skip = 0;
-    if (rec != off) {
-        if (rec != 0 || off == 0)
-            return -EINVAL;
-        skip = cap - off;
-    }
-    if (len > msg_max)
+    sabq_spsc_view v;
+    int rc = sabq_spsc_peek(&r, &v);
+    if (rc < 0)
+        return rc;
+    if ((uint32_t)addr(v.data) != payload || v.len != len)
         return -EINVAL;
-    sabq_spsc_view v = {(const void *)(uintptr_t)payload, len,
-                        tail + skip + SABQ_REC_HDR + ((len + 7u) & ~7u)};
     sabq_spsc_release(&r, &v);
     return 0;
 }
@@ -269,12 +329,13 @@ EXPORT(sabq_js_pipe_read_consume) int js_pipe_read_consume(uint32_t region, uint
 /* ---- MPMC queue ---------------------------------------------------------------
  * Claim and publish are split so JS can copy straight into and out of the slot:
  * push_claim returns the payload address of a claimed slot; push_publish sets
- * its length and turn. pop_claim returns a claimed slot's payload address (its
- * length is the u32 4 bytes before); pop_release hands the slot back. */
+ * its length and turn. pop_claim returns a claimed slot's payload address and
+ * length, packed (the length read once, after the claim, and checked);
+ * pop_release hands the slot back. */
 
-static inline int slot_payload(const sabq_mpmc *q, int slot)
+static inline uint8_t *slot_payload(const sabq_mpmc *q, uint32_t slot)
 {
-    return slot < 0 ? slot : addr(q->slots + (size_t)slot * q->stride + SABQ_SLOT_HDR);
+    return q->slots + (size_t)slot * q->stride + SABQ_SLOT_HDR;
 }
 
 /* The slot index of a payload address, or -EINVAL if it is not one. */
@@ -290,7 +351,8 @@ EXPORT(sabq_js_mpmc_push_claim) int js_mpmc_push_claim(uint32_t region, uint32_t
                                                        uint32_t msg_max, uint32_t len)
 {
     sabq_mpmc q = mpmc_of(region, slots, msg_max);
-    return slot_payload(&q, sabq__mpmc_claim_slot(&q, len));
+    int slot = sabq__mpmc_claim_slot(&q, len);
+    return slot < 0 ? slot : addr(slot_payload(&q, (uint32_t)slot));
 }
 
 EXPORT(sabq_js_mpmc_push_publish) int js_mpmc_push_publish(uint32_t region, uint32_t slots,
@@ -302,11 +364,42 @@ EXPORT(sabq_js_mpmc_push_publish) int js_mpmc_push_publish(uint32_t region, uint
     return slot < 0 ? slot : sabq__mpmc_publish_slot(&q, (uint32_t)slot, len);
 }
 
-EXPORT(sabq_js_mpmc_pop_claim) int js_mpmc_pop_claim(uint32_t region, uint32_t slots,
-                                                     uint32_t msg_max)
+/* Claim the oldest message's slot and read its length once: the slot's index,
+ * and the length in *len (checked against msg_max: a corrupt one hands the
+ * slot back and gives -EPROTO). */
+static inline __attribute__((always_inline)) int pop_claim(const sabq_mpmc *q, uint32_t *len)
+{
+    int slot = sabq__mpmc_take_slot(q);
+    if (slot < 0)
+        return slot;
+    const struct sabq_slot *s = (const struct sabq_slot *)(slot_payload(q, (uint32_t)slot) - SABQ_SLOT_HDR);
+    *len = atomic_load_explicit(&s->len, memory_order_relaxed); /* ordered by the claim's A4 */
+    if (*len > q->msg_max) {
+        sabq__mpmc_return_slot(q, (uint32_t)slot);
+        return -EPROTO;
+    }
+    return slot;
+}
+
+/* The claimed slot's payload address and length, packed, or a negative errno.
+ * For msg_max < SABQ_JS_PACKED_LEN. */
+EXPORT(sabq_js_mpmc_pop_claim) double js_mpmc_pop_claim(uint32_t region, uint32_t slots,
+                                                        uint32_t msg_max)
 {
     sabq_mpmc q = mpmc_of(region, slots, msg_max);
-    return slot_payload(&q, sabq__mpmc_take_slot(&q));
+    uint32_t len = 0;
+    int slot = pop_claim(&q, &len);
+    return slot < 0 ? slot : packed(slot_payload(&q, (uint32_t)slot), len);
+}
+
+/* As sabq_js_mpmc_pop_claim, the pair as an i64 (len << 32 | address). */
+EXPORT(sabq_js_mpmc_pop_claim_wide) int64_t js_mpmc_pop_claim_wide(uint32_t region, uint32_t slots,
+                                                                   uint32_t msg_max)
+{
+    sabq_mpmc q = mpmc_of(region, slots, msg_max);
+    uint32_t len = 0;
+    int slot = pop_claim(&q, &len);
+    return slot < 0 ? slot : wide(slot_payload(&q, (uint32_t)slot), len);
 }
 
 EXPORT(sabq_js_mpmc_pop_release) int js_mpmc_pop_release(uint32_t region, uint32_t slots,

@@ -83,6 +83,21 @@ static int readable(const sabq_pipe *p, uint32_t *tail, uint32_t want)
     return (int)(head - tail[0]);
 }
 
+/* Readable bytes at *tail (> 0), 0 at the end of the stream, or -EAGAIN or
+ * -EPROTO. A pipe found empty and then closed is read once more: the writer
+ * may have written its last bytes between the look and the close, and only
+ * head read after the close was seen is final (readable() reads it again,
+ * its cache being empty). */
+static int available(const sabq_pipe *p, uint32_t *tail, uint32_t want)
+{
+    int avail = readable(p, tail, want);
+    if (avail != 0)
+        return avail;
+    if (!sabq__region_is_closed(p->shm))
+        return -EAGAIN;
+    return readable(p, tail, want);
+}
+
 static void produce(const sabq_pipe *p, uint32_t head)
 {
     /* R1p: release: pairs with A1c; the bytes before head are visible. */
@@ -119,11 +134,9 @@ int sabq_pipe_write(const sabq_pipe *p, const void *buf, uint32_t len)
 int sabq_pipe_read(const sabq_pipe *p, void *buf, uint32_t len)
 {
     uint32_t tail;
-    int avail = readable(p, &tail, len);
-    if (avail < 0)
-        return avail;
-    if (avail == 0)
-        return sabq__region_is_closed(p->shm) ? 0 : -EAGAIN;
+    int avail = available(p, &tail, len);
+    if (avail <= 0)
+        return avail; /* 0: end of stream */
     if (len == 0)
         return 0;
     uint32_t n = len < (uint32_t)avail ? len : (uint32_t)avail;
@@ -161,11 +174,9 @@ int sabq_pipe_write_commit(const sabq_pipe *p, uint32_t n)
 int sabq_pipe_read_span(const sabq_pipe *p, const void **span)
 {
     uint32_t tail;
-    int avail = readable(p, &tail, 1);
-    if (avail < 0)
-        return avail;
-    if (avail == 0)
-        return sabq__region_is_closed(p->shm) ? 0 : -EAGAIN;
+    int avail = available(p, &tail, 1);
+    if (avail <= 0)
+        return avail; /* 0: end of stream */
     uint32_t off = tail & p->mask;
     *span = p->data + off;
     return (int)(p->cap - off < (uint32_t)avail ? p->cap - off : (uint32_t)avail);

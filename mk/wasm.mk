@@ -27,7 +27,7 @@ $(B)/sabq.wasm: $(WASM_OBJ)
 
 # Offsets and constants for JavaScript, generated from offsetof by a native
 # program: never copied by hand.
-bindings-js/src/layout.js: tools/gen_layout_js.c include/sabq/*.h | $(B)/obj
+bindings-js/src/layout.js: tools/gen_layout_js.c include/sabq/*.h lib/js_abi.h | $(B)/obj
 	$(CC) $(CSTD) $(WARN) -Iinclude $< -o $(B)/gen_layout_js
 	$(B)/gen_layout_js > $@
 

@@ -54,7 +54,24 @@ static void *scribble(void *arg)
             uint32_t tail = __atomic_load_n((uint32_t *)(s->base + 128), __ATOMIC_RELAXED);
             uint32_t pos = (xorshift(&seed) & 1) ? tail : tail + (cap - (tail & (cap - 1)));
             uint8_t *rec = s->base + s->data_from + (pos & (cap - 1) & ~7u);
-            uint32_t len = (xorshift(&seed) & 1) ? SABQ_REC_PAD : nasty(&seed);
+            uint32_t pick = xorshift(&seed) % 4;
+            if (pick == 3) {
+                /* The consumer's own run position, set to a run it is inside
+                 * with a plausible length: each element must still be checked. */
+                __atomic_store_n((uint32_t *)(s->base + 140), xorshift(&seed) % cap, __ATOMIC_RELAXED);
+                __atomic_store_n((uint32_t *)(s->base + 136), tail + 8 + (xorshift(&seed) % cap & ~7u),
+                                 __ATOMIC_RELAXED);
+                continue;
+            }
+            uint32_t len = pick == 0 ? SABQ_REC_PAD : pick == 1 ? SABQ_REC_RUN : nasty(&seed);
+            if (len == SABQ_REC_RUN && (pos & (cap - 1) & ~7u) + SABQ_RUN_HDR <= cap) {
+                /* a run: its element length and count must be checked too;
+                 * plausible values often, so that some pass the first checks */
+                uint32_t elem = (xorshift(&seed) & 1) ? xorshift(&seed) % cap : nasty(&seed);
+                uint32_t count = (xorshift(&seed) & 1) ? xorshift(&seed) % cap : nasty(&seed);
+                __atomic_store_n((uint32_t *)(rec + 8), elem, __ATOMIC_RELAXED);
+                __atomic_store_n((uint32_t *)(rec + 12), count, __ATOMIC_RELAXED);
+            }
             __atomic_store_n((uint32_t *)rec, len, __ATOMIC_RELAXED);
             __atomic_store_n((uint32_t *)(rec + 4), SABQ_SEAL(pos), __ATOMIC_RELEASE);
             continue;
@@ -96,7 +113,8 @@ static void stop_scribbler(struct scribbler *s, pthread_t t)
     } while (0)
 
 /* Producer fields (head, record headers and seals, closed, wake words)
- * attacked while the consumer reads, with forged seals among them. */
+ * attacked while the consumer reads, with forged seals and runs among them,
+ * and the consumer's own run position (a peer could write anywhere). */
 Test(hostile, spsc_consumer_survives_a_scribbling_producer, .timeout = 60)
 {
     SKIP_UNDER_TSAN();
@@ -105,8 +123,8 @@ Test(hostile, spsc_consumer_survives_a_scribbling_producer, .timeout = 60)
     void *mem = test_region(size);
     sabq_spsc r;
     cr_assert_eq(sabq_spsc_init(&r, mem, size, cap, 0), 0);
-    static const uint32_t words[] = {64, 28, 192, 196, 200, 204};
-    struct scribbler s = {mem, words, 6, 256, 256 + cap, 1, 0};
+    static const uint32_t words[] = {64, 28, 192, 196, 200, 204, 136, 140};
+    struct scribbler s = {mem, words, 8, 256, 256 + cap, 1, 0};
     pthread_t t = start_scribbler(&s);
     uint8_t buf[1024];
     uint64_t calls = 0, end = sabq_now_ns() + RUN_NS;
@@ -122,6 +140,8 @@ Test(hostile, spsc_consumer_survives_a_scribbling_producer, .timeout = 60)
             (void)sink;
             int n = sabq_spsc_peek_next(&r, &v);
             EXPECT_ONE_OF(n < 0 ? n : 0, 0, -EAGAIN, -EPIPE, -EPROTO);
+            cr_assert((const uint8_t *)v.data >= r.data &&
+                      (const uint8_t *)v.data + v.len <= r.data + r.cap, "next view outside the area");
             sabq_spsc_release(&r, &v);
         }
         rc = sabq_spsc_recv(&r, buf, sizeof buf);

@@ -226,22 +226,158 @@ Test(spsc, batches_send_what_fits)
     sabq_iov iov[40];
     for (uint32_t i = 0; i < 40; i++) {
         vals[i] = i;
-        iov[i] = (sabq_iov){&vals[i], 8};
+        iov[i] = (sabq_iov){&vals[i], 8 + (i & 1)}; /* lengths alternate: one record each */
     }
     int sent = sabq_spsc_send_batch(&r, iov, 40);
-    cr_assert_eq(sent, 256 / 16, "16-byte records in a 256-byte ring");
+    cr_assert_eq(sent, 13, "6 pairs of 16 and 24-byte records, then one of 16: full");
     cr_expect_eq(sabq_spsc_send_batch(&r, iov, 40), -EAGAIN);
     uint64_t out[40];
     sabq_iov in[40];
     for (uint32_t i = 0; i < 40; i++)
-        in[i] = (sabq_iov){&out[i], 8};
+        in[i] = (sabq_iov){&out[i], 16};
     cr_assert_eq(sabq_spsc_recv_batch(&r, in, 40), sent);
     for (int i = 0; i < sent; i++) {
         cr_expect_eq(out[i], (uint64_t)i);
-        cr_expect_eq(in[i].len, 8);
+        cr_expect_eq(in[i].len, 8 + (i & 1));
     }
     cr_expect_eq(sabq_spsc_recv_batch(&r, in, 40), -EAGAIN);
     cr_expect_eq(sabq_spsc_send_batch(&r, iov, 0), 0);
+    free(mem);
+}
+
+/* Equal lengths go into one run: 16 header bytes, then 8 bytes per message. */
+Test(spsc, a_batch_of_equal_lengths_is_one_run)
+{
+    void *mem;
+    sabq_spsc r = ring(&mem, 256, 0);
+    uint64_t vals[40];
+    sabq_iov iov[40];
+    for (uint32_t i = 0; i < 40; i++) {
+        vals[i] = i;
+        iov[i] = (sabq_iov){&vals[i], 8};
+    }
+    int sent = sabq_spsc_send_batch(&r, iov, 40);
+    cr_assert_eq(sent, (256 - SABQ_RUN_HDR) / 8, "one run fills the ring");
+    cr_expect_eq(sabq_spsc_used(&r), SABQ_RUN_HDR + 8u * (uint32_t)sent);
+    for (int i = 0; i < sent; i++) {
+        uint64_t got = 99;
+        cr_assert_eq(sabq_spsc_recv(&r, &got, sizeof got), 8, "message %d", i);
+        cr_assert_eq(got, (uint64_t)i);
+    }
+    cr_expect_eq(sabq_spsc_recv(&r, vals, 8), -EAGAIN);
+    cr_expect_eq(sabq_spsc_used(&r), 0);
+    free(mem);
+}
+
+/* A run is read in every way a record is: peek, peek_next across its end and
+ * into the next record, release in the middle, recv_batch stopping at a
+ * buffer too small, and it goes on after the wrap of the area. */
+Test(spsc, runs_read_like_records_in_every_form)
+{
+    void *mem;
+    sabq_spsc r = ring(&mem, 512, 0);
+    uint8_t msgs[32][24];
+    sabq_iov iov[32];
+    uint32_t seq = 0, want = 0;
+    for (int lap = 0; lap < 200; lap++) {
+        uint32_t len = 1 + (uint32_t)lap % 23, n = 3 + (uint32_t)lap % 9;
+        for (uint32_t k = 0; k < n; k++) {
+            test_fill(msgs[k], len, seq + k);
+            iov[k] = (sabq_iov){msgs[k], len};
+        }
+        uint32_t one = 0xabcd0000u + seq + n; /* and a plain record after the run */
+        iov[n] = (sabq_iov){&one, 4};
+        int sent = sabq_spsc_send_batch(&r, iov, n + 1);
+        cr_assert_eq(sent, (int)n + 1, "lap %d", lap);
+        seq += n + 1;
+        sabq_spsc_view v;
+        switch (lap % 4) {
+        case 0: /* one at a time */
+            for (uint32_t k = 0; k < n; k++, want++) {
+                uint8_t out[32];
+                cr_assert_eq(sabq_spsc_recv(&r, out, sizeof out), (int)len);
+                cr_assert(test_check(out, len, want), "lap %d message %u", lap, k);
+            }
+            break;
+        case 1: /* peek, walk two, release, walk on from the middle */
+            cr_assert_eq(sabq_spsc_peek(&r, &v), (int)len);
+            cr_assert(test_check(v.data, len, want));
+            cr_assert_eq(sabq_spsc_peek_next(&r, &v), (int)len);
+            cr_assert(test_check(v.data, len, want + 1));
+            sabq_spsc_release(&r, &v);
+            want += 2;
+            for (uint32_t k = 2; k < n; k++, want++) {
+                cr_assert_eq(sabq_spsc_peek(&r, &v), (int)len);
+                cr_assert(test_check(v.data, len, want));
+                sabq_spsc_release(&r, &v);
+            }
+            break;
+        case 2: { /* batches, the first buffer of the second one too small */
+            uint8_t out[32][32];
+            sabq_iov in[32];
+            for (int k = 0; k < 32; k++)
+                in[k] = (sabq_iov){out[k], k == 0 ? 0 : 32};
+            cr_assert_eq(sabq_spsc_recv_batch(&r, in + 1, 2), 2);
+            cr_assert(test_check(out[1], len, want) && test_check(out[2], len, want + 1));
+            want += 2;
+            cr_assert_eq(sabq_spsc_recv_batch(&r, in, 4), -EMSGSIZE, "and it stays");
+            cr_assert_eq(sabq_spsc_recv_batch(&r, in + 1, n - 2), (int)n - 2);
+            for (uint32_t k = 0; k < n - 2; k++, want++)
+                cr_assert(test_check(out[k + 1], len, want), "lap %d message %u", lap, k);
+            break;
+        }
+        default: /* all of it in place, one release */
+            cr_assert_eq(sabq_spsc_peek(&r, &v), (int)len);
+            for (uint32_t k = 0; k < n; k++, want++) {
+                cr_assert(test_check(v.data, len, want), "lap %d message %u", lap, k);
+                cr_assert_eq(sabq_spsc_peek_next(&r, &v), k + 1 < n ? (int)len : 4);
+            }
+            cr_assert_eq(memcmp(v.data, &one, 4), 0);
+            cr_assert_eq(sabq_spsc_peek_next(&r, &v), -EAGAIN, "v stays on the last");
+            sabq_spsc_release(&r, &v);
+            want++;
+            continue;
+        }
+        uint32_t got;
+        cr_assert_eq(sabq_spsc_recv(&r, &got, sizeof got), 4, "the record after the run");
+        cr_assert_eq(got, one);
+        want++;
+    }
+    cr_expect_eq(sabq_spsc_used(&r), 0);
+    free(mem);
+}
+
+/* Indices are free-running 32-bit counters: a ring whose indices are about to
+ * wrap must read empty when empty, and carry records and runs across. */
+Test(spsc, indices_wrap_around_2_to_the_32)
+{
+    void *mem;
+    sabq_spsc r = ring(&mem, CAP, 0);
+    struct sabq_region *s = mem;
+    uint32_t start = 0u - 3u * CAP;
+    s->prod.head = start;
+    s->prod.tail_cache = start;
+    s->cons.tail = start;
+    s->cons.run_end = start;
+    memset(r.data, 0, CAP);
+    uint8_t buf[64];
+    for (uint32_t i = 0; i < 2000; i++) {
+        cr_assert_eq(sabq_spsc_recv(&r, buf, sizeof buf), -EAGAIN, "empty at %u", i);
+        uint32_t len = 1 + i % 40;
+        test_fill(buf, len, i);
+        if (i % 3 == 0) {
+            sabq_iov iov[4] = {{buf, len}, {buf, len}, {buf, len}, {buf, len}};
+            cr_assert_eq(sabq_spsc_send_batch(&r, iov, 4), 4);
+            for (int k = 0; k < 3; k++)
+                cr_assert_eq(sabq_spsc_recv(&r, buf, sizeof buf), (int)len);
+        } else {
+            cr_assert_eq(sabq_spsc_send(&r, buf, len), 0);
+        }
+        memset(buf, 0, sizeof buf);
+        cr_assert_eq(sabq_spsc_recv(&r, buf, sizeof buf), (int)len, "message %u", i);
+        cr_assert(test_check(buf, len, i), "payload %u", i);
+    }
+    cr_expect((int32_t)s->cons.tail > 0, "the indices did wrap");
     free(mem);
 }
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <sabq/sabq.h>
+#include "../lib/js_abi.h"
 
 #define FIELD(name, value) printf("  %s: %lu,\n", name, (unsigned long)(value))
 
@@ -32,6 +33,10 @@ int main(void)
     FIELD("PROD_TAIL_CACHE", offsetof(struct sabq_region, prod.tail_cache));
     FIELD("CONS_TAIL", offsetof(struct sabq_region, cons.tail));
     FIELD("CONS_HEAD_CACHE", offsetof(struct sabq_region, cons.head_cache));
+    FIELD("PROD_STAGE", offsetof(struct sabq_region, prod.stage));
+    FIELD("PROD_STAGE_BYTES", SABQ_PROD_STAGE);
+    FIELD("CONS_STAGE", offsetof(struct sabq_region, cons.stage));
+    FIELD("CONS_STAGE_BYTES", SABQ_CONS_STAGE);
     FIELD("READABLE_SEQ", offsetof(struct sabq_region, wait.readable.seq));
     FIELD("READABLE_WAITERS", offsetof(struct sabq_region, wait.readable.waiters));
     FIELD("WRITABLE_SEQ", offsetof(struct sabq_region, wait.writable.seq));
@@ -43,6 +48,8 @@ int main(void)
     FIELD("SLOT_HDR", SABQ_SLOT_HDR);
     FIELD("SLOT_LEN", offsetof(struct sabq_slot, len));
     FIELD("SPIN_DEFAULT", SABQ_SPIN_DEFAULT);
+    FIELD("JS_PACKED_LEN", SABQ_JS_PACKED_LEN);
+    printf("  JS_USE_WIDE: %.0f,\n", SABQ_JS_USE_WIDE);
     printf("});\n\n");
     printf("// Negative errno values returned by sabq.wasm (Linux numbering).\n");
     printf("export const errno = Object.freeze({\n");

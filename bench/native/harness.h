@@ -87,4 +87,54 @@ static inline int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static inline int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Throughput in windows. On a shared machine a run of a few milliseconds
+ * either misses every other process or loses one of its two threads for a
+ * whole time slice; the rate over the whole run then says more about the
+ * scheduler than about the queue. The receiver stamps the clock every
+ * `every` messages (a power of two, the same for every implementation), and
+ * the median rate of those windows is reported, with the whole-run rate
+ * beside it. */
+#define BENCH_WINDOWS_MIN 8
+struct bench_windows {
+    uint64_t every, n, *stamps;
+};
+
+static inline void bench_windows_init(struct bench_windows *w, uint64_t count)
+{
+    w->every = 1u << 14;
+    while (w->every > 256 && count / w->every < 4 * BENCH_WINDOWS_MIN)
+        w->every >>= 1;
+    w->n = 0;
+    w->stamps = calloc(count / w->every + 2, sizeof *w->stamps);
+}
+
+/* Call after message `received` (a count) arrived; cheap when not at a window edge. */
+static inline void bench_windows_mark(struct bench_windows *w, uint64_t received)
+{
+    if ((received & (w->every - 1)) == 0)
+        w->stamps[w->n++] = bench_now();
+}
+
+/* Messages per second (millions): the median window, or `overall` when the
+ * run was too short for enough windows. */
+static inline double bench_windows_rate(const struct bench_windows *w, double overall)
+{
+    if (w->n < BENCH_WINDOWS_MIN + 1)
+        return overall;
+    uint64_t k = w->n - 1;
+    double *rates = calloc(k, sizeof *rates);
+    for (uint64_t i = 0; i < k; i++)
+        rates[i] = (double)w->every / ((double)(w->stamps[i + 1] - w->stamps[i]) / 1e9) / 1e6;
+    qsort(rates, k, sizeof *rates, cmp_double);
+    double median = rates[k / 2];
+    free(rates);
+    return median;
+}
+
 #endif

@@ -3,7 +3,7 @@
 
 import { layout, errno } from './layout.js';
 import { check } from './errors.js';
-import { Region, END, bytesOf, blockingMoved, deprecatedAliases } from './region.js';
+import { Region, END, bytesOf, unpack, blockingMoved, deprecatedAliases } from './region.js';
 import { AGAIN, blockOn, waitOn } from './wait.js';
 
 const EAGAIN = -errno.EAGAIN;
@@ -23,6 +23,12 @@ export class MpmcQueue extends Region {
   static attach(sabq, offset, size) {
     const [slots, msgMax] = Region.validate(sabq, layout.KIND_MPMC, offset, size, 'MpmcQueue');
     return new MpmcQueue(sabq, offset, size, layout.KIND_MPMC, slots, msgMax);
+  }
+
+  /** @protected */
+  constructor(...args) {
+    super(...args);
+    this._got = { len: 0 }; // the length of the message C last claimed
   }
 
   /** Copies one message in. False when full. Never blocks (sabq_mpmc_push). Any thread. */
@@ -56,15 +62,21 @@ export class MpmcQueue extends Region {
   pop(noTimeout) {
     if (noTimeout !== undefined) blockingMoved('MpmcQueue.pop', 'popWait');
     const ex = this.sabq.exports;
-    const at = ex.sabq_js_mpmc_pop_claim(this.offset, this.capacity, this.msgMax);
-    if (at === EAGAIN) return null;
-    if (at === EPIPE) return END;
-    check(at, 'MpmcQueue.pop');
-    const len = this.sabq.u32[(at - layout.SLOT_HDR + layout.SLOT_LEN) >> 2];
-    // The slot is ours now; its length is still the peer's word: check it.
-    const copy = len <= this.msgMax ? this.sabq.u8.slice(at, at + len) : undefined;
+    // C claims the slot and reads its length once, checked: both come back
+    // in one answer (unpack), so JS never re-reads the peer's length word.
+    const v = this.msgMax < layout.JS_PACKED_LEN
+      ? ex.sabq_js_mpmc_pop_claim(this.offset, this.capacity, this.msgMax)
+      : ex.sabq_js_mpmc_pop_claim_wide(this.offset, this.capacity, this.msgMax);
+    if (v < 0) {
+      const rc = Number(v);
+      if (rc === EAGAIN) return null;
+      if (rc === EPIPE) return END;
+      check(rc, 'MpmcQueue.pop');
+    }
+    const at = unpack(v, this._got);
+    this.inData(at, this._got.len, 'MpmcQueue.pop: slot outside the queue'); // C's answer, checked anyway
+    const copy = this.sabq.u8.slice(at, at + this._got.len);
     check(ex.sabq_js_mpmc_pop_release(this.offset, this.capacity, this.msgMax, at), 'MpmcQueue.pop');
-    if (copy === undefined) check(-errno.EPROTO, 'MpmcQueue.pop');
     return copy;
   }
 

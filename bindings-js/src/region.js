@@ -77,6 +77,26 @@ export class Region {
   }
 }
 
+const TWO32 = 4294967296;
+const LOW32 = 0xffffffffn;
+
+/**
+ * Where a message is and how long, from one answer of sabq.wasm: C packs the
+ * two as len * 2^32 + address in one f64 (exact below layout.JS_PACKED_LEN),
+ * or as a BigInt (len << 32 | address) for rings with longer messages; so
+ * JS never reads the length again from memory the peer can write.
+ * Returns the address; the length is left in `out.len`.
+ */
+export function unpack(v, out) {
+  if (typeof v === 'bigint') {
+    out.len = Number(v >> 32n);
+    return Number(v & LOW32);
+  }
+  const at = v >>> 0;
+  out.len = (v - at) / TWO32;
+  return at;
+}
+
 /** The end-of-stream marker returned by receive and read calls. */
 export const END = Symbol('sabq.end');
 

@@ -1,14 +1,21 @@
 // bindings-js/src/spsc.js — the SPSC message ring from JavaScript. A thin
 // class over sabq.wasm: C decides where a message goes and validates what the
 // peer wrote; JS only copies bytes in and out of the places C returns.
+// Short messages (up to layout.PROD_STAGE_BYTES in, CONS_STAGE_BYTES out)
+// pass through the producer's or the consumer's stage, private bytes on its
+// own line of the ring, so that a send or a receive is one call into C.
 
 import { layout, errno } from './layout.js';
 import { check } from './errors.js';
-import { Region, END, bytesOf, textOf, copyOut, blockingMoved, deprecatedAliases } from './region.js';
+import { Region, END, bytesOf, textOf, copyOut, unpack, blockingMoved, deprecatedAliases } from './region.js';
 import { AGAIN, blockOn, waitOn, canBlock } from './wait.js';
 
 const EAGAIN = -errno.EAGAIN;
 const EPIPE = -errno.EPIPE;
+const EMSGSIZE = -errno.EMSGSIZE;
+const USE_WIDE = layout.JS_USE_WIDE;
+const PROD_STAGE_BYTES = layout.PROD_STAGE_BYTES;
+const CONS_STAGE_BYTES = layout.CONS_STAGE_BYTES;
 
 export class SpscRing extends Region {
   /** Bytes of memory a ring of `capacity` data bytes needs. */
@@ -29,6 +36,29 @@ export class SpscRing extends Region {
   static attach(sabq, offset, size) {
     const [capacity, msgMax] = Region.validate(sabq, layout.KIND_SPSC, offset, size, 'SpscRing');
     return new SpscRing(sabq, offset, size, layout.KIND_SPSC, capacity, msgMax);
+  }
+
+  /** @protected */
+  constructor(...args) {
+    super(...args);
+    this._got = { len: 0 }; // the length of the message C last located
+    // Int32Array indices of the words a waiting side watches (hints only:
+    // the attempt that follows is C's, with its checks).
+    this._tailAt = (this.offset + layout.CONS_TAIL) >> 2;
+    this._tailCacheAt = (this.offset + layout.PROD_TAIL_CACHE) >> 2;
+    this._closedAt = (this.offset + layout.HDR_CLOSED) >> 2;
+    this._dataAt = this.dataStart >> 2;
+    this._sealAppeared = () => {
+      const i32 = this.sabq.i32;
+      const tail = Atomics.load(i32, this._tailAt); // our own index
+      return Atomics.load(i32, this._dataAt + ((tail & (this.capacity - 1)) >> 2) + 1) === ((tail + 1) | 0) ||
+        Atomics.load(i32, this._closedAt) !== 0;
+    };
+    this._tailMoved = () => {
+      const i32 = this.sabq.i32;
+      return Atomics.load(i32, this._tailAt) !== Atomics.load(i32, this._tailCacheAt) ||
+        Atomics.load(i32, this._closedAt) !== 0;
+    };
   }
 
   // ---- producer ------------------------------------------------------------
@@ -63,6 +93,16 @@ export class SpscRing extends Region {
     const bytes = bytesOf(data);
     const len = bytes.length;
     const ex = this.sabq.exports;
+    if (len <= PROD_STAGE_BYTES) {
+      // Staged: copied into the producer's stage, then one call sends it.
+      const u8 = this.sabq.u8;
+      const stage = this.offset + layout.PROD_STAGE;
+      for (let i = 0; i < len; i++) u8[stage + i] = bytes[i];
+      const rc = ex.sabq_js_spsc_send_small(this.offset, this.capacity, this.msgMax, len);
+      if (rc === 0) return true;
+      if (rc === EAGAIN) return false;
+      check(rc, 'SpscRing.send');
+    }
     // reserve + copy + commit without an intermediate view: no allocation.
     const at = ex.sabq_js_spsc_reserve(this.offset, this.capacity, this.msgMax, len);
     if (at === EAGAIN) return false;
@@ -77,7 +117,7 @@ export class SpscRing extends Region {
   sendWait(data, timeoutMs) {
     const bytes = bytesOf(data);
     if (canBlock() && this.send(bytes)) return true; // the common case: no closure, no wait
-    return blockOn(this.sabq, this.writable, () => this.send(bytes) || AGAIN, timeoutMs) ?? false;
+    return blockOn(this.sabq, this.writable, () => this.send(bytes) || AGAIN, timeoutMs, this._tailMoved) ?? false;
   }
 
   /** Sends, awaiting room without blocking the thread. Resolves false on timeout. */
@@ -94,19 +134,12 @@ export class SpscRing extends Region {
    * Consumer only.
    */
   peek() {
-    const ex = this.sabq.exports;
-    const at = ex.sabq_js_spsc_peek(this.offset, this.capacity, this.msgMax);
+    const at = this._peek('SpscRing.peek');
     if (at === EAGAIN) return null;
     if (at === EPIPE) return END;
-    check(at, 'SpscRing.peek');
-    // C checked the record; read its length once more and check it again, in
-    // case the peer changed it since.
-    const len = this.sabq.u32[(at - layout.REC_HDR) >> 2];
-    if (len > this.msgMax) check(-errno.EPROTO, 'SpscRing.peek');
-    this.inData(at, len, 'SpscRing.peek: record outside the ring');
     this._peeked = at;
-    this._peekedLen = len;
-    return this.sabq.u8.subarray(at, at + len);
+    this._peekedLen = this._got.len;
+    return this.sabq.u8.subarray(at, at + this._got.len);
   }
 
   /** Removes the message returned by the last peek(). */
@@ -114,33 +147,66 @@ export class SpscRing extends Region {
     if (this._peeked === undefined) throw new Error('SpscRing.release: nothing peeked');
     const at = this._peeked;
     this._peeked = undefined;
-    check(this.sabq.exports.sabq_js_spsc_release(this.offset, this.capacity, this.msgMax, at, this._peekedLen), 'SpscRing.release');
+    this._release(at, this._peekedLen, 'SpscRing.release');
   }
 
-  /** Where the oldest message is and how long, checked; or EAGAIN/EPIPE. */
-  _locate(what) {
-    const at = this.sabq.exports.sabq_js_spsc_peek(this.offset, this.capacity, this.msgMax);
-    if (at === EAGAIN || at === EPIPE) return at;
-    check(at, what);
-    // C checked the record; read its length once more and check it again, in
-    // case the peer changed it since.
-    const len = this.sabq.u32[(at - layout.REC_HDR) >> 2];
-    if (len > this.msgMax) check(-errno.EPROTO, what);
-    this.inData(at, len, `${what}: record outside the ring`);
-    this._locLen = len;
+  /** The oldest message's address (its length in this._got.len) as C found it and
+   * checked it, or EAGAIN/EPIPE. */
+  _peek(what) {
+    const ex = this.sabq.exports;
+    const v = this.msgMax < layout.JS_PACKED_LEN
+      ? ex.sabq_js_spsc_peek(this.offset, this.capacity, this.msgMax)
+      : ex.sabq_js_spsc_peek_wide(this.offset, this.capacity, this.msgMax);
+    if (v < 0) {
+      const rc = Number(v);
+      if (rc === EAGAIN || rc === EPIPE) return rc;
+      check(rc, what);
+    }
+    const at = unpack(v, this._got);
+    this.inData(at, this._got.len, `${what}: record outside the ring`); // C's answer, checked anyway
     return at;
+  }
+
+  /** Hands back the message at `at`; C looks at the ring again and checks that
+   * it is still the oldest one. */
+  _release(at, len, what) {
+    check(this.sabq.exports.sabq_js_spsc_release(this.offset, this.capacity, this.msgMax, at, len), what);
+  }
+
+  /**
+   * Takes the oldest message for a buffer of `room` bytes: a short one is now
+   * in the consumer's stage and removed (returns its length, at most
+   * CONS_STAGE_BYTES); a longer one stays in place: returns its address
+   * (> CONS_STAGE_BYTES, length in this._got.len) for the caller to copy and
+   * release. Or EAGAIN, EPIPE; throws EMSGSIZE when it is longer than room.
+   */
+  _take(room, what) {
+    const v = this.sabq.exports.sabq_js_spsc_recv_small(this.offset, this.capacity, this.msgMax, room);
+    if (v >= 0) {
+      if (v <= CONS_STAGE_BYTES) return v;
+      const at = unpack(v, this._got);
+      this.inData(at, this._got.len, `${what}: record outside the ring`);
+      return at;
+    }
+    if (v === EAGAIN || v === EPIPE) return v;
+    if (v === USE_WIDE) return this._peek(what);
+    check(v, v === EMSGSIZE ? `${what}: buffer too small` : what);
   }
 
   /** Copies the oldest message out: Uint8Array, null when empty, END when
    * closed and drained. Never blocks (sabq_spsc_recv). Consumer only. */
   receive(noTimeout) {
     if (noTimeout !== undefined) blockingMoved('SpscRing.receive', 'receiveWait');
-    const at = this._locate('SpscRing.receive');
-    if (at === EAGAIN) return null;
-    if (at === EPIPE) return END;
-    const len = this._locLen;
-    const copy = this.sabq.u8.slice(at, at + len);
-    check(this.sabq.exports.sabq_js_spsc_release(this.offset, this.capacity, this.msgMax, at, len), 'SpscRing.receive');
+    const got = this._take(this.msgMax, 'SpscRing.receive');
+    if (got === EAGAIN) return null;
+    if (got === EPIPE) return END;
+    const u8 = this.sabq.u8;
+    if (got <= CONS_STAGE_BYTES) {
+      const stage = this.offset + layout.CONS_STAGE;
+      return u8.slice(stage, stage + got);
+    }
+    const copy = u8.slice(got, got + this._got.len);
+    this._release(got, this._got.len, 'SpscRing.receive');
     return copy;
   }
 
@@ -151,13 +217,19 @@ export class SpscRing extends Region {
    */
   receiveInto(buf, noTimeout) {
     if (noTimeout !== undefined) blockingMoved('SpscRing.receiveInto', 'receiveIntoWait');
-    const at = this._locate('SpscRing.receiveInto');
-    if (at === EAGAIN) return null;
-    if (at === EPIPE) return END;
-    const len = this._locLen;
-    if (len > buf.length) check(-errno.EMSGSIZE, 'SpscRing.receiveInto: buffer too small');
-    copyOut(this.sabq.u8, at, len, buf);
-    check(this.sabq.exports.sabq_js_spsc_release(this.offset, this.capacity, this.msgMax, at, len), 'SpscRing.receiveInto');
+    const got = this._take(buf.length, 'SpscRing.receiveInto');
+    if (got === EAGAIN) return null;
+    if (got === EPIPE) return END;
+    const u8 = this.sabq.u8;
+    if (got <= CONS_STAGE_BYTES) {
+      const stage = this.offset + layout.CONS_STAGE;
+      for (let i = 0; i < got; i++) buf[i] = u8[stage + i];
+      return got;
+    }
+    const len = this._got.len;
+    if (len > buf.length) check(EMSGSIZE, 'SpscRing.receiveInto: buffer too small');
+    copyOut(u8, got, len, buf);
+    this._release(got, len, 'SpscRing.receiveInto');
     return len;
   }
 
@@ -167,13 +239,13 @@ export class SpscRing extends Region {
       const n = this.receiveInto(buf); // the common case: no closure, no wait
       if (n !== null) return n;
     }
-    return blockOn(this.sabq, this.readable, () => this.receiveInto(buf) ?? AGAIN, timeoutMs);
+    return blockOn(this.sabq, this.readable, () => this.receiveInto(buf) ?? AGAIN, timeoutMs, this._sealAppeared);
   }
 
   /** Receives, waiting up to timeoutMs (sabq_spsc_recv_wait). Workers only.
    * Null on timeout. */
   receiveWait(timeoutMs) {
-    return blockOn(this.sabq, this.readable, () => this.receive() ?? AGAIN, timeoutMs);
+    return blockOn(this.sabq, this.readable, () => this.receive() ?? AGAIN, timeoutMs, this._sealAppeared);
   }
 
   /** Receives without blocking the thread. Resolves null on timeout. */

@@ -37,9 +37,12 @@ function deadlineOf(timeoutMs) {
 
 /**
  * Blocks (workers, Node) until attempt() returns something other than AGAIN,
- * or the timeout passes (then returns null).
+ * or the timeout passes (then returns null). While spinning, `worthTrying`
+ * (optional) says whether the word the other side will change has changed:
+ * polling it is a load or two, an attempt is a call into sabq.wasm (as
+ * lib/wait.c's watch).
  */
-export function blockOn(sabq, event, attempt, timeoutMs) {
+export function blockOn(sabq, event, attempt, timeoutMs, worthTrying) {
   if (!canBlock()) {
     throw new SabqError(-errno.EDEADLK, 'sabq: blocking call on the main thread');
   }
@@ -47,6 +50,7 @@ export function blockOn(sabq, event, attempt, timeoutMs) {
   if (r !== AGAIN) return r;
   const deadline = deadlineOf(timeoutMs);
   for (let i = 0; i < waitOptions.spin; i++) {
+    if (worthTrying !== undefined && !worthTrying()) continue;
     r = attempt();
     if (r !== AGAIN) return r;
   }

@@ -50,7 +50,7 @@ typedef _Atomic uint32_t sabq_atomic_u32;
 
 #define SABQ_CACHELINE 64u
 #define SABQ_MAGIC 0x51424153u   /* "SABQ" in little-endian bytes */
-#define SABQ_VERSION 2u
+#define SABQ_VERSION 3u
 #define SABQ_DATA_OFFSET 256u    /* header + producer + consumer + wait lines */
 #define SABQ_ALIGN SABQ_CACHELINE /* every region must start on this boundary */
 #define SABQ_CAP_MAX (1u << 30) /* largest capacity, in bytes or slots */
@@ -88,18 +88,25 @@ struct sabq_event {
     sabq_atomic_u32 waiters;  /* number of threads parked (or about to park)    */
 };
 
+/* Bytes of the producer's and the consumer's stage (below). */
+#define SABQ_PROD_STAGE 56u
+#define SABQ_CONS_STAGE 48u
+
 /* Line 1: producer-owned. Written only by the producer, read by the consumer. */
 struct sabq_prod_line {
     sabq_atomic_u32 head;     /* next byte/ticket to write; release-published   */
     uint32_t tail_cache;      /* producer's last view of tail; private          */
-    uint8_t pad[SABQ_CACHELINE - 8];
+    uint8_t stage[SABQ_PROD_STAGE]; /* spsc: a short message on its way in, for
+                                 callers that cannot pass a pointer (JS); private */
 };
 
 /* Line 2: consumer-owned. Written only by the consumer, read by the producer. */
 struct sabq_cons_line {
     sabq_atomic_u32 tail;     /* next byte/ticket to read; release-published    */
-    uint32_t head_cache;      /* consumer's last view of head; private          */
-    uint8_t pad[SABQ_CACHELINE - 8];
+    uint32_t head_cache;      /* pipe: consumer's last view of head; private    */
+    uint32_t run_end;         /* spsc: end of the run tail is inside; private   */
+    uint32_t run_len;         /* spsc: element length of that run; private      */
+    uint8_t stage[SABQ_CONS_STAGE]; /* spsc: a short message on its way out (JS); private */
 };
 
 /* Line 3: wake-up channels. Written only when a side is about to sleep or is
@@ -121,15 +128,26 @@ struct sabq_region {
 /* SPSC message record header, at an 8-byte aligned offset of the data area.
  * The payload follows it; the next record starts at the next 8-byte boundary. */
 struct sabq_rec {
-    uint32_t len;           /* payload bytes, or SABQ_REC_PAD: skip to the area's end */
-    sabq_atomic_u32 seal;   /* SABQ_SEAL(position) once complete (release), else 0 */
+    uint32_t len;          /* payload bytes, SABQ_REC_PAD (skip to the area's end) or SABQ_REC_RUN */
+    sabq_atomic_u32 seal;  /* SABQ_SEAL(position) once complete (release, R6), else 0 */
 };
 /* A record's seal: its ring position + 1. Positions are multiples of 8, so a
  * seal is odd and never 0, and a stale header from an earlier lap (position
  * - k * capacity) never carries the seal the consumer expects. */
 #define SABQ_SEAL(pos) ((uint32_t)(pos) + 1u)
 #define SABQ_REC_PAD 0xffffffffu
+#define SABQ_REC_RUN 0xfffffffeu
 #define SABQ_REC_HDR 8u
+
+/* A run: `count` messages of `elem_len` bytes each (1 to msg_max), sent by
+ * one batch call, after one record header whose len is SABQ_REC_RUN. Element
+ * i starts at 16 + i * round_up(elem_len, 8) from the header, 8-byte aligned. */
+struct sabq_run {
+    struct sabq_rec rec;
+    uint32_t elem_len;
+    uint32_t count;
+};
+#define SABQ_RUN_HDR 16u
 
 /* MPMC slot header, at SABQ_DATA_OFFSET + i * stride. */
 struct sabq_slot {
@@ -153,15 +171,25 @@ _Static_assert(sizeof(struct sabq_hdr) == 64, "layout.md: header is one line");
 _Static_assert(offsetof(struct sabq_region, prod) == 64, "layout.md: prod at 64");
 _Static_assert(offsetof(struct sabq_region, prod.head) == 64, "layout.md: head at 64");
 _Static_assert(offsetof(struct sabq_region, prod.tail_cache) == 68, "layout.md: tail_cache at 68");
+_Static_assert(offsetof(struct sabq_region, prod.stage) == 72, "layout.md: producer stage at 72");
+_Static_assert(sizeof(struct sabq_prod_line) == SABQ_CACHELINE, "layout.md: producer line");
 _Static_assert(offsetof(struct sabq_region, cons) == 128, "layout.md: cons at 128");
 _Static_assert(offsetof(struct sabq_region, cons.tail) == 128, "layout.md: tail at 128");
 _Static_assert(offsetof(struct sabq_region, cons.head_cache) == 132, "layout.md: head_cache at 132");
+_Static_assert(offsetof(struct sabq_region, cons.run_end) == 136, "layout.md: run_end at 136");
+_Static_assert(offsetof(struct sabq_region, cons.run_len) == 140, "layout.md: run_len at 140");
+_Static_assert(offsetof(struct sabq_region, cons.stage) == 144, "layout.md: consumer stage at 144");
+_Static_assert(sizeof(struct sabq_cons_line) == SABQ_CACHELINE, "layout.md: consumer line");
 _Static_assert(offsetof(struct sabq_region, wait.readable.seq) == 192, "layout.md: readable.seq at 192");
 _Static_assert(offsetof(struct sabq_region, wait.readable.waiters) == 196, "layout.md: readable.waiters at 196");
 _Static_assert(offsetof(struct sabq_region, wait.writable.seq) == 200, "layout.md: writable.seq at 200");
 _Static_assert(offsetof(struct sabq_region, wait.writable.waiters) == 204, "layout.md: writable.waiters at 204");
 _Static_assert(sizeof(struct sabq_region) == SABQ_DATA_OFFSET, "layout.md: data at 256");
 _Static_assert(sizeof(struct sabq_rec) == SABQ_REC_HDR, "layout.md: record header is 8 bytes");
+_Static_assert(offsetof(struct sabq_rec, seal) == 4, "layout.md: seal at 4 in a record");
+_Static_assert(offsetof(struct sabq_run, elem_len) == 8, "layout.md: elem_len at 8 in a run");
+_Static_assert(offsetof(struct sabq_run, count) == 12, "layout.md: count at 12 in a run");
+_Static_assert(sizeof(struct sabq_run) == SABQ_RUN_HDR, "layout.md: run header is 16 bytes");
 _Static_assert(sizeof(struct sabq_slot) == SABQ_SLOT_HDR, "layout.md: slot header is 8 bytes");
 
 #ifdef SABQ__UNMAP_STATIC_ASSERT

@@ -39,6 +39,8 @@ typedef struct sabq_spsc_view {
     const void *data;  /* payload, 8-byte aligned */
     uint32_t len;      /* payload bytes */
     uint32_t next;     /* tail after this message */
+    uint32_t run_end;  /* end of the batch run it belongs to (== next if none) */
+    uint32_t run_len;  /* that run's message length */
 } sabq_spsc_view;
 
 /* A buffer for the batch forms: `base`/`len` describe a message to send, or a
@@ -56,7 +58,8 @@ size_t sabq_spsc_size(uint32_t cap);
 uint32_t sabq_spsc_msg_limit(uint32_t cap);
 
 /* Lay out a new empty ring in `mem` (SABQ_ALIGN-aligned, `size` bytes) and fill
- * `r`. `cap` is a power of two from 16 to 2^30 (SABQ_CAP_MAX); `msg_max` at most
+ * `r`. The ring holds records of 8-byte header + payload rounded up to 8
+ * (docs/layout.md, "SPSC message ring"). `cap` is a power of two from 16 to 2^30 (SABQ_CAP_MAX); `msg_max` at most
  * sabq_spsc_msg_limit(cap), or 0 for that limit. Call before sharing the memory.
  * Returns 0, or -EINVAL for a bad argument, alignment or too small a region. */
 int sabq_spsc_init(sabq_spsc *r, void *mem, size_t size, uint32_t cap, uint32_t msg_max);
@@ -82,8 +85,12 @@ int sabq_spsc_commit(const sabq_spsc *r, const sabq_spsc_resv *resv, uint32_t le
 int sabq_spsc_send(const sabq_spsc *r, const void *buf, uint32_t len);
 
 /* Copy in as many of the `n` messages as fit, in order, with one publish and at
- * most one wake. Producer only; never blocks. Returns how many were sent (0 to
- * n), or a negative error if none were (as reserve). */
+ * most one wake. Three or more consecutive messages of the same length (at
+ * least 1 byte) go into one run record: one header for all of them, so a batch
+ * of 8-byte messages takes about 8 bytes of ring per message instead of 16.
+ * The consumer receives them one by one as usual. Producer only; never blocks.
+ * Returns how many were sent (0 to n), or a negative error if none were (as
+ * reserve). */
 int sabq_spsc_send_batch(const sabq_spsc *r, const sabq_iov *msgs, uint32_t n);
 
 /* Like sabq_spsc_send(), waiting up to timeout_ns for room (spins, then parks).

@@ -46,6 +46,59 @@ EMSCRIPTEN_KEEPALIVE int interop_spsc_read(void *mem, uint32_t size)
     return rc == -EPIPE ? n : rc;
 }
 
+/* Message i of the every-length exchange: lengths 0..96 (around both stages
+ * and beyond), the same for four messages in a row so batches become runs. */
+EMSCRIPTEN_KEEPALIVE uint32_t interop_len(uint32_t i) { return (i / 4 * 13) % 97; }
+static uint8_t byte_of(uint32_t i, uint32_t j) { return (uint8_t)(i * 31u + j * 7u + 1u); }
+
+/* Lays out a ring at `mem` and sends `count` messages of interop_len(i) bytes,
+ * every other group of four as one batch (a run), the others one by one. */
+EMSCRIPTEN_KEEPALIVE int interop_spsc_write_lengths(void *mem, uint32_t cap, uint32_t count)
+{
+    sabq_spsc r;
+    int rc = sabq_spsc_init(&r, mem, sabq_spsc_size(cap), cap, 0);
+    uint8_t msg[4][128];
+    sabq_iov iov[4];
+    for (uint32_t i = 0; rc >= 0 && i < count; i += 4) {
+        uint32_t n = count - i < 4 ? count - i : 4;
+        for (uint32_t k = 0; k < n; k++) {
+            for (uint32_t j = 0; j < interop_len(i + k); j++)
+                msg[k][j] = byte_of(i + k, j);
+            iov[k] = (sabq_iov){msg[k], interop_len(i + k)};
+        }
+        if (i / 4 % 2) {
+            rc = sabq_spsc_send_batch(&r, iov, n);
+            rc = rc == (int)n ? 0 : -1;
+        } else {
+            for (uint32_t k = 0; rc == 0 && k < n; k++)
+                rc = sabq_spsc_send(&r, iov[k].base, iov[k].len);
+        }
+    }
+    sabq_spsc_close(&r);
+    return rc;
+}
+
+/* Attaches to the ring JS laid out at `mem` and checks its messages against
+ * interop_len and byte_of until end of stream. Returns how many were right. */
+EMSCRIPTEN_KEEPALIVE int interop_spsc_read_lengths(void *mem, uint32_t size)
+{
+    sabq_spsc r;
+    int rc = sabq_spsc_attach(&r, mem, size);
+    if (rc < 0)
+        return rc;
+    uint8_t msg[256];
+    uint32_t n = 0;
+    while ((rc = sabq_spsc_recv(&r, msg, sizeof msg)) >= 0) {
+        if ((uint32_t)rc != interop_len(n))
+            return -1000 - (int)n;
+        for (uint32_t j = 0; j < (uint32_t)rc; j++)
+            if (msg[j] != byte_of(n, j))
+                return -1000 - (int)n;
+        n++;
+    }
+    return rc == -EPIPE ? (int)n : rc;
+}
+
 /* Pushes 32-bit values 0..count-1 into an MPMC queue it lays out at `mem`. */
 EMSCRIPTEN_KEEPALIVE int interop_mpmc_write(void *mem, uint32_t slots, uint32_t count)
 {

@@ -37,6 +37,48 @@ test('C (emscripten) writes an SPSC ring, JS reads it; JS writes one, C reads it
   assert.equal(mod._interop_spsc_read(toC, size), 1000);
 });
 
+// JS sends and receives short messages through the stages of the two lines
+// (one call into sabq.wasm each way) and longer ones in place; C does it the
+// plain way. Every length around both stages' sizes, byte for byte, including
+// messages C sent in batches (run records), read by every JS receive form.
+test('every message length, C to JS and JS to C, through the stages and runs', { skip }, async () => {
+  const { mod, sabq } = await load();
+  const cap = 1 << 17;
+  const size = SpscRing.size(sabq, cap);
+  const count = 2000;
+  const byteOf = (i, j) => (i * 31 + j * 7 + 1) & 255;
+  const check = (m, i, how) => {
+    assert.equal(m.length, mod._interop_len(i), `${how}: length of message ${i}`);
+    for (let j = 0; j < m.length; j++) assert.equal(m[j], byteOf(i, j), `${how}: message ${i} byte ${j}`);
+  };
+  const fromC = mod._interop_alloc(size);
+  assert.equal(mod._interop_spsc_write_lengths(fromC, cap, count), 0);
+  const ring = SpscRing.attach(sabq, fromC, size);
+  const buf = new Uint8Array(128);
+  for (let i = 0; i < count; i++) {
+    switch (i % 3) {
+      case 0: check(ring.receive(), i, 'receive'); break;
+      case 1: check(buf.subarray(0, ring.receiveInto(buf)), i, 'receiveInto'); break;
+      default: check(ring.peek(), i, 'peek'); ring.release();
+    }
+  }
+  assert.equal(ring.receive(), END, 'C closed it');
+
+  const toC = mod._interop_alloc(size);
+  const out = SpscRing.create(sabq, toC, cap);
+  for (let i = 0; i < count; i++) {
+    const m = Uint8Array.from({ length: mod._interop_len(i) }, (_, j) => byteOf(i, j));
+    if (i % 5 === 4) {
+      out.reserve(m.length).set(m);
+      out.commit();
+    } else {
+      assert.equal(out.send(m), true);
+    }
+  }
+  out.close();
+  assert.equal(mod._interop_spsc_read_lengths(toC, size), count);
+});
+
 test('C (emscripten) fills an MPMC queue, JS pops it', { skip }, async () => {
   const { mod, sabq } = await load();
   const size = MpmcQueue.size(sabq, 64, 8);

@@ -57,3 +57,16 @@ test('mpmc: attach checks the header; a corrupt slot length is EPROTO', async ()
   assert.equal(q.pop(), null); // the slot was handed back; the queue goes on
   assert.throws(() => Pipe.attach(sabq, 64, q.size), (e) => e.code === 'EPROTO'); // wrong kind
 });
+
+test('mpmc: slots of 2 MiB and more (where-and-how-long as a BigInt)', async () => {
+  const sabq = await freshSabq(100);
+  const q = MpmcQueue.create(sabq, 64, 2, layout.JS_PACKED_LEN + 8);
+  const big = new Uint8Array(layout.JS_PACKED_LEN + 8).fill(5);
+  assert.equal(q.push('small'), true);
+  assert.equal(q.push(big), true);
+  assert.equal(new TextDecoder().decode(q.pop()), 'small');
+  const got = q.pop();
+  assert.equal(got.length, big.length);
+  assert.ok(got.every((x) => x === 5));
+  assert.equal(q.pop(), null);
+});

@@ -137,3 +137,26 @@ test('a ring created after the memory grew is reachable through the cached views
   assert.equal(far.receiveString(), 'after');
   assert.equal(first.receiveString(), 'before');
 });
+
+// Rings whose messages may reach 2^21 bytes get where-and-how-long from C as
+// a BigInt instead of one packed number; short ones still use the stage.
+test('a ring for messages of 2 MiB and more: every receive form, short and long', async () => {
+  const sabq = await freshSabq(200);
+  const ring = SpscRing.create(sabq, 64, 1 << 23);
+  assert.ok(ring.msgMax >= layout.JS_PACKED_LEN);
+  const sizes = [0, 10, 100, layout.JS_PACKED_LEN - 1, layout.JS_PACKED_LEN + 3, ring.msgMax];
+  const msg = (n) => Uint8Array.from({ length: n }, (_, j) => (j * 13 + n) & 255);
+  const same = (a, b) => a.length === b.length && a.every((x, j) => x === b[j]);
+  for (const n of sizes) {
+    assert.equal(ring.send(msg(n)), true, `send ${n}`);
+    assert.ok(same(ring.receive(), msg(n)), `receive ${n}`);
+    assert.equal(ring.send(msg(n)), true);
+    const buf = new Uint8Array(n + 1);
+    assert.equal(ring.receiveInto(buf), n, `receiveInto ${n}`);
+    assert.ok(same(buf.subarray(0, n), msg(n)));
+    assert.equal(ring.send(msg(n)), true);
+    assert.ok(same(ring.peek(), msg(n)), `peek ${n}`);
+    ring.release();
+  }
+  assert.equal(ring.receive(), null);
+});

@@ -10,11 +10,12 @@ struct spsc_run {
     sabq_spsc r;
     uint64_t messages;
     uint32_t longest; /* messages are 8..longest bytes */
+    uint32_t group;   /* ...the same length for `group` messages in a row */
 };
 
 static uint32_t msg_len(const struct spsc_run *run, uint64_t seq)
 {
-    return 8 + ((uint32_t)seq * 2654435761u >> 26) % (run->longest - 7);
+    return 8 + ((uint32_t)(seq / run->group) * 2654435761u >> 26) % (run->longest - 7);
 }
 
 static void fill_msg(uint8_t *buf, uint64_t seq, uint32_t len)
@@ -86,9 +87,10 @@ static void *produce(void *arg)
 /* One producer thread, this thread consuming: `messages` messages of 8 to
  * `longest` bytes through a ring of `cap` bytes whose memory starts as
  * garbage (a consumer must never take old bytes for a record). */
-static void run_stress(const char *label, uint32_t cap, uint32_t longest, uint64_t messages)
+static void run_stress(const char *label, uint32_t cap, uint32_t longest, uint32_t group,
+                       uint64_t messages)
 {
-    struct spsc_run run = {.messages = messages, .longest = longest};
+    struct spsc_run run = {.messages = messages, .longest = longest, .group = group};
     size_t size = sabq_spsc_size(cap);
     void *mem = stress_region(size);
     memset(mem, 0x5A, size);
@@ -149,13 +151,22 @@ static void run_stress(const char *label, uint32_t cap, uint32_t longest, uint64
 
 Test(stress, spsc_no_loss_duplication_or_reordering, .timeout = 900)
 {
-    run_stress("spsc", 4096, 71, stress_count(10000000));
+    run_stress("spsc", 4096, 71, 1, stress_count(10000000));
+}
+
+/* Lengths repeat in groups of 8, so most batches are sent as runs, and the
+ * consumer takes them apart in every way: one by one, several in place with
+ * one release in the middle of a run, and in batches that end inside one. */
+Test(stress, spsc_runs_of_equal_lengths, .timeout = 900)
+{
+    run_stress("spsc runs", 512, 40, 8, stress_count(5000000));
 }
 
 /* A 64-byte ring holds two or three messages of 8..24 bytes: it wraps, pads
  * and fills every few messages, so the seal of the next record is cleared,
- * set and read across a wrap all the time. */
+ * set and read across a wrap all the time; lengths repeat in threes, so
+ * small runs are padded around the end too, or fall back to plain records. */
 Test(stress, spsc_tiny_ring_wraps_every_few_messages, .timeout = 900)
 {
-    run_stress("spsc tiny ring", 64, 24, stress_count(5000000));
+    run_stress("spsc tiny ring", 64, 24, 3, stress_count(5000000));
 }
