@@ -29,7 +29,7 @@ HEADERS := $(wildcard include/sabq/*.h) lib/internal.h
 B := build
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 
-PHONY_EXTRA := plugins serve test-browser test-emscripten bench bench-smoke bench-deps
+PHONY_EXTRA := plugins serve test-browser test-emscripten bench bench-smoke bench-deps model test-model
 .PHONY: $(PHONY_EXTRA) all deps install uninstall test test-install test-unit test-stress test-tsan test-asan \
         test-compilers test-js test-wasm-sections wasm demo clean help
 
@@ -41,9 +41,10 @@ help:
 	@echo "make test       install check, unit, stress, TSan, ASan+UBSan, hostile-peer, two-process,"
 	@echo "                wasm, emscripten, Node and Chromium tests, benchmark smoke run"
 	@echo "make install    PREFIX=$(PREFIX)"
+	@echo "make model      SPIN models of every protocol, each property shown able to fail (tests/model)"
 
 # Parts installed for `make test`; each is a no-op when already present.
-TEST_DEPS := native wasm js plugins browser emscripten bench
+TEST_DEPS := native wasm js plugins browser emscripten bench model
 deps:
 	@scripts/install-deps.sh $(TEST_DEPS)
 
@@ -140,10 +141,19 @@ export TSAN_OPTIONS := halt_on_error=1 second_deadlock_stack=1
 export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
-test: deps all test-compilers test-install test-unit test-stress test-tsan test-asan $(B)/demo \
+test: deps all test-model test-compilers test-install test-unit test-stress test-tsan test-asan $(B)/demo \
       test-wasm-sections test-emscripten test-js test-browser bench-smoke
 	$(B)/demo > /dev/null
 	@echo "make test: all suites passed"
+
+# SPIN models (tests/model): `make model` checks every configuration (a few
+# minutes, up to 4 GB per run); `make test` the short ones.
+model:
+	@scripts/install-deps.sh model
+	tests/model/check.sh
+
+test-model:
+	tests/model/check.sh --short
 
 # Warnings are errors with both compilers.
 test-compilers:

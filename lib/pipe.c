@@ -63,7 +63,8 @@ static int writable(const sabq_pipe *p, uint32_t *head, uint32_t want)
     return (int)(p->cap - (head[0] - tail));
 }
 
-/* Readable bytes at *tail; 0 means empty (check `closed` separately). */
+/* Readable bytes at *tail: > 0, 0 when empty and open, -EPIPE at the end of
+ * stream (closed and drained), or -EPROTO. */
 static int readable(const sabq_pipe *p, uint32_t *tail, uint32_t want)
 {
     struct sabq_region *s = p->shm;
@@ -74,8 +75,19 @@ static int readable(const sabq_pipe *p, uint32_t *tail, uint32_t want)
     if (head - tail[0] > p->cap || head - tail[0] < (want ? want : 1)) {
         /* A1c: pairs with R1p in produce(): the bytes before head are written. */
         head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
-        if (head == tail[0] && sabq__region_is_closed(s))
+        if (head == tail[0]) {
+            /* Empty. The end of stream only if, once the flag is seen, head
+             * is still where it was: the writer closes after its last write,
+             * so a head read after the flag (acquire) is final. Judging by
+             * the flag alone would end the stream with a write that landed
+             * between the load above and the flag still unread
+             * (tests/model/pipe.pml found it). */
+            if (!sabq__region_is_closed(s))
+                return 0;
             head = atomic_load_explicit(&s->prod.head, memory_order_acquire); /* A1c */
+            if (head == tail[0])
+                return -EPIPE;
+        }
         if (head - tail[0] > p->cap)
             return -EPROTO;
         s->cons.head_cache = head;
@@ -121,9 +133,9 @@ int sabq_pipe_read(const sabq_pipe *p, void *buf, uint32_t len)
     uint32_t tail;
     int avail = readable(p, &tail, len);
     if (avail < 0)
-        return avail;
+        return avail == -EPIPE ? 0 : avail; /* 0: end of stream */
     if (avail == 0)
-        return sabq__region_is_closed(p->shm) ? 0 : -EAGAIN;
+        return -EAGAIN;
     if (len == 0)
         return 0;
     uint32_t n = len < (uint32_t)avail ? len : (uint32_t)avail;
@@ -163,9 +175,9 @@ int sabq_pipe_read_span(const sabq_pipe *p, const void **span)
     uint32_t tail;
     int avail = readable(p, &tail, 1);
     if (avail < 0)
-        return avail;
+        return avail == -EPIPE ? 0 : avail; /* 0: end of stream */
     if (avail == 0)
-        return sabq__region_is_closed(p->shm) ? 0 : -EAGAIN;
+        return -EAGAIN;
     uint32_t off = tail & p->mask;
     *span = p->data + off;
     return (int)(p->cap - off < (uint32_t)avail ? p->cap - off : (uint32_t)avail);
@@ -175,6 +187,8 @@ int sabq_pipe_read_consume(const sabq_pipe *p, uint32_t n)
 {
     uint32_t tail;
     int avail = readable(p, &tail, n);
+    if (avail == -EPIPE)
+        avail = 0; /* consuming 0 bytes at the end is fine, more is not */
     if (avail < 0)
         return avail;
     if (n > (uint32_t)avail || n > p->cap - (tail & p->mask))
