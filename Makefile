@@ -192,7 +192,7 @@ node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 
 test-js: wasm plugins node_modules/.package-lock.json $(B)/em/interop.js $(B)/em/package.json
-	node --test --test-concurrency=1 tests/js/
+	SABQ_LIFECYCLE_ROUNDS=200 node --test --test-concurrency=1 tests/js/
 	npx tsc -p tsconfig.json
 	@echo "types: 1 passed, 0 failed (tsc --noEmit on examples/js/typed.ts)"
 

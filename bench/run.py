@@ -44,6 +44,14 @@ def configs(bin_dir):
     c.append(["node", js, "idle", "sabq"])
     for impl in ("sabq", "sync-message"):
         c.append(["node", js, "fdread", impl])
+    pipes = os.path.join(ROOT, "bench/js/pipeline-bench.mjs")
+    for what, impls in (("pipeline", ("sabq", "node-wasi")), ("cksum", ("sabq",)), ("hop", ("sabq", "node-wasi"))):
+        for impl in impls:
+            c.append(["node", pipes, what, impl])
+    files = os.path.join(ROOT, "bench/js/files-bench.mjs")
+    for what in ("read", "append", "create", "mount"):
+        for impl in ("sabq", "shim"):
+            c.append(["node", files, what, impl])
     # The same JS measurements in Chromium: one page runs them all per round.
     c.append(["node", os.path.join(ROOT, "bench/js/chromium-bench.mjs")])
     return c

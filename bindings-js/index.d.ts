@@ -65,25 +65,35 @@ export declare class SpscRing extends Region {
   reserve(len: number): Uint8Array | null;
   /** Producer: publishes the reservation (`len` bytes of it). */
   commit(len?: number): void;
-  /** Producer: copies a message in; false when full. */
-  trySend(data: Bytes): boolean;
-  /** Producer, workers only: waits for room; false on timeout. */
-  send(data: Bytes, timeoutMs?: number): boolean;
+  /** Producer: copies a message in; false when full. Never blocks (sabq_spsc_send). */
+  send(data: Bytes): boolean;
+  /** Producer, workers only: waits for room up to timeoutMs (sabq_spsc_send_wait); false on timeout. */
+  sendWait(data: Bytes, timeoutMs?: number): boolean;
+  /** Producer: awaits room without blocking the thread; false on timeout. */
   sendAsync(data: Bytes, options?: AsyncOptions): Promise<boolean>;
   /** Consumer: a view of the oldest message (valid until release()), null when empty. */
   peek(): Uint8Array | null | End;
   release(): void;
-  tryReceive(): Uint8Array | null | End;
-  /** Consumer: copies the oldest message into `buf`; its length, null when empty. Throws EMSGSIZE if it does not fit. */
-  tryReceiveInto(buf: Uint8Array): number | null | End;
-  /** Consumer, workers only: tryReceiveInto, waiting up to timeoutMs; null on timeout. */
-  receiveInto(buf: Uint8Array, timeoutMs?: number): number | null | End;
-  /** Consumer, workers only: waits up to timeoutMs; null on timeout. */
-  receive(timeoutMs?: number): Uint8Array | null | End;
+  /** Consumer: copies the oldest message out; null when empty. Never blocks (sabq_spsc_recv). */
+  receive(): Uint8Array | null | End;
+  /** Consumer, workers only: waits up to timeoutMs (sabq_spsc_recv_wait); null on timeout. */
+  receiveWait(timeoutMs?: number): Uint8Array | null | End;
   receiveAsync(options?: AsyncOptions): Promise<Uint8Array | null | End>;
-  tryReceiveString(): string | null | End;
-  receiveString(timeoutMs?: number): string | null | End;
+  /** Consumer: copies the oldest message into `buf`; its length, null when empty. Throws EMSGSIZE if it does not fit. Never blocks. */
+  receiveInto(buf: Uint8Array): number | null | End;
+  /** Consumer, workers only: receiveInto, waiting up to timeoutMs; null on timeout. */
+  receiveIntoWait(buf: Uint8Array, timeoutMs?: number): number | null | End;
+  receiveString(): string | null | End;
+  receiveStringWait(timeoutMs?: number): string | null | End;
   receiveStringAsync(options?: AsyncOptions): Promise<string | null | End>;
+  /** @deprecated since 0.2: use send() (same behaviour). */
+  trySend(data: Bytes): boolean;
+  /** @deprecated since 0.2: use receive(). */
+  tryReceive(): Uint8Array | null | End;
+  /** @deprecated since 0.2: use receiveInto(). */
+  tryReceiveInto(buf: Uint8Array): number | null | End;
+  /** @deprecated since 0.2: use receiveString(). */
+  tryReceiveString(): string | null | End;
 }
 
 /** Single-producer single-consumer byte stream with end of file. */
@@ -91,18 +101,25 @@ export declare class Pipe extends Region {
   static size(sabq: Sabq, capacity: number): number;
   static create(sabq: Sabq, offset: number, capacity: number): Pipe;
   static attach(sabq: Sabq, offset: number, size: number): Pipe;
-  /** Writes what fits; returns the count (0 when full). */
-  tryWrite(data: Bytes): number;
-  /** Workers only: writes everything, waiting for room; returns the count (less on timeout). */
-  write(data: Bytes, timeoutMs?: number): number;
+  /** Writes what fits; returns the count (0 when full). Never blocks (sabq_pipe_write). */
+  write(data: Bytes): number;
+  /** Workers only: writes everything, waiting for room (sabq_pipe_write_all); returns the count (less on timeout). */
+  writeWait(data: Bytes, timeoutMs?: number): number;
   writeAsync(data: Bytes, options?: AsyncOptions): Promise<number>;
-  /** Copies into target; the count, 0 at end of stream, -1 when empty. */
-  tryReadInto(target: Uint8Array, at?: number, max?: number): number;
-  tryRead(max?: number): Uint8Array | null | End;
-  /** Workers only: like tryReadInto, waiting up to timeoutMs (-1 on timeout). */
-  readInto(target: Uint8Array, at?: number, max?: number, timeoutMs?: number): number;
-  read(max?: number, timeoutMs?: number): Uint8Array | null | End;
+  /** Copies into target; the count, 0 at end of stream, -1 when empty. Never blocks (sabq_pipe_read). */
+  readInto(target: Uint8Array, at?: number, max?: number): number;
+  /** Up to `max` bytes; null when empty, END at end of stream. Never blocks. */
+  read(max?: number): Uint8Array | null | End;
+  /** Workers only: like readInto, waiting up to timeoutMs (-1 on timeout; sabq_pipe_read_wait). */
+  readIntoWait(target: Uint8Array, at?: number, max?: number, timeoutMs?: number): number;
+  readWait(max?: number, timeoutMs?: number): Uint8Array | null | End;
   readAsync(max?: number, options?: AsyncOptions): Promise<Uint8Array | null | End>;
+  /** @deprecated since 0.2: use write(). */
+  tryWrite(data: Bytes): number;
+  /** @deprecated since 0.2: use readInto(). */
+  tryReadInto(target: Uint8Array, at?: number, max?: number): number;
+  /** @deprecated since 0.2: use read(). */
+  tryRead(max?: number): Uint8Array | null | End;
 }
 
 /** Bounded multi-producer multi-consumer queue of fixed-size slots. */
@@ -110,12 +127,20 @@ export declare class MpmcQueue extends Region {
   static size(sabq: Sabq, slots: number, msgMax: number): number;
   static create(sabq: Sabq, offset: number, slots: number, msgMax: number): MpmcQueue;
   static attach(sabq: Sabq, offset: number, size: number): MpmcQueue;
-  tryPush(data: Bytes): boolean;
-  push(data: Bytes, timeoutMs?: number): boolean;
+  /** Copies a message in; false when full. Never blocks (sabq_mpmc_push). Any thread. */
+  push(data: Bytes): boolean;
+  /** Workers only: waits for room up to timeoutMs (sabq_mpmc_push_wait); false on timeout. */
+  pushWait(data: Bytes, timeoutMs?: number): boolean;
   pushAsync(data: Bytes, options?: AsyncOptions): Promise<boolean>;
-  tryPop(): Uint8Array | null | End;
-  pop(timeoutMs?: number): Uint8Array | null | End;
+  /** The oldest message; null when empty. Never blocks (sabq_mpmc_pop). */
+  pop(): Uint8Array | null | End;
+  /** Workers only: waits up to timeoutMs (sabq_mpmc_pop_wait); null on timeout. */
+  popWait(timeoutMs?: number): Uint8Array | null | End;
   popAsync(options?: AsyncOptions): Promise<Uint8Array | null | End>;
+  /** @deprecated since 0.2: use push(). */
+  tryPush(data: Bytes): boolean;
+  /** @deprecated since 0.2: use pop(). */
+  tryPop(): Uint8Array | null | End;
 }
 
 export type SabqErrorCode = 'EAGAIN' | 'ETIMEDOUT' | 'EPIPE' | 'EMSGSIZE' | 'EINVAL' | 'EPROTO' | 'EDEADLK';
@@ -147,6 +172,14 @@ export declare class TaskError extends Error {
   remoteStack?: string;
 }
 
+/** What a plugin may reach through /host: handler and plugin names, or '*' for all. */
+export interface Allow {
+  /** Host handlers it may call at /host/call/NAME. Default: none. */
+  hostCalls?: string[] | '*';
+  /** Loaded plugins it may run at /host/run/NAME. Default: none. */
+  plugins?: string[] | '*';
+}
+
 export interface CoordinatorOptions {
   /** Pool size; default hardware concurrency − 1 (at least 1). */
   workers?: number;
@@ -154,8 +187,12 @@ export interface CoordinatorOptions {
   queueSlots?: number;
   /** Default limit on a task's running time, from when a worker takes it. */
   taskTimeoutMs?: number;
-  /** What plugins reach by opening /host/call/NAME/REQUEST (see include/sabq/host.h). */
+  /** What plugins reach by opening /host/call/NAME/REQUEST (see include/sabq/host.h), when allowed. */
   hostHandlers?: Record<string, (request: string) => unknown | Promise<unknown>>;
+  /** What a plugin may reach through /host unless its spawn says otherwise. Default: nothing. */
+  allow?: Allow;
+  /** Nested /host/run calls: how deep (default 8; deeper is ELOOP) and how many alive at once (default 64; more is EAGAIN). */
+  limits?: { maxDepth?: number; maxNested?: number };
   /** Initial shared memory for rings, in MiB (default 16; grows). */
   memoryMiB?: number;
   /** Where workers import @bjorn3/browser_wasi_shim from (browsers need a URL). */
@@ -167,7 +204,84 @@ export interface TaskOptions {
   timeoutMs?: number;
 }
 
-export type StdinSource = 'pipe' | null | Bytes | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string> | ProcessHandle;
+export type StdinSource = 'pipe' | null | Bytes | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string> | ProcessHandle;
+
+// ---- files ------------------------------------------------------------------
+
+/** A symbolic link in a tree (relative targets only). */
+export declare class SymlinkSpec {
+  readonly target: string;
+}
+export declare function symlink(target: string): SymlinkSpec;
+
+/** A directory tree: names to file contents (string, bytes, Blob, Response, URL), links, or subtrees. */
+export interface Tree {
+  [name: string]: string | ArrayBufferView | ArrayBuffer | Blob | Response | URL | SymlinkSpec | Tree;
+}
+
+/** What a plugin got back from a mount: bytes, links and subtrees. */
+export interface FileTree {
+  [name: string]: Uint8Array | SymlinkSpec | FileTree;
+}
+
+export interface MountOptions {
+  /** Every change is EROFS in the plugin. */
+  readOnly?: boolean;
+  /** Total bytes of regular files in the mount (ENOSPC beyond). */
+  maxBytes?: number;
+  /** Entries (files, directories, links) in the mount (ENOSPC beyond). */
+  maxFiles?: number;
+  /** Bytes in one file (EFBIG beyond). */
+  maxFileSize?: number;
+  /** Files and directories of the mount open at once (EMFILE beyond). */
+  maxOpenFiles?: number;
+}
+
+/** Something to mount: made by memoryDir(), hostDir(), opfsDir(), Image#mount() or Image#overlay(). */
+export declare class Mount {
+  readonly kind: 'memory' | 'image' | 'host' | 'opfs';
+}
+
+/** A writable directory in the plugin's memory, starting as `tree` (copied in). */
+export declare function memoryDir(tree?: Tree, options?: MountOptions): Mount;
+/** A real directory (Node only), sandboxed beneath `path`. */
+export declare function hostDir(path: string | URL, options?: MountOptions): Mount;
+/** An OPFS directory (browsers), synchronous from the plugin's side. */
+export declare function opfsDir(handle: FileSystemDirectoryHandle, options?: MountOptions): Mount;
+
+/** A tree packed once into shared memory (Coordinator#image): mounting it copies nothing. */
+export declare class Image {
+  /** Entries in the image (files, directories, links). */
+  readonly files: number;
+  /** Bytes of file contents. */
+  readonly bytes: number;
+  /** Read-only (what an Image given as a mount means). */
+  mount(options?: Omit<MountOptions, 'readOnly'>): Mount;
+  /** Writable, privately: the plugin's changes are copied on write and kept in its worker. */
+  overlay(options?: Omit<MountOptions, 'readOnly'>): Mount;
+}
+
+/** A mount path (absolute) to a tree, an Image, or a Mount. */
+export type Mounts = Record<string, Tree | Image | Mount>;
+
+/** A file a plugin closed after writing (spawn option onFileClosed). */
+export interface ClosedFile {
+  /** The mount path, e.g. '/work'. */
+  mount: string;
+  /** The file's path as the plugin opened it, e.g. '/work/out/part-1.txt'. */
+  path: string;
+  size: number;
+  /** Its bytes, for memory and overlay mounts (a copy). */
+  data?: Uint8Array;
+}
+
+/** One entry of ProcessHandle#changes(). */
+export interface FileChange {
+  /** Relative to the mount. */
+  path: string;
+  change: 'added' | 'modified' | 'deleted';
+  type: 'file' | 'dir' | 'symlink';
+}
 
 export interface SpawnOptions extends TaskOptions {
   args?: Array<string | number>;
@@ -178,12 +292,23 @@ export interface SpawnOptions extends TaskOptions {
   stderr?: 'pipe' | null;
   /** Present stdio as a terminal (libc line-buffers stdout). */
   tty?: boolean;
+  /** Directories the plugin sees, by absolute path. */
+  mounts?: Mounts;
+  /** Called when the plugin closes a file it wrote, while it still runs. */
+  onFileClosed?: (file: ClosedFile) => void;
+  /** What this plugin may reach through /host (default: the coordinator's `allow`). */
+  allow?: Allow;
+  /** Bytes of each stdio pipe (a power of two; default 64 KiB; stdin fed from data gets at least 1 MiB). */
+  pipeBytes?: number;
 }
 
 export interface PipelineStage {
   plugin: string;
   args?: Array<string | number>;
   env?: Record<string, string>;
+  mounts?: Mounts;
+  allow?: Allow;
+  onFileClosed?: (file: ClosedFile) => void;
 }
 
 /** A running WASI plugin. */
@@ -195,9 +320,14 @@ export declare class ProcessHandle {
   readonly stderr: ReadableStream<Uint8Array> | null;
   write(data: Bytes): Promise<number>;
   closeStdin(): void;
+  /** After every stage has ended (for a pipeline): the exit code and all output. */
   output(): Promise<{ exitCode: number; stdout: Uint8Array; stderr: Uint8Array }>;
   text(): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   kill(reason?: string): void;
+  /** After the exit (also a non-zero one, or a trap): what the plugin left in a memory or overlay mount. */
+  files(mountPath: string): Promise<FileTree>;
+  /** After the exit: what changed in that mount since it was made. */
+  changes(mountPath: string): Promise<FileChange[]>;
   /** Set on the handle pipeline() returns. */
   stages?: ProcessHandle[];
   first?: ProcessHandle;
@@ -209,13 +339,18 @@ export declare class Coordinator {
   static create(options?: CoordinatorOptions): Promise<Coordinator>;
   constructor(options?: CoordinatorOptions);
   readonly ready: Promise<void>;
+  /** The shared memory every ring and pipe lives in. */
+  readonly memory: WebAssembly.Memory;
   /** Compiles a plugin once and shares the module with every worker. A URL is
    * read from disk in Node, and fetched and compiled in a short-lived worker in
    * browsers (the page never stalls). Rejects if it cannot be read or compiled. */
   load(name: string, source: string | URL | BufferSource | Response | WebAssembly.Module): Promise<string>;
+  /** Packs a tree once into shared memory; every spawn can mount it without a copy. */
+  image(tree: Tree): Promise<Image>;
   /** Runs `export` of module `url` in a worker with `input`; resolves with its (cloned) result. */
   run<T = unknown>(task: { url: string | URL; export?: string }, input?: unknown, options?: TaskOptions): Promise<T>;
   spawn(plugin: string, options?: SpawnOptions): ProcessHandle;
-  pipeline(stages: PipelineStage[], options?: Omit<SpawnOptions, 'args' | 'env'>): ProcessHandle & { stages: ProcessHandle[]; first: ProcessHandle; exitCodes: Promise<number[]> };
+  /** Pipes between stages are 1 MiB unless `pipeBytes` says otherwise. */
+  pipeline(stages: PipelineStage[], options?: Omit<SpawnOptions, 'args' | 'env' | 'mounts' | 'allow' | 'onFileClosed'>): ProcessHandle & { stages: ProcessHandle[]; first: ProcessHandle; exitCodes: Promise<number[]> };
   close(): Promise<void>;
 }

@@ -5,6 +5,11 @@
  *   hostcall run CMD ARGS   runs plugin CMD ARGS through the host and prints
  *                           its output (CMD may itself be `hostcall run ...`:
  *                           calls nest)
+ *   hostcall storm N        starts N runs of `gen 1000000` at once, holding each
+ *                           open; prints "started S refused R (ERROR)"
+ *   hostcall recurse        runs itself, which runs itself...: prints one
+ *                           "level" line per level that started, and the error
+ *                           that ended the recursion
  * Exit status 1 with a message when the host refuses or fails. */
 #include <errno.h>
 #include <stdio.h>
@@ -12,8 +17,50 @@
 #include <string.h>
 #include <sabq/host.h>
 
+/* A fork storm: as many nested runs as the host allows, all at once; each
+ * child writes more than its pipe holds, so it stays alive until closed. */
+static int storm(int n)
+{
+    FILE **runs = calloc((size_t)n, sizeof *runs);
+    int started = 0, refused = 0, error = 0;
+    for (int i = 0; i < n; i++) {
+        if ((runs[i] = sabq_host_run("gen 1000000")))
+            started++;
+        else
+            refused++, error = errno;
+    }
+    printf("started %d refused %d (%s)\n", started, refused, refused ? strerror(error) : "none");
+    for (int i = 0; i < n; i++)
+        if (runs[i])
+            fclose(runs[i]);
+    free(runs);
+    return 0;
+}
+
+/* Unbounded self-recursion: each level runs the next and passes its output up. */
+static int recurse(void)
+{
+    printf("level\n");
+    fflush(stdout);
+    FILE *child = sabq_host_run("hostcall recurse");
+    if (!child) {
+        printf("refused: %s\n", strerror(errno));
+        return 1;
+    }
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, child)) > 0)
+        fwrite(buf, 1, n, stdout);
+    fclose(child);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "storm") == 0)
+        return storm(atoi(argv[2]));
+    if (argc == 2 && strcmp(argv[1], "recurse") == 0)
+        return recurse();
     if (argc < 3) {
         fprintf(stderr, "usage: hostcall NAME REQUEST | hostcall run CMD [ARGS...]\n");
         return 2;

@@ -54,11 +54,11 @@ export async function workerSide(data, control, peer, RingBuffer) {
   const rbRecv = (rb) => { while (rb.available_read() < size) {} rb.pop(buf); };
   // Into a preallocated buffer, as ringbuf.js pops: no allocation per message.
   const sabqRecv = (ring) => {
-    const got = ring.receiveInto(buf, 10_000);
+    const got = ring.receiveIntoWait(buf, 10_000);
     if (got === null || got === END) throw new Error('sabq: receive failed');
   };
   const sabqSend = (ring) => {
-    if (!ring.send(buf, 10_000)) throw new Error('sabq: send timed out');
+    if (!ring.sendWait(buf, 10_000)) throw new Error('sabq: send timed out');
   };
 
   if (role === 'producer') {
@@ -95,7 +95,7 @@ export async function workerSide(data, control, peer, RingBuffer) {
   } else if (role === 'echo') {
     if (impl === 'sabq') {
       for (;;) {
-        const got = rings[0].receiveInto(buf, 10_000);
+        const got = rings[0].receiveIntoWait(buf, 10_000);
         if (got === END || got === null) break;
         sabqSend(rings[1]);
       }
@@ -183,8 +183,8 @@ export async function measure(platform, what, impl, size = 8) {
       buf[0] = i & 0xff;
       if (impl === 'sabq') {
         const [out, back] = s.rings;
-        out.trySend(buf);
-        let m = back.tryReceive();
+        out.send(buf);
+        let m = back.receive();
         if (m === null) m = await back.receiveAsync({ timeoutMs: 10_000 });
         if (m === null || m === END) throw new Error('main-rtt: stalled');
       } else {

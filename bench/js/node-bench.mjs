@@ -68,7 +68,7 @@ async function fdReadSabq() {
   await c.load('hostcall', new URL('../../build/plugins/hostcall.wasm', import.meta.url));
   const run = async (n) => {
     const t0 = performance.now();
-    const r = await c.spawn('hostcall', { args: ['same', 'x', String(n)], stdin: null }).text();
+    const r = await c.spawn('hostcall', { args: ['same', 'x', String(n)], stdin: null, allow: { hostCalls: ['same'] } }).text();
     if (r.stdout !== '1 x\n') throw new Error(`hostcall: ${r.stdout} ${r.stderr}`);
     return performance.now() - t0;
   };

@@ -1,55 +1,33 @@
-// bindings-js/src/coordinator.js — a pool of compute workers behind one
-// object: run JS tasks and WASI plugins, stream plugin stdio, pipe plugins
-// into each other, serve plugins' host calls, and survive crashes, timeouts
-// and cancellation. The main thread never blocks: everything here is async.
-//
-// Dispatch goes through an MPMC queue of task ids in a shared memory, so an
-// idle worker pulls the next task; the task itself (which may be large, or
-// hold transferables) follows by postMessage once a worker has claimed it.
+// bindings-js/src/coordinator.js — the public face of the compute layer: a
+// pool of workers that run JS tasks and WASI plugins, stream plugin stdio,
+// pipe plugins into each other, mount files for them and serve their host
+// calls, surviving crashes, timeouts and cancellation. The main thread never
+// blocks: everything here is async. Each concern lives in its own module:
+//   pool.js (workers)      dispatch.js + task.js (tasks, one owner each)
+//   plugins.js (modules)   host-rpc.js (/host calls)   process.js (spawn)
+//   mounts.js (files)      platform.js (Node vs browsers)   protocol.js (messages)
 
 import { Sabq, compileSabq } from './module.js';
-import { MpmcQueue } from './mpmc.js';
-import { SpscRing } from './spsc.js';
-import { Pipe } from './pipe.js';
-import { END } from './region.js';
 import { Arena } from './arena.js';
-import { SabqError, TaskError } from './errors.js';
-import { ProcessHandle, StdioLease } from './process.js';
+import { TaskError } from './errors.js';
+import { WorkerPool } from './pool.js';
+import { Dispatcher } from './dispatch.js';
+import { PluginRegistry } from './plugins.js';
+import { HostServer, Grants } from './host-rpc.js';
+import { startProcess } from './process.js';
+import { Image } from './mounts.js';
+import { defaultWorkerCount, toUrl } from './platform.js';
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
-const PIPE_BYTES = 1 << 16;
-const CONTROL_BYTES = 1 << 12;
-// Host-call answers up to this many characters travel inside the control ring
-// (its largest message is CONTROL_BYTES / 2 - 8 bytes of UTF-8 JSON).
-const INLINE_CHARS = 500;
+const OPTIONS = new Set(['workers', 'queueSlots', 'taskTimeoutMs', 'hostHandlers', 'memoryMiB', 'wasiShimUrl', 'allow', 'limits']);
+const SPAWN_OPTIONS = new Set(['args', 'env', 'stdin', 'stdout', 'stderr', 'tty', 'signal', 'timeoutMs', 'mounts', 'onFileClosed', 'allow', 'pipeBytes']);
+/** Bytes of a pipe between two pipeline stages. */
+const STAGE_PIPE_BYTES = 1 << 20;
+const STAGE_OPTIONS = new Set(['plugin', 'args', 'env', 'mounts', 'allow', 'onFileClosed']);
+const PIPELINE_OPTIONS = new Set(['stdin', 'stdout', 'stderr', 'tty', 'signal', 'timeoutMs', 'pipeBytes']);
 
-async function defaultWorkerCount() {
-  if (isNode) {
-    const os = await import('node:os');
-    return Math.max(1, (os.availableParallelism?.() ?? os.cpus().length) - 1);
-  }
-  return Math.max(1, (globalThis.navigator?.hardwareConcurrency ?? 2) - 1);
-}
-
-/** One worker thread, whatever the platform. */
-class WorkerHandle {
-  constructor(thread, ephemeral) {
-    this.thread = thread;
-    this.ephemeral = ephemeral;
-    this.task = null;
-    this.control = null;
-    this.queue = null;
-    this.ready = null;
-    this.dead = false;
-  }
-
-  post(msg, transfer) {
-    this.thread.postMessage(msg, transfer ?? []);
-  }
-
-  terminate() {
-    this.dead = true;
-    return this.thread.terminate();
+function checkKeys(what, options, known) {
+  for (const key of Object.keys(options ?? {})) {
+    if (!known.has(key)) throw new TypeError(`sabq: unknown ${what} option '${key}' (known: ${[...known].join(', ')})`);
   }
 }
 
@@ -58,8 +36,12 @@ export class Coordinator {
    * @param {object} [options]
    * @param {number} [options.workers] pool size (default: hardware concurrency − 1)
    * @param {number} [options.queueSlots] tasks that may wait in the queue (power of two; default 1024)
-   * @param {number} [options.taskTimeoutMs] default limit on a task's running time, from when a worker takes it (default: none)
+   * @param {number} [options.taskTimeoutMs] default limit on a task's running time, from when a worker takes it
    * @param {Record<string, (request: string) => any>} [options.hostHandlers] what plugins reach at /host/call/NAME
+   * @param {{hostCalls?: string[]|'*', plugins?: string[]|'*'}} [options.allow] what a plugin may reach
+   *   through /host unless its spawn says otherwise (default: nothing)
+   * @param {{maxDepth?: number, maxNested?: number}} [options.limits] nested /host/run calls: how deep
+   *   (default 8) and how many alive at once (default 64)
    * @param {number} [options.memoryMiB] initial shared memory for rings (default 16; grows)
    * @param {string|URL} [options.wasiShimUrl] where workers import @bjorn3/browser_wasi_shim from
    */
@@ -70,105 +52,73 @@ export class Coordinator {
   }
 
   constructor(options = {}) {
+    checkKeys('Coordinator', options, OPTIONS);
     this.options = options;
-    this.hostHandlers = { ...(options.hostHandlers ?? {}) };
-    this.tasks = new Map();
-    this.nextTaskId = 1;
-    this.plugins = new Map(); // name -> {id, module}
-    this.workers = new Set();
     this.closed = false;
-    this.ready = this._init();
-    this.ready.then(() => (this.isReady = true), () => {});
+    this.defaultGrants = new Grants(options.allow);
+    this.ready = this._start();
+    this.ready.catch(() => {});
   }
 
-  async _init() {
+  async _start() {
     const pages = Math.ceil(((this.options.memoryMiB ?? 16) << 20) / 65536);
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: 16384, shared: true });
-    this.sabqModule = await compileSabq();
-    this.sabq = await Sabq.instantiate(this.memory, { module: this.sabqModule });
-    this.arena = new Arena(this.memory);
-    const slots = this.options.queueSlots ?? 1024;
-    this.queue = this._queue(slots);
-    this.workerUrl = new URL('./compute-worker.js', import.meta.url);
-    this.shimUrl = String(this.options.wasiShimUrl ?? import.meta.resolve('@bjorn3/browser_wasi_shim'));
-    const n = this.options.workers ?? (await defaultWorkerCount());
-    await Promise.all(Array.from({ length: n }, () => this._startWorker(false).ready));
-  }
-
-  _queue(slots) {
-    const size = MpmcQueue.size(this.sabq, slots, 8);
-    return MpmcQueue.create(this.sabq, this.arena.alloc(size), slots, 8);
-  }
-
-  /** A pipe in the shared memory, from the arena. */
-  _pipe(bytes = PIPE_BYTES) {
-    const size = Pipe.size(this.sabq, bytes);
-    return Pipe.create(this.sabq, this.arena.alloc(size), bytes);
-  }
-
-  async _newThread() {
-    if (isNode) {
-      const { Worker } = await import('node:worker_threads');
-      const t = new Worker(this.workerUrl);
-      return {
-        postMessage: (m, tr) => t.postMessage(m, tr),
-        terminate: () => t.terminate(),
-        on: (ev, fn) => t.on(ev === 'message' ? 'message' : ev, fn),
-        unref: () => t.unref(),
-        ref: () => t.ref(),
-      };
-    }
-    const t = new Worker(this.workerUrl, { type: 'module' });
-    return {
-      postMessage: (m, tr) => t.postMessage(m, tr),
-      terminate: () => t.terminate(),
-      on: (ev, fn) => {
-        if (ev === 'message') t.addEventListener('message', (e) => fn(e.data));
-        else if (ev === 'error') t.addEventListener('error', (e) => { e.preventDefault?.(); fn(new Error(e.message || 'worker error')); });
+    const sabqModule = await compileSabq();
+    const sabq = await Sabq.instantiate(this.memory, { module: sabqModule });
+    const arena = new Arena(this.memory);
+    this.dispatch = new Dispatcher({ sabq, arena, queueSlots: this.options.queueSlots ?? 1024, pool: () => this.pool });
+    this.plugins = new PluginRegistry((msg) => this.pool.broadcast(msg));
+    this.host = new HostServer({
+      sabq,
+      arena,
+      handlers: { ...(this.options.hostHandlers ?? {}) },
+      taskById: (id) => this.dispatch.get(id),
+      pluginExists: (name) => this.plugins.has(name),
+      runPlugin: (caller, command, args) => this._nestedRun(caller, command, args),
+      limits: { maxDepth: 8, maxNested: 64, ...this.options.limits },
+    });
+    this.pool = new WorkerPool({
+      memory: this.memory,
+      sabq,
+      sabqModule,
+      arena,
+      queue: this.dispatch.queue,
+      workerUrl: new URL('./compute-worker.js', import.meta.url),
+      shimUrl: String(this.options.wasiShimUrl ?? import.meta.resolve('@bjorn3/browser_wasi_shim')),
+      modules: () => this.plugins.all(),
+      onStarted: (w) => {
+        this.host.serve(w);
+        this.pool.keepAlive(this.dispatch.tasks.size > 0);
       },
-      unref() {},
-      ref() {},
-    };
+      onRetired: (w) => this.host.stop(w),
+      onMessage: (w, msg) => this._fromWorker(w, msg),
+      onCrash: (w, error) => this.dispatch.crashed(w, error),
+    });
+    this.ctx = { sabq, arena, plugins: this.plugins, dispatch: this.dispatch };
+    const n = this.options.workers ?? (await defaultWorkerCount());
+    await Promise.all(Array.from({ length: n }, () => this.pool.start(false).ready));
+    this.pool.keepAlive(false);
   }
 
-  /** Starts a worker; `ephemeral` ones get a private queue and run one task. */
-  _startWorker(ephemeral) {
-    const w = new WorkerHandle(null, ephemeral);
-    w.control = SpscRing.create(this.sabq, this.arena.alloc(SpscRing.size(this.sabq, CONTROL_BYTES)), CONTROL_BYTES);
-    w.requests = SpscRing.create(this.sabq, this.arena.alloc(SpscRing.size(this.sabq, CONTROL_BYTES)), CONTROL_BYTES);
-    w.queue = ephemeral ? this._queue(2) : this.queue;
-    this.workers.add(w);
-    w.ready = (async () => {
-      w.thread = await this._newThread();
-      await new Promise((resolve, reject) => {
-        w.thread.on('message', (msg) => (msg.type === 'ready' ? resolve() : this._onMessage(w, msg)));
-        w.thread.on('error', (e) => (w.thread ? this._onCrash(w, e) : reject(e)));
-        w.thread.on('exit', (code) => this._onCrash(w, new Error(`worker exited${code === undefined ? '' : ` with code ${code}`}`)));
-        w.post({
-          type: 'init',
-          memory: this.memory,
-          sabqModule: this.sabqModule,
-          queue: w.queue.toJSON(),
-          control: w.control.toJSON(),
-          requests: w.requests.toJSON(),
-          shimUrl: this.shimUrl,
-        });
-        for (const { id, module } of this.plugins.values()) w.post({ type: 'module', id, module });
-      });
-      w.isReady = true;
-      this._serveRequests(w);
-      this._idleRef();
-    })();
-    return w;
-  }
-
-  // A Node process should not stay alive only because idle workers exist.
-  // A worker still starting stays referenced: something awaits its 'ready'.
-  _idleRef() {
-    // O(1): runs on every submit and settle, and settled tasks leave the map
-    // (a scan here made submitting 1000 tasks a 50 ms task on a page).
-    const busy = this.tasks.size > 0;
-    for (const w of this.workers) if (w.isReady) w.thread?.[busy ? 'ref' : 'unref']?.();
+  _fromWorker(w, msg) {
+    switch (msg.type) {
+      case 'claim':
+        return this.dispatch.claim(w, msg.taskId);
+      case 'done':
+        return this.dispatch.finished(w, msg.taskId, msg.value, null, msg.files);
+      case 'failed':
+        return this.dispatch.finished(w, msg.taskId, null, rebuildError(msg.error), msg.files);
+      case 'fileClosed': {
+        const task = this.dispatch.get(msg.taskId);
+        const { mount, path, size, data } = msg;
+        if (task?.onFileClosed) queueMicrotask(() => task.onFileClosed({ mount, path, size, data }));
+        return undefined;
+      }
+      case 'fatal':
+        return this.dispatch.crashed(w, rebuildError(msg.error));
+      default:
+        return undefined;
+    }
   }
 
   /**
@@ -178,30 +128,17 @@ export class Coordinator {
    */
   async load(name, source) {
     await this.ready;
-    let module = source;
-    if (!(source instanceof WebAssembly.Module)) {
-      let bytes = source;
-      if (typeof source === 'string' || source instanceof URL) {
-        const url = new URL(source, isNode ? `file://${process.cwd()}/` : globalThis.location?.href);
-        if (url.protocol === 'file:') bytes = await (await import('node:fs/promises')).readFile(url);
-        else if (!isNode && typeof Worker !== 'undefined') bytes = await compileOffThread(url);
-        else bytes = await fetch(url);
-      }
-      if (bytes instanceof WebAssembly.Module) {
-        module = bytes;
-      } else if (typeof Response !== 'undefined' && bytes instanceof Response) {
-        module = await WebAssembly.compileStreaming(bytes).catch(async () => WebAssembly.compile(await bytes.clone().arrayBuffer()));
-      } else {
-        module = await WebAssembly.compile(bytes);
-      }
-    }
-    const id = this.plugins.get(name)?.id ?? this.plugins.size + 1;
-    this.plugins.set(name, { id, module });
-    for (const w of this.workers) w.post({ type: 'module', id, module });
-    return name;
+    return this.plugins.load(name, source);
   }
 
-  // ---- tasks ------------------------------------------------------------------
+  /**
+   * Packs `tree` ({name: string | bytes | Blob | URL | symlink() | {...}})
+   * once into shared memory. Mount the Image in any number of spawns: none
+   * copies it. `image.overlay()` mounts it writable, privately.
+   */
+  async image(tree) {
+    return Image.pack(tree, { pause: () => new Promise((resolve) => setTimeout(resolve, 0)) });
+  }
 
   /**
    * Runs a JS task in a worker: `task` is {url, export} (a module URL and the
@@ -209,41 +146,61 @@ export class Coordinator {
    * function returns (structured-cloned), rejects with its error or a TaskError.
    */
   run(task, input, options = {}) {
-    const url = String(task.url instanceof URL ? task.url.href : new URL(task.url, isNode ? `file://${process.cwd()}/` : globalThis.location?.href));
-    return this._submit({ kind: 'js', url, export: task.export ?? 'default', input }, options).promise;
+    checkKeys('run', options, new Set(['signal', 'timeoutMs']));
+    const spec = { kind: 'js', url: String(toUrl(task.url)), export: task.export ?? 'default', input };
+    return this._whenReady(() => this.dispatch.submit(spec, this._taskOptions(options)).promise);
   }
 
   /**
-   * Starts a WASI plugin registered with load(). Returns a ProcessHandle with
-   * stdin (writable), stdout and stderr (readable streams) and `exit`, a
-   * promise of the exit code.
-   * @param {object} [options] {args, env, stdin, stdout, stderr, tty, signal, timeoutMs}
-   *   stdin: 'pipe' (default: write it through the handle), a string, bytes,
-   *   a ReadableStream, another ProcessHandle (its stdout, with no copy through
-   *   this thread) or null (empty).
+   * Starts a WASI plugin registered with load(). Returns a ProcessHandle.
+   * @param {object} [options] {args, env, stdin, stdout, stderr, tty, signal,
+   *   timeoutMs, mounts, onFileClosed, allow} — see index.d.ts
    */
   spawn(name, options = {}) {
-    return this._spawn(name, options, false);
+    checkKeys('spawn', options, SPAWN_OPTIONS);
+    return this._spawn(name, options, {});
   }
 
-  /** Runs `stages` ([{plugin, args, env}]) as `a | b | c`: each in its own
-   * worker, each stdout the next stdin through a sabq pipe. Returns the last
-   * stage's handle, with `stages` (all handles) and `exitCodes` (a promise). */
+  _spawn(name, options, extra) {
+    this._checkOpen();
+    if (!this.dispatch) throw new TypeError('sabq: spawn() before the coordinator is ready (await Coordinator.create())');
+    return startProcess(this.ctx, name, options, {
+      grants: this._grants(options.allow),
+      depth: 0,
+      ephemeral: false,
+      timeoutMs: options.timeoutMs ?? this.options.taskTimeoutMs,
+      ...extra,
+    });
+  }
+
+  /**
+   * Runs `stages` ([{plugin, args, env, mounts, allow}]) as `a | b | c`: each
+   * in its own worker, each stdout the next stdin through one sabq pipe.
+   * Returns the last stage's handle, with `stages` (all handles), `first` and
+   * `exitCodes`; its output()/text() resolve once every stage has ended.
+   */
   pipeline(stages, options = {}) {
+    checkKeys('pipeline', options, PIPELINE_OPTIONS);
+    if (!Array.isArray(stages) || stages.length === 0) throw new TypeError('sabq: pipeline needs at least one stage');
     const handles = [];
     let stdin = options.stdin ?? 'pipe';
     stages.forEach((s, i) => {
+      checkKeys('pipeline stage', s, STAGE_OPTIONS);
       const last = i === stages.length - 1;
-      const h = this.spawn(s.plugin, {
+      const h = this._spawn(s.plugin, {
         args: s.args,
         env: s.env,
+        mounts: s.mounts,
+        allow: s.allow,
+        onFileClosed: s.onFileClosed,
         tty: options.tty,
         signal: options.signal,
         timeoutMs: options.timeoutMs,
         stdin,
         stderr: options.stderr ?? 'pipe',
         stdout: last ? options.stdout ?? 'pipe' : 'pipe',
-      });
+        pipeBytes: options.pipeBytes,
+      }, { stdoutBytes: last ? undefined : options.pipeBytes ?? STAGE_PIPE_BYTES });
       handles.push(h);
       stdin = h;
     });
@@ -251,313 +208,55 @@ export class Coordinator {
     last.stages = handles;
     last.first = handles[0];
     last.exitCodes = Promise.all(handles.map((h) => h.exit));
+    last.exitCodes.catch(() => {});
+    last._allStages = Promise.allSettled(handles.map((h) => h.exit));
     return last;
   }
 
-  _spawn(name, options, ephemeral) {
-    if (this.closed) throw new TaskError('ECLOSED', 'Coordinator is closed');
-    const plugin = this.plugins.get(name);
-    if (!plugin) throw new TypeError(`sabq: no plugin named '${name}' (load() it first)`);
-    const leases = [];
-    const stdio = (option) => {
-      if (option === null || option === 'ignore') return null;
-      const lease = new StdioLease(this._pipe(), this.arena);
-      leases.push(lease);
-      return lease;
-    };
-    // stdin: another process's stdout is used as it is: no copy through here.
-    let stdinLease;
-    if (options.stdin instanceof ProcessHandle) {
-      stdinLease = options.stdin._takeStdout();
-      leases.push(stdinLease);
-    } else {
-      stdinLease = stdio(options.stdin === undefined ? 'pipe' : options.stdin);
-    }
-    const stdoutLease = stdio(options.stdout ?? 'pipe');
-    const stderrLease = stdio(options.stderr ?? 'pipe');
-    const spec = {
-      kind: 'wasi',
-      moduleId: plugin.id,
-      name,
-      args: (options.args ?? []).map(String),
-      env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
-      tty: !!options.tty,
-      stdin: stdinLease?.pipe.toJSON() ?? null,
-      stdout: stdoutLease?.pipe.toJSON() ?? null,
-      stderr: stderrLease?.pipe.toJSON() ?? null,
-    };
-    const task = this._submit(spec, options, ephemeral);
-    for (const l of leases) l.hold();
-    const piped = options.stdin instanceof ProcessHandle;
-    if (piped) stdinLease.release(); // the upstream handle's host reference: nobody on this thread reads it
-    task.quiet.then(() => {
-      for (const l of leases) l.done(); // the worker no longer touches them
-    });
-    const handle = new ProcessHandle(this, task, { stdin: piped ? null : stdinLease, stdout: stdoutLease, stderr: stderrLease });
-    // stdin given as data or a stream: feed it from here, then close it.
-    const src = options.stdin;
-    if (src !== undefined && src !== 'pipe' && src !== null && !(src instanceof ProcessHandle)) {
-      handle._feed(src);
-    }
-    return handle;
-  }
-
-  _submit(spec, options = {}, ephemeral = false) {
-    if (this.closed) {
-      return { promise: Promise.reject(new TaskError('ECLOSED', 'Coordinator is closed')) };
-    }
-    const id = this.nextTaskId++;
-    const task = { id, spec, state: 'queued', worker: null, timer: null };
-    task.promise = new Promise((resolve, reject) => {
-      task.resolve = resolve;
-      task.reject = reject;
-    });
-    // Resolves once no worker can touch the task's memory (its stdio pipes):
-    // at once when the worker reported the end, or when a worker that was
-    // stopped mid-task has really terminated. Only then is memory reused.
-    task.quiet = new Promise((resolve) => {
-      task.setQuiet = resolve;
-    });
-    this.tasks.set(id, task);
-    // The timeout limits running time: its clock starts when a worker takes
-    // the task (see 'claim'), so a busy pool does not time out queued work.
-    task.timeoutMs = options.timeoutMs ?? this.options.taskTimeoutMs;
-    const signal = options.signal;
-    if (signal) {
-      const onAbort = () => this._abort(task, new TaskError('ECANCELED', `task ${id} was cancelled`, signal.reason));
-      if (signal.aborted) queueMicrotask(onAbort);
-      else signal.addEventListener('abort', onAbort, { once: true });
-      task.promise.finally(() => signal.removeEventListener('abort', onAbort)).catch(() => {});
-    }
-    this._idleRef();
-    const id32 = new Uint8Array(new Uint32Array([id]).buffer);
-    // The common case at once: a started pool with room in its queue. No
-    // promise or microtask per task, which a page submitting a thousand in a
-    // loop would pay for in one long task.
-    let queued = false;
-    try {
-      queued = this.isReady && !ephemeral && this.queue.tryPush(id32);
-    } catch {
-      // closed under us: the path below reports it on the task
-    }
-    if (queued) return task;
-    this.ready.then(async () => {
-      if (ephemeral) {
-        const w = this._startWorker(true);
-        task.ephemeral = w;
-        await w.ready;
-        w.queue.tryPush(id32);
-      } else if (!this.queue.tryPush(id32)) {
-        // Backpressure: the queue is full; wait for room without blocking.
-        if (!(await this.queue.pushAsync(id32))) throw new Error('queue push failed');
-      }
-    }).catch((e) => this._settle(task, null, e instanceof SabqError && e.code === 'EPIPE' ? new TaskError('ECLOSED', 'Coordinator is closed') : e));
-    return task;
-  }
-
-  /** Ends a task once. `gone`: when its worker can no longer touch its memory. */
-  _settle(task, value, error, gone = Promise.resolve()) {
-    if (task.state === 'done') return;
-    task.state = 'done';
-    task.setQuiet(gone);
-    clearTimeout(task.timer);
-    this.tasks.delete(task.id);
-    if (task.worker?.task === task) task.worker.task = null;
-    if (task.ephemeral && !task.ephemeral.dead) this._retire(task.ephemeral);
-    if (error) task.reject(error);
-    else task.resolve(value);
-    this._idleRef();
-  }
-
-  /** Cancel or time out: a queued task is dropped when claimed; a running one
-   * takes its worker with it (a blocked or busy worker cannot be interrupted
-   * any other way), and a fresh worker replaces it. */
-  _abort(task, error) {
-    if (task.state === 'done') return;
-    const w = task.state === 'running' ? task.worker : null;
-    this._settle(task, null, error, w ? this._replace(w) : undefined);
-  }
-
-  /** Stops a worker; returns a promise of its end, after which its rings go
-   * back to the arena (not before: a thread being terminated may still write). */
-  _retire(w) {
-    this.workers.delete(w);
-    w.stopServing?.abort();
-    // Node's terminate() resolves when the thread has stopped; a browser's
-    // returns nothing and stops the worker at once.
-    return Promise.resolve(w.terminate()).catch(() => {}).then(() => {
-      this.arena.release(w.control.offset);
-      this.arena.release(w.requests.offset);
-      if (w.ephemeral) this.arena.release(w.queue.offset);
-    });
-  }
-
-  _replace(w) {
-    if (w.dead) return w.gone ?? Promise.resolve();
-    w.gone = this._retire(w);
-    if (!this.closed && !w.ephemeral) this._startWorker(false);
-    return w.gone;
-  }
-
-  _onCrash(w, error) {
-    if (w.dead) return;
-    const task = w.task;
-    const gone = this._replace(w);
-    if (task) this._settle(task, null, new TaskError('ECRASHED', `worker died running task ${task.id}: ${error?.message ?? error}`, error), gone);
-  }
-
-  _onMessage(w, msg) {
-    const task = this.tasks.get(msg.taskId);
-    switch (msg.type) {
-      case 'claim':
-        if (!task || task.state !== 'queued') {
-          w.post({ type: 'task', taskId: msg.taskId, skip: true });
-          return;
-        }
-        task.state = 'running';
-        task.worker = w;
-        w.task = task;
-        if (task.timeoutMs !== undefined) {
-          task.timer = setTimeout(() => this._abort(task, new TaskError('ETIMEDOUT', `task ${task.id} timed out after running ${task.timeoutMs} ms`)), task.timeoutMs);
-        }
-        w.post({ type: 'task', taskId: task.id, spec: task.spec });
-        return;
-      case 'done':
-        if (task) this._settle(task, msg.value);
-        return;
-      case 'failed':
-        if (task) this._settle(task, null, rebuildError(msg.error));
-        return;
-      case 'fatal':
-        this._onCrash(w, rebuildError(msg.error));
-        return;
-      default:
-    }
-  }
-
-  // ---- host calls ---------------------------------------------------------------
-
-  /** Answers a worker's requests (host calls) as they arrive in its requests
-   * ring, without blocking and without keeping a Node process alive. */
-  async _serveRequests(w) {
-    w.stopServing = new AbortController();
-    for (;;) {
-      let m;
-      try {
-        // A plugin making host calls in a loop sends the next request a few
-        // tens of µs after its answer: spinning that long (bounded, 60 µs)
-        // saves the ~35 µs it takes to wake this thread from waitAsync.
-        m = await w.requests.receiveStringAsync({ signal: w.stopServing.signal, keepAlive: false, spinMicros: 60 });
-      } catch {
-        return; // stopped: the worker is being retired
-      }
-      if (m === null || m === END) return;
-      const msg = JSON.parse(m);
-      if (msg.type === 'closed') this.tasks.get(msg.taskId)?.hostLeases?.get(msg.offset)?.();
-      // Awaited: the worker waits for this answer anyway, and the spin above
-      // must not hold this thread while the answer is still to be sent.
-      else await this._hostCall(w, msg).catch(() => {});
-    }
-  }
-
-  /** The calling task holds an answer's pipe until it closes the fd or ends. */
-  _holdForTask(task, lease) {
-    lease.hold();
-    let done = false;
-    const letGo = () => {
-      if (!done) {
-        done = true;
-        task?.hostLeases?.delete(lease.pipe.offset);
-        lease.done();
-      }
-    };
-    if (!task) return letGo();
-    (task.hostLeases ??= new Map()).set(lease.pipe.offset, letGo);
-    task.quiet.then(letGo);
-  }
-
-  async _hostCall(w, msg) {
-    const answer = (a) => w.control.sendAsync(JSON.stringify({ reqId: msg.reqId, ...a }));
-    const task = this.tasks.get(msg.taskId);
-    try {
-      if (msg.kind === 'call') {
-        const slash = msg.rest.indexOf('/');
-        const name = slash < 0 ? msg.rest : msg.rest.slice(0, slash);
-        const request = slash < 0 ? '' : msg.rest.slice(slash + 1);
-        const handler = this.hostHandlers[name];
-        if (!handler) return answer({ errno: 'ERRNO_NOENT' });
-        let data;
-        try {
-          data = await handler(request);
-        } catch {
-          return answer({ errno: 'ERRNO_IO' });
-        }
-        // Short text goes inline in the control ring: no pipe to set up.
-        if (typeof data === 'string' || typeof data === 'number') {
-          const text = String(data);
-          if (text.length <= INLINE_CHARS && JSON.stringify(text).length <= INLINE_CHARS * 2) return answer({ inline: text });
-        }
-        const lease = new StdioLease(this._pipe(), this.arena);
-        this._holdForTask(task, lease);
-        await answer(lease.pipe.toJSON());
-        await writeAll(lease.pipe, data);
-        lease.pipe.close();
-        lease.release();
-      } else {
-        // run: "PLUGIN ARG ARG": on a worker of its own, so that nested calls
-        // never wait for a pool that their callers occupy.
-        const [name, ...args] = msg.rest.split(' ').filter(Boolean);
-        if (!this.plugins.has(name)) return answer({ errno: 'ERRNO_NOENT' });
-        const child = this._spawn(name, { args, stdin: null, stderr: null }, true);
-        const lease = child._takeStdout();
-        this._holdForTask(task, lease);
-        child.exit.catch(() => {}).finally(() => lease.release());
-        await answer(lease.pipe.toJSON());
-      }
-    } catch (e) {
-      await answer({ errno: 'ERRNO_IO' }).catch(() => {});
-    }
-  }
-
-  /** Shuts everything down: pending and running tasks reject with ECLOSED,
-   * workers are terminated. */
+  /** Shuts everything down: pending and running tasks reject with ECLOSED, workers are terminated. */
   async close() {
     if (this.closed) return;
-    await this.ready.catch(() => {});
     this.closed = true;
-    this.queue.close();
-    const gone = Promise.all([...this.workers].map((w) => this._retire(w)));
-    for (const task of [...this.tasks.values()]) this._settle(task, null, new TaskError('ECLOSED', 'Coordinator closed'), gone);
+    try {
+      await this.ready;
+    } catch {
+      return;
+    }
+    const gone = Promise.all([...this.pool.workers].map((w) => this.pool.retire(w)));
+    this.dispatch.close(gone);
     await gone;
   }
-}
 
-/** Fetches and compiles `url` in a short-lived worker (compile-worker.js), so
- * that loading a large plugin never stalls the page. */
-function compileOffThread(url) {
-  const worker = new Worker(new URL('./compile-worker.js', import.meta.url), { type: 'module' });
-  return new Promise((resolve, reject) => {
-    worker.onmessage = ({ data }) => (data.error ? reject(new Error(`load: ${data.error}`)) : resolve(data.module));
-    worker.onerror = (e) => {
-      e.preventDefault?.();
-      reject(new Error(`load: ${e.message || 'compile worker failed'}`));
-    };
-    worker.postMessage({ url: String(url) });
-  }).finally(() => worker.terminate());
-}
+  // ---- inside -------------------------------------------------------------------
 
-async function writeAll(pipe, data) {
-  if (data === undefined || data === null) return;
-  if (typeof data === 'string' || ArrayBuffer.isView(data) || data instanceof ArrayBuffer) {
-    await pipe.writeAsync(data);
-    return;
+  _checkOpen() {
+    if (this.closed) throw new TaskError('ECLOSED', 'Coordinator is closed');
   }
-  if (typeof Response !== 'undefined' && data instanceof Response) data = data.body;
-  if (data && typeof data[Symbol.asyncIterator] === 'function') {
-    for await (const chunk of data) await pipe.writeAsync(chunk);
-    return;
+
+  _grants(allow) {
+    return allow === undefined ? this.defaultGrants : new Grants(allow);
   }
-  await pipe.writeAsync(String(data));
+
+  _taskOptions(options) {
+    return { timeoutMs: options.timeoutMs ?? this.options.taskTimeoutMs, signal: options.signal };
+  }
+
+  _whenReady(fn) {
+    if (this.closed) return Promise.reject(new TaskError('ECLOSED', 'Coordinator is closed'));
+    if (this.dispatch) return fn();
+    return this.ready.then(fn);
+  }
+
+  /** /host/run from a plugin: on a worker of its own, with no more than its caller may reach. */
+  _nestedRun(caller, command, args) {
+    const child = startProcess(this.ctx, command, { args, stdin: null, stderr: null }, {
+      grants: caller.grants, // never more than its caller may reach
+      depth: caller.depth + 1,
+      ephemeral: true,
+      timeoutMs: this.options.taskTimeoutMs,
+    });
+    return { lease: child._takeStdout(), exit: child.exit, kill: () => child.kill('the plugin that started it ended') };
+  }
 }
 
 function rebuildError(e) {
@@ -568,4 +267,4 @@ function rebuildError(e) {
   return err;
 }
 
-export { END, TaskError };
+export { TaskError };

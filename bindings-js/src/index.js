@@ -11,3 +11,4 @@ export { waitOptions, canBlock } from './wait.js';
 export { layout, errno } from './layout.js';
 export { Coordinator, TaskError } from './coordinator.js';
 export { ProcessHandle } from './process.js';
+export { memoryDir, hostDir, opfsDir, symlink, SymlinkSpec, Image, Mount } from './mounts.js';

@@ -3,7 +3,7 @@
 
 import { layout, errno } from './layout.js';
 import { check } from './errors.js';
-import { Region, END, bytesOf } from './region.js';
+import { Region, END, bytesOf, blockingMoved, deprecatedAliases } from './region.js';
 import { AGAIN, blockOn, waitOn } from './wait.js';
 
 const EAGAIN = -errno.EAGAIN;
@@ -25,8 +25,9 @@ export class MpmcQueue extends Region {
     return new MpmcQueue(sabq, offset, size, layout.KIND_MPMC, slots, msgMax);
   }
 
-  /** Copies one message in. False when full. Any thread. */
-  tryPush(data) {
+  /** Copies one message in. False when full. Never blocks (sabq_mpmc_push). Any thread. */
+  push(data, noTimeout) {
+    if (noTimeout !== undefined) blockingMoved('MpmcQueue.push', 'pushWait');
     const bytes = bytesOf(data);
     const ex = this.sabq.exports;
     const at = ex.sabq_js_mpmc_push_claim(this.offset, this.capacity, this.msgMax, bytes.length);
@@ -37,20 +38,23 @@ export class MpmcQueue extends Region {
     return true;
   }
 
-  /** Pushes, waiting up to timeoutMs for room. Workers only. False on timeout. */
-  push(data, timeoutMs) {
+  /** Pushes, waiting up to timeoutMs for room (sabq_mpmc_push_wait). Workers
+   * only. False on timeout. */
+  pushWait(data, timeoutMs) {
     const bytes = bytesOf(data);
-    return blockOn(this.sabq, this.writable, () => this.tryPush(bytes) || AGAIN, timeoutMs) ?? false;
+    return blockOn(this.sabq, this.writable, () => this.push(bytes) || AGAIN, timeoutMs) ?? false;
   }
 
   /** push() without blocking the thread. */
   async pushAsync(data, options = {}) {
     const bytes = bytesOf(data);
-    return (await waitOn(this.sabq, this.writable, () => this.tryPush(bytes) || AGAIN, options)) ?? false;
+    return (await waitOn(this.sabq, this.writable, () => this.push(bytes) || AGAIN, options)) ?? false;
   }
 
-  /** Copies the oldest message out: Uint8Array, null when empty, END when closed and drained. */
-  tryPop() {
+  /** Copies the oldest message out: Uint8Array, null when empty, END when
+   * closed and drained. Never blocks (sabq_mpmc_pop). Any thread. */
+  pop(noTimeout) {
+    if (noTimeout !== undefined) blockingMoved('MpmcQueue.pop', 'popWait');
     const ex = this.sabq.exports;
     const at = ex.sabq_js_mpmc_pop_claim(this.offset, this.capacity, this.msgMax);
     if (at === EAGAIN) return null;
@@ -64,13 +68,16 @@ export class MpmcQueue extends Region {
     return copy;
   }
 
-  /** Pops, waiting up to timeoutMs. Workers only. Null on timeout. */
-  pop(timeoutMs) {
-    return blockOn(this.sabq, this.readable, () => this.tryPop() ?? AGAIN, timeoutMs);
+  /** Pops, waiting up to timeoutMs (sabq_mpmc_pop_wait). Workers only. Null on timeout. */
+  popWait(timeoutMs) {
+    return blockOn(this.sabq, this.readable, () => this.pop() ?? AGAIN, timeoutMs);
   }
 
   /** pop() without blocking the thread. Resolves null on timeout. */
   popAsync(options = {}) {
-    return waitOn(this.sabq, this.readable, () => this.tryPop() ?? AGAIN, options);
+    return waitOn(this.sabq, this.readable, () => this.pop() ?? AGAIN, options);
   }
 }
+
+// The pre-0.2 names (see blockingMoved in region.js). Deprecated.
+deprecatedAliases(MpmcQueue, { tryPush: 'push', tryPop: 'pop' });

@@ -3,7 +3,7 @@
 
 import { layout, errno } from './layout.js';
 import { check } from './errors.js';
-import { Region, END, bytesOf } from './region.js';
+import { Region, END, bytesOf, blockingMoved, deprecatedAliases } from './region.js';
 import { AGAIN, blockOn, waitOn } from './wait.js';
 
 const EAGAIN = -errno.EAGAIN;
@@ -24,8 +24,10 @@ export class Pipe extends Region {
     return new Pipe(sabq, offset, size, layout.KIND_PIPE, capacity, 0);
   }
 
-  /** Writes what fits of `data` (bytes or string); returns the count (0 when full). Writer only. */
-  tryWrite(data) {
+  /** Writes what fits of `data` (bytes or string); returns the count (0 when
+   * full). Never blocks (sabq_pipe_write). Writer only. */
+  write(data, noTimeout) {
+    if (noTimeout !== undefined) blockingMoved('Pipe.write', 'writeWait');
     return this._writeFrom(bytesOf(data), 0);
   }
 
@@ -46,9 +48,10 @@ export class Pipe extends Region {
     return done;
   }
 
-  /** Writes all of `data`, waiting for room up to timeoutMs in total. Workers
-   * only. Returns the bytes written (fewer only on timeout). */
-  write(data, timeoutMs) {
+  /** Writes all of `data`, waiting for room up to timeoutMs in total
+   * (sabq_pipe_write_all). Workers only. Returns the bytes written (fewer only
+   * on timeout). */
+  writeWait(data, timeoutMs) {
     const bytes = bytesOf(data);
     let done = 0;
     while (done < bytes.length) {
@@ -73,9 +76,11 @@ export class Pipe extends Region {
 
   /**
    * Copies up to `max` bytes into `target` (a Uint8Array) at `at`; returns the
-   * count, 0 at end of stream, or -1 when nothing is there yet. Reader only.
+   * count, 0 at end of stream, or -1 when nothing is there yet. Never blocks
+   * (sabq_pipe_read). Reader only.
    */
-  tryReadInto(target, at = 0, max = target.length - at) {
+  readInto(target, at = 0, max = target.length - at, noTimeout) {
+    if (noTimeout !== undefined) blockingMoved('Pipe.readInto', 'readIntoWait');
     const ex = this.sabq.exports;
     let done = 0;
     while (done < max) {
@@ -95,30 +100,36 @@ export class Pipe extends Region {
     return done;
   }
 
-  /** Up to `max` bytes: a Uint8Array, null when empty, END at end of stream. */
-  tryRead(max = this.capacity) {
+  /** Up to `max` bytes: a Uint8Array, null when empty, END at end of stream.
+   * Never blocks. */
+  read(max = this.capacity, noTimeout) {
+    if (noTimeout !== undefined) blockingMoved('Pipe.read', 'readWait');
     const buf = new Uint8Array(Math.min(max, this.capacity));
-    const n = this.tryReadInto(buf);
+    const n = this.readInto(buf);
     return n < 0 ? null : n === 0 ? END : buf.subarray(0, n);
   }
 
-  /** tryReadInto, waiting up to timeoutMs for at least one byte or the end.
-   * Workers only. Returns the count, 0 at end of stream, -1 on timeout. */
-  readInto(target, at = 0, max = target.length - at, timeoutMs) {
+  /** readInto, waiting up to timeoutMs for at least one byte or the end
+   * (sabq_pipe_read_wait). Workers only. Returns the count, 0 at end of
+   * stream, -1 on timeout. */
+  readIntoWait(target, at = 0, max = target.length - at, timeoutMs) {
     const n = blockOn(this.sabq, this.readable, () => {
-      const got = this.tryReadInto(target, at, max);
+      const got = this.readInto(target, at, max);
       return got < 0 ? AGAIN : got;
     }, timeoutMs);
     return n === null ? -1 : n;
   }
 
-  /** tryRead, waiting up to timeoutMs. Workers only. Null on timeout. */
-  read(max = this.capacity, timeoutMs) {
-    return blockOn(this.sabq, this.readable, () => this.tryRead(max) ?? AGAIN, timeoutMs);
+  /** read, waiting up to timeoutMs. Workers only. Null on timeout. */
+  readWait(max = this.capacity, timeoutMs) {
+    return blockOn(this.sabq, this.readable, () => this.read(max) ?? AGAIN, timeoutMs);
   }
 
-  /** tryRead without blocking the thread. Resolves null on timeout. */
+  /** read without blocking the thread. Resolves null on timeout. */
   readAsync(max = this.capacity, options = {}) {
-    return waitOn(this.sabq, this.readable, () => this.tryRead(max) ?? AGAIN, options);
+    return waitOn(this.sabq, this.readable, () => this.read(max) ?? AGAIN, options);
   }
 }
+
+// The pre-0.2 names (see blockingMoved in region.js). Deprecated.
+deprecatedAliases(Pipe, { tryWrite: 'write', tryRead: 'read', tryReadInto: 'readInto' });

@@ -1,90 +1,118 @@
 // bindings-js/src/process.js — a running plugin as the host sees it: its
-// stdin to write, its stdout and stderr as web streams, its exit code. The
-// pipes live in the coordinator's shared memory; StdioLease returns each to
-// the arena once neither a worker nor the host can still touch it.
+// stdin to write, its stdout and stderr as web streams, its exit code, and
+// afterwards the files it left in its memory mounts. startProcess() wires a
+// spawn: pipes from the arena, mounts prepared, the task submitted.
 
-import { END } from './region.js';
 import { TaskError } from './errors.js';
+import { PipeLease, PIPE_BYTES, readableFrom, readAllBytes, writeAllAsync } from './pipes.js';
+import { prepareMounts, unflatten, mountPath } from './mounts.js';
 
-/** Reference count of one stdio pipe: one reference for the host side, one
- * per task that uses it; the last release returns it to the arena. */
-export class StdioLease {
-  constructor(pipe, arena) {
-    this.pipe = pipe;
-    this.arena = arena;
-    this.refs = 1; // the host's
-  }
+const HOST = 'host'; // the host's hold on a pipe (see pipes.js)
+const FED_STDIN_BYTES = 1 << 20;
 
-  hold() {
-    this.refs++;
-  }
+/** stdin given as data or a stream, which this thread writes and then closes. */
+const fed = (stdin) => stdin !== undefined && stdin !== 'pipe' && stdin !== null && stdin !== 'ignore' && !(stdin instanceof ProcessHandle);
 
-  done() {
-    this.release();
-  }
+// A handle dropped without its stdout or stderr ever being read lets go of
+// those pipes. (A stream, once made, holds its pipe itself and lets go at its
+// end or cancel; the handle's entry is cleared then.)
+const unread = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry((pending) => Object.values(pending).forEach((l) => l?.drop(HOST)))
+  : null;
 
-  release() {
-    if (--this.refs === 0) this.arena.release(this.pipe.offset);
-  }
-}
-
-const CHUNK = 1 << 16;
-
-/** A ReadableStream over a pipe's read end, read without blocking this thread. */
-function readable(lease) {
-  let released = false;
-  const let_go = () => {
-    if (!released) {
-      released = true;
-      lease.pipe.close(); // a writer still going gets EPIPE, as with a closed pipe(2)
-      lease.release();
-    }
+/**
+ * Starts plugin `name` as a task. `ctx`: {sabq, arena, plugins, dispatch}.
+ * `extra`: {grants, depth, ephemeral, timeoutMs} (nested runs are ephemeral and deeper).
+ */
+export function startProcess(ctx, name, options, extra) {
+  const plugin = ctx.plugins.get(name);
+  const { stdin: stdinOption = 'pipe', stdout = 'pipe', stderr = 'pipe' } = options;
+  const upstream = stdinOption instanceof ProcessHandle ? stdinOption : null;
+  const bytes = options.pipeBytes ?? PIPE_BYTES;
+  const newPipe = (option, size = bytes) => (option === null || option === 'ignore' ? null : PipeLease.create(ctx.sabq, ctx.arena, HOST, size));
+  // stdin from another process is that process's stdout, as it is: no copy through here.
+  const leases = {
+    // stdin fed from data or a stream: a larger pipe, so this thread (the
+    // feeder) is woken once per MiB rather than per 64 KiB.
+    stdin: upstream ? upstream._takeStdout() : newPipe(stdinOption, fed(stdinOption) ? Math.max(bytes, FED_STDIN_BYTES) : bytes),
+    // A stage's stdout that the next stage reads: a larger pipe lets both
+    // run at once instead of taking turns at every 64 KiB.
+    stdout: newPipe(stdout, extra.stdoutBytes ?? bytes),
+    stderr: newPipe(stderr),
   };
-  return new ReadableStream({
-    async pull(controller) {
-      const chunk = await lease.pipe.readAsync(CHUNK);
-      if (chunk === END) {
-        controller.close();
-        let_go();
-      } else if (chunk !== null) {
-        controller.enqueue(chunk.slice());
-      }
-    },
-    cancel: let_go,
+  const spec = {
+    kind: 'wasi',
+    moduleId: plugin.id,
+    name,
+    args: (options.args ?? []).map(String),
+    env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
+    tty: !!options.tty,
+    stdin: leases.stdin?.pipe.toJSON() ?? null,
+    stdout: leases.stdout?.pipe.toJSON() ?? null,
+    stderr: leases.stderr?.pipe.toJSON() ?? null,
+    host: true,
+    mounts: [],
+    watchFiles: typeof options.onFileClosed === 'function',
+  };
+  const hasMounts = options.mounts && Object.keys(options.mounts).length > 0;
+  const task = ctx.dispatch.submit(spec, {
+    timeoutMs: extra.timeoutMs,
+    signal: options.signal,
+    grants: extra.grants,
+    depth: extra.depth,
+    ephemeral: extra.ephemeral,
+    prepare: hasMounts ? async (t) => {
+      const { specs, transfer } = await prepareMounts(options.mounts);
+      spec.mounts = specs;
+      t.transfer = transfer;
+    } : null,
   });
+  task.onFileClosed = options.onFileClosed ?? null;
+  // The task holds every pipe its worker uses until it is quiet.
+  for (const lease of Object.values(leases)) {
+    if (!lease) continue;
+    lease.hold(task);
+    task.own(() => lease.drop(task));
+  }
+  // The upstream's hold on the pipe we now read: nobody on this thread reads it.
+  if (upstream) leases.stdin.drop(HOST);
+  // A plugin that did not end by itself (killed, timed out, crashed) cannot
+  // close its pipes: close them for it, so a reader sees the end of what was
+  // written and a writer gets EPIPE, instead of waiting for ever.
+  task.promise.catch(() => {
+    for (const lease of Object.values(leases)) lease?.pipe.close();
+  });
+  const handle = new ProcessHandle(task, { stdin: upstream ? null : leases.stdin, stdout: leases.stdout, stderr: leases.stderr },
+    (error) => ctx.dispatch.abort(task, error));
+  if (fed(stdinOption)) handle._feed(stdinOption);
+  return handle;
 }
 
-async function readAllBytes(stream) {
-  const parts = [];
-  let n = 0;
-  for await (const chunk of stream) {
-    parts.push(chunk);
-    n += chunk.length;
-  }
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const emptyStream = () => new ReadableStream({ start: (controller) => controller.close() });
 
 export class ProcessHandle {
-  constructor(coordinator, task, { stdin, stdout, stderr }) {
-    this._coordinator = coordinator;
+  constructor(task, { stdin, stdout, stderr }, kill) {
     this._task = task;
+    this._kill = kill;
     this._stdin = stdin;
     this._stdout = stdout;
     this._stderr = stderr;
-    /** Resolves with the exit code; rejects with a TaskError (trap, crash,
-     * timeout, cancel). */
+    /** Resolves with the exit code; rejects with a TaskError (trap, crash, timeout, cancel). */
     this.exit = task.promise;
-    // Once the program is gone nobody reads its stdin: the host lets go of it.
-    this.exit.catch(() => {}).finally(() => {
-      if (this._stdin && !this._stdinReleased) {
-        this._stdinReleased = true;
-        this._stdin.release();
+    // Once the program is gone nobody writes its stdin: the host lets go of it.
+    task.promise.catch(() => {}).finally(() => this._stdin?.drop(HOST));
+    this._unread = { stdout, stderr };
+    unread?.register(this, this._unread);
+    // Once no worker can write any more, output nobody asked for and nothing
+    // is left in goes back at once: reading it later gives an empty stream.
+    task.quiet.then(() => {
+      for (const name of ['stdout', 'stderr']) {
+        const lease = this._unread[name];
+        if (lease && lease.pipe.used === 0) {
+          this._unread[name] = null;
+          this[`_${name}Drained`] = true;
+          lease.drop(HOST);
+        }
       }
     });
   }
@@ -114,24 +142,33 @@ export class ProcessHandle {
   get stdout() {
     if (!this._stdout) return null;
     if (this._stdoutTaken) throw new Error('sabq: this stdout is piped into another process');
-    this._stdoutStream ??= readable(this._stdout);
+    if (!this._stdoutStream) {
+      this._unread.stdout = null;
+      this._stdoutStream = this._stdoutDrained ? emptyStream() : readableFrom(this._stdout, HOST);
+    }
     return this._stdoutStream;
   }
 
   get stderr() {
     if (!this._stderr) return null;
-    this._stderrStream ??= readable(this._stderr);
+    if (!this._stderrStream) {
+      this._unread.stderr = null;
+      this._stderrStream = this._stderrDrained ? emptyStream() : readableFrom(this._stderr, HOST);
+    }
     return this._stderrStream;
   }
 
-  /** Waits for the exit and collects all output: {exitCode, stdout, stderr} (bytes). */
+  /**
+   * Waits for the exit (of every stage, for a pipeline) and collects all
+   * output: {exitCode, stdout, stderr} (bytes).
+   */
   async output() {
-    const [stdout, stderr, exitCode] = await Promise.all([
+    const [stdout, stderr] = await Promise.all([
       this._stdout ? readAllBytes(this.stdout) : new Uint8Array(0),
       this._stderr ? readAllBytes(this.stderr) : new Uint8Array(0),
-      this.exit,
+      this._allStages ?? this.exit.catch(() => {}),
     ]);
-    return { exitCode, stdout, stderr };
+    return { exitCode: await this.exit, stdout, stderr };
   }
 
   /** output(), with stdout and stderr decoded as UTF-8. */
@@ -143,27 +180,49 @@ export class ProcessHandle {
 
   /** Stops the program (its worker is replaced). */
   kill(reason = 'killed') {
-    this._coordinator._abort(this._task, new TaskError('ECANCELED', `process killed: ${reason}`));
+    this._kill(new TaskError('ECANCELED', `process killed: ${reason}`));
+  }
+
+  /**
+   * After the exit: what the plugin left in the memory mount (or image
+   * overlay) at `path`, as a tree {name: Uint8Array | SymlinkSpec | {...}}.
+   * Also after a non-zero exit or a trap; rejects with the task's error if its
+   * worker died (kill, timeout, crash).
+   */
+  async files(path) {
+    return unflatten((await this._collected(path)).entries);
+  }
+
+  /** After the exit: what changed in that mount: [{path, change: 'added'|'modified'|'deleted', type}]. */
+  async changes(path) {
+    return (await this._collected(path)).changes;
+  }
+
+  async _collected(path) {
+    const where = mountPath(path);
+    let error = null;
+    await this.exit.catch((e) => {
+      error = e;
+    });
+    const files = this._task.files;
+    if (!files) throw error ?? new Error('sabq: the plugin left no files');
+    if (!files[where]) throw new TypeError(`sabq: '${where}' is not a memory or overlay mount of this process`);
+    return files[where];
   }
 
   /** Hands this process's stdout pipe to a reader in another worker. */
   _takeStdout() {
-    if (!this._stdout || this._stdoutStream || this._stdoutTaken) {
-      throw new Error('sabq: stdout already read or piped');
-    }
+    if (!this._stdout || this._stdoutStream || this._stdoutTaken || this._stdoutDrained) throw new Error('sabq: stdout already read or piped');
     this._stdoutTaken = true;
+    this._unread.stdout = null;
     return this._stdout;
   }
 
-  /** Feeds stdin from a string, bytes or a (async-)iterable/ReadableStream, then closes it. */
+  /** Feeds stdin from a string, bytes, a Blob or a (async-)iterable/ReadableStream, then closes it. */
   _feed(src) {
     (async () => {
       try {
-        if (typeof src === 'string' || ArrayBuffer.isView(src) || src instanceof ArrayBuffer) {
-          await this.write(src);
-        } else {
-          for await (const chunk of src) await this.write(chunk);
-        }
+        await writeAllAsync(this._stdin.pipe, src);
       } catch {
         // the program exited (EPIPE) before taking everything: as a shell would, drop the rest
       } finally {

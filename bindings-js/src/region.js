@@ -108,3 +108,33 @@ export function copyOut(u8, at, len, buf) {
 export function textOf(view) {
   return decoder.decode(view.slice());
 }
+
+/**
+ * Since 0.2 the JS names mean what the C names mean: `send`, `receive`,
+ * `write`, `read`, `push`, `pop` never block (sabq_spsc_send ...), `...Wait`
+ * blocks (sabq_spsc_send_wait ...), `...Async` returns a promise. A caller
+ * still passing the timeout of the old blocking form is told so, rather than
+ * silently getting a call that no longer waits.
+ */
+export function blockingMoved(what, instead) {
+  throw new TypeError(`${what}() never blocks and takes no timeout since sabq 0.2; the blocking form is ${instead}()`);
+}
+
+const warned = new Set();
+
+/** Adds the pre-0.2 `try*` names to `cls` as deprecated aliases, each warning once. */
+export function deprecatedAliases(cls, aliases) {
+  for (const [old, now] of Object.entries(aliases)) {
+    Object.defineProperty(cls.prototype, old, {
+      configurable: true,
+      writable: true,
+      value(...args) {
+        if (!warned.has(`${cls.name}.${old}`)) {
+          warned.add(`${cls.name}.${old}`);
+          console.warn(`sabq: ${cls.name}.${old}() is deprecated; use ${now}() (same behaviour)`);
+        }
+        return this[now](...args);
+      },
+    });
+  }
+}

@@ -4,7 +4,7 @@
 
 import { layout, errno } from './layout.js';
 import { check } from './errors.js';
-import { Region, END, bytesOf, textOf, copyOut } from './region.js';
+import { Region, END, bytesOf, textOf, copyOut, blockingMoved, deprecatedAliases } from './region.js';
 import { AGAIN, blockOn, waitOn, canBlock } from './wait.js';
 
 const EAGAIN = -errno.EAGAIN;
@@ -54,31 +54,36 @@ export class SpscRing extends Region {
     check(this.sabq.exports.sabq_js_spsc_commit(this.offset, this.capacity, this.msgMax, at, this._resvLen, len), 'SpscRing.commit');
   }
 
-  /** Copies one message (bytes or a string) in. False when full. Producer only. */
-  trySend(data) {
+  /**
+   * Copies one message (bytes or a string) in. False when full; never blocks,
+   * like sabq_spsc_send. Producer only.
+   */
+  send(data, noTimeout) {
+    if (noTimeout !== undefined) blockingMoved('SpscRing.send', 'sendWait');
     const bytes = bytesOf(data);
     const len = bytes.length;
     const ex = this.sabq.exports;
     // reserve + copy + commit without an intermediate view: no allocation.
     const at = ex.sabq_js_spsc_reserve(this.offset, this.capacity, this.msgMax, len);
     if (at === EAGAIN) return false;
-    check(at, 'SpscRing.trySend');
+    check(at, 'SpscRing.send');
     this.sabq.u8.set(bytes, at);
-    check(ex.sabq_js_spsc_commit(this.offset, this.capacity, this.msgMax, at, len, len), 'SpscRing.trySend');
+    check(ex.sabq_js_spsc_commit(this.offset, this.capacity, this.msgMax, at, len, len), 'SpscRing.send');
     return true;
   }
 
-  /** Sends, waiting for room up to timeoutMs. Workers only. False on timeout. */
-  send(data, timeoutMs) {
+  /** Sends, waiting for room up to timeoutMs (sabq_spsc_send_wait). Workers
+   * only. False on timeout. */
+  sendWait(data, timeoutMs) {
     const bytes = bytesOf(data);
-    if (canBlock() && this.trySend(bytes)) return true; // the common case: no closure, no wait
-    return blockOn(this.sabq, this.writable, () => this.trySend(bytes) || AGAIN, timeoutMs) ?? false;
+    if (canBlock() && this.send(bytes)) return true; // the common case: no closure, no wait
+    return blockOn(this.sabq, this.writable, () => this.send(bytes) || AGAIN, timeoutMs) ?? false;
   }
 
   /** Sends, awaiting room without blocking the thread. Resolves false on timeout. */
   async sendAsync(data, options = {}) {
     const bytes = bytesOf(data);
-    return (await waitOn(this.sabq, this.writable, () => this.trySend(bytes) || AGAIN, options)) ?? false;
+    return (await waitOn(this.sabq, this.writable, () => this.send(bytes) || AGAIN, options)) ?? false;
   }
 
   // ---- consumer ------------------------------------------------------------
@@ -126,61 +131,66 @@ export class SpscRing extends Region {
     return at;
   }
 
-  /** Copies the oldest message out: Uint8Array, null when empty, END when closed and drained. */
-  tryReceive() {
-    const at = this._locate('SpscRing.tryReceive');
+  /** Copies the oldest message out: Uint8Array, null when empty, END when
+   * closed and drained. Never blocks (sabq_spsc_recv). Consumer only. */
+  receive(noTimeout) {
+    if (noTimeout !== undefined) blockingMoved('SpscRing.receive', 'receiveWait');
+    const at = this._locate('SpscRing.receive');
     if (at === EAGAIN) return null;
     if (at === EPIPE) return END;
     const len = this._locLen;
     const copy = this.sabq.u8.slice(at, at + len);
-    check(this.sabq.exports.sabq_js_spsc_release(this.offset, this.capacity, this.msgMax, at, len), 'SpscRing.tryReceive');
+    check(this.sabq.exports.sabq_js_spsc_release(this.offset, this.capacity, this.msgMax, at, len), 'SpscRing.receive');
     return copy;
   }
 
   /**
    * Copies the oldest message into `buf` (no allocation): its length, null
    * when empty, END when closed and drained. Throws SabqError EMSGSIZE when
-   * `buf` is too small (the message stays queued). Consumer only.
+   * `buf` is too small (the message stays queued). Never blocks. Consumer only.
    */
-  tryReceiveInto(buf) {
-    const at = this._locate('SpscRing.tryReceiveInto');
+  receiveInto(buf, noTimeout) {
+    if (noTimeout !== undefined) blockingMoved('SpscRing.receiveInto', 'receiveIntoWait');
+    const at = this._locate('SpscRing.receiveInto');
     if (at === EAGAIN) return null;
     if (at === EPIPE) return END;
     const len = this._locLen;
-    if (len > buf.length) check(-errno.EMSGSIZE, 'SpscRing.tryReceiveInto: buffer too small');
+    if (len > buf.length) check(-errno.EMSGSIZE, 'SpscRing.receiveInto: buffer too small');
     copyOut(this.sabq.u8, at, len, buf);
-    check(this.sabq.exports.sabq_js_spsc_release(this.offset, this.capacity, this.msgMax, at, len), 'SpscRing.tryReceiveInto');
+    check(this.sabq.exports.sabq_js_spsc_release(this.offset, this.capacity, this.msgMax, at, len), 'SpscRing.receiveInto');
     return len;
   }
 
-  /** tryReceiveInto, waiting up to timeoutMs. Workers only. Null on timeout. */
-  receiveInto(buf, timeoutMs) {
+  /** receiveInto, waiting up to timeoutMs. Workers only. Null on timeout. */
+  receiveIntoWait(buf, timeoutMs) {
     if (canBlock()) {
-      const n = this.tryReceiveInto(buf); // the common case: no closure, no wait
+      const n = this.receiveInto(buf); // the common case: no closure, no wait
       if (n !== null) return n;
     }
-    return blockOn(this.sabq, this.readable, () => this.tryReceiveInto(buf) ?? AGAIN, timeoutMs);
+    return blockOn(this.sabq, this.readable, () => this.receiveInto(buf) ?? AGAIN, timeoutMs);
   }
 
-  /** Receives, waiting up to timeoutMs. Workers only. Null on timeout. */
-  receive(timeoutMs) {
-    return blockOn(this.sabq, this.readable, () => this.tryReceive() ?? AGAIN, timeoutMs);
+  /** Receives, waiting up to timeoutMs (sabq_spsc_recv_wait). Workers only.
+   * Null on timeout. */
+  receiveWait(timeoutMs) {
+    return blockOn(this.sabq, this.readable, () => this.receive() ?? AGAIN, timeoutMs);
   }
 
   /** Receives without blocking the thread. Resolves null on timeout. */
   receiveAsync(options = {}) {
-    return waitOn(this.sabq, this.readable, () => this.tryReceive() ?? AGAIN, options);
+    return waitOn(this.sabq, this.readable, () => this.receive() ?? AGAIN, options);
   }
 
-  /** tryReceive, decoded as UTF-8. */
-  tryReceiveString() {
-    const m = this.tryReceive();
-    return m === null || m === END ? m : new TextDecoder().decode(m);
+  /** receive, decoded as UTF-8. Never blocks. */
+  receiveString(noTimeout) {
+    if (noTimeout !== undefined) blockingMoved('SpscRing.receiveString', 'receiveStringWait');
+    const m = this.receive();
+    return m === null || m === END ? m : textOf(m);
   }
 
-  /** receive, decoded as UTF-8. */
-  receiveString(timeoutMs) {
-    const m = this.receive(timeoutMs);
+  /** receiveWait, decoded as UTF-8. Workers only. */
+  receiveStringWait(timeoutMs) {
+    const m = this.receiveWait(timeoutMs);
     return m === null || m === END ? m : textOf(m);
   }
 
@@ -190,3 +200,12 @@ export class SpscRing extends Region {
     return m === null || m === END ? m : textOf(m);
   }
 }
+
+// Names from before 0.2, when the JS non-blocking calls carried a `try`
+// prefix that C's never had. Deprecated: use the names without it.
+deprecatedAliases(SpscRing, {
+  trySend: 'send',
+  tryReceive: 'receive',
+  tryReceiveInto: 'receiveInto',
+  tryReceiveString: 'receiveString',
+});

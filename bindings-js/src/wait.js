@@ -158,3 +158,22 @@ export async function waitOn(sabq, event, attempt, { timeoutMs, signal, keepAliv
     if (keepAlive) releaseProcess();
   }
 }
+
+/**
+ * One announced park, without spinning (workers only): announce on `event`,
+ * re-check `ready()`, sleep on the event's sequence word up to timeoutMs, then
+ * withdraw. Returns ready()'s last answer. For a caller that watches several
+ * things (poll_oneoff) and must not burn a core while it waits.
+ */
+export function parkOnce(sabq, event, ready, timeoutMs) {
+  if (!canBlock()) throw new SabqError(-errno.EDEADLK, 'sabq: blocking call on the main thread');
+  const ex = sabq.exports;
+  const key = ex.sabq_js_event_prepare(event);
+  try {
+    if (ready()) return true;
+    if (timeoutMs > 0) Atomics.wait(sabq.i32, event >> 2, key, timeoutMs === Infinity ? undefined : timeoutMs);
+  } finally {
+    ex.sabq_js_event_cancel(event);
+  }
+  return ready();
+}

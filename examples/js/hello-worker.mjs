@@ -4,4 +4,4 @@ import { Sabq, SpscRing } from 'sabq';
 const { memory, module, ring: where } = workerData;
 const sabq = await Sabq.instantiate(memory, { module });
 const ring = SpscRing.attach(sabq, where.offset, where.size);
-ring.send('hello from a worker', 1000);                    // a worker may block
+ring.sendWait('hello from a worker', 1000);                // a worker may block

@@ -1,5 +1,5 @@
 // examples/js/typed.ts — the binding's types in use; `tsc --noEmit` checks it.
-import { Sabq, SpscRing, Pipe, MpmcQueue, END, SabqError, compileSabq, type RegionRef, Coordinator, TaskError, type ProcessHandle } from 'sabq';
+import { Sabq, SpscRing, Pipe, MpmcQueue, END, SabqError, compileSabq, type RegionRef, Coordinator, TaskError, type ProcessHandle, memoryDir, symlink, type Image, type ClosedFile, type FileTree, type FileChange } from 'sabq';
 
 export async function roundTrip(): Promise<string> {
   const memory = new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true });
@@ -14,14 +14,14 @@ export async function roundTrip(): Promise<string> {
     view.set([104, 101, 108, 108, 111]);
     ring.commit();
   }
-  const written: number = pipe.tryWrite('bytes');
-  queue.tryPush(new Uint32Array([1, 2, 3]));
+  const written: number = pipe.write('bytes');
+  queue.push(new Uint32Array([1, 2, 3]));
 
   const msg = await ring.receiveStringAsync({ timeoutMs: 100 });
-  const popped = queue.tryPop();
+  const popped = queue.pop();
   try {
     ring.close();
-    ring.trySend('late');
+    ring.send('late');
   } catch (e) {
     if (e instanceof SabqError && e.code === 'EPIPE') console.log('closed:', e.errno);
   }
@@ -45,4 +45,23 @@ export async function plugins(): Promise<number> {
   }
   await c.close();
   return codes.length + squared;
+}
+
+// Files, typed: a memory directory, a shared image with an overlay, outputs back.
+export async function files(): Promise<string> {
+  const c = await Coordinator.create({ workers: 1, allow: { hostCalls: ['now'] } });
+  await c.load('sortlines', './build/plugins/sortlines.wasm');
+  const image: Image = await c.image({ data: { 'a.txt': 'a', link: symlink('a.txt') } });
+  const p = c.spawn('sortlines', {
+    args: ['/work/in.txt', '/work/out.txt'],
+    mounts: { '/work': { 'in.txt': 'b\na\n' }, '/tmp': memoryDir({}, { maxBytes: 1 << 20 }), '/share': image, '/lib': image.overlay() },
+    onFileClosed: (f: ClosedFile) => console.log(f.path, f.size),
+    allow: { plugins: ['sortlines'] },
+  });
+  await p.exit;
+  const tree: FileTree = await p.files('/work');
+  const changes: FileChange[] = await p.changes('/work');
+  await c.close();
+  const out = tree['out.txt'];
+  return out instanceof Uint8Array ? `${new TextDecoder().decode(out)} ${changes.length}` : '';
 }

@@ -4,7 +4,7 @@
 // thread are recorded throughout: workers blocked in fd_read or computing
 // must never stall the page. Results: window.__result.
 import { Coordinator } from '/bindings-js/src/index.js';
-import { scenarios, hostHandlers, PLUGINS } from '/tests/js/coordinator-scenarios.mjs';
+import { scenarios, hostHandlers, limits, PLUGINS } from '/tests/js/coordinator-scenarios.mjs';
 
 const longTasks = [];
 new PerformanceObserver((list) => {
@@ -14,6 +14,7 @@ new PerformanceObserver((list) => {
 try {
   const c = await Coordinator.create({
     workers: 4,
+    limits,
     wasiShimUrl: '/node_modules/@bjorn3/browser_wasi_shim/dist/index.js',
     hostHandlers: {
       ...hostHandlers,
@@ -32,7 +33,7 @@ try {
       results.push({ name: s.name, ok: false, error: String(e?.stack ?? e) });
     }
   }
-  const viaFetch = await c.spawn('hostcall', { args: ['fetched', 'coordinator.html'], stdin: null }).text();
+  const viaFetch = await c.spawn('hostcall', { args: ['fetched', 'coordinator.html'], stdin: null, allow: { hostCalls: ['fetched'] } }).text();
   await c.close();
   window.__result = { crossOriginIsolated, results, logs, viaFetch, longTasks };
 } catch (e) {

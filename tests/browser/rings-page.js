@@ -69,7 +69,7 @@ async function mpmcWorkersToPage() {
   const next = [0, 0];
   let received = 0;
   while (received < N) {
-    let m = q.tryPop();
+    let m = q.pop();
     if (m === null) m = await q.popAsync({ timeoutMs: 10_000 });
     if (m === null || m === END) throw new Error(`mpmc: stalled after ${received}`);
     const [id, seq] = checkPayload(m);
@@ -92,14 +92,14 @@ async function pageWorkerEcho() {
   const sender = (async () => {
     for (let seq = 0; seq < N; seq++) {
       const m = payload(9, seq);
-      if (!out.trySend(m) && !(await out.sendAsync(m, { timeoutMs: 10_000 }))) throw new Error('echo: send stalled');
+      if (!out.send(m) && !(await out.sendAsync(m, { timeoutMs: 10_000 }))) throw new Error('echo: send stalled');
       await maybeYield();
     }
     out.close();
   })();
   let received = 0;
   for (;;) {
-    let m = back.tryReceive();
+    let m = back.receive();
     if (m === null) m = await back.receiveAsync({ timeoutMs: 10_000 });
     if (m === END) break;
     if (m === null) throw new Error(`echo: stalled after ${received}`);
@@ -119,13 +119,13 @@ function blockingOnMainThread() {
   // refusing after the fact would leave a message the caller thinks failed.
   let sendRefused = false;
   try {
-    ring.send('x', 10);
+    ring.sendWait('x', 10);
   } catch (e) {
     sendRefused = e instanceof SabqError && e.code === 'EDEADLK';
   }
-  const nothingSent = ring.tryReceive() === null;
+  const nothingSent = ring.receive() === null;
   try {
-    ring.receive(10);
+    ring.receiveWait(10);
     return { threw: false };
   } catch (e) {
     return { threw: true, isSabqError: e instanceof SabqError, code: e.code, message: e.message, sendRefused, nothingSent };

@@ -3,11 +3,15 @@
 // (tests/browser/coordinator-page.js). No Node imports. Each scenario takes a
 // started Coordinator with the example plugins loaded and throws on failure.
 import { TaskError } from '../../bindings-js/src/index.js';
+import { check, equal, rejectsWith } from './check.mjs';
 
 export const PLUGINS = ['upper', 'cat', 'cksum', 'wc', 'gen', 'grep', 'hostcall', 'faulty', 'primes', 'calc', 'bigdata'];
 
 /** Bytes of data in bigdata.wasm: BIGDATA_BYTES in mk/plugins.mk. */
 export const BIGDATA_BYTES = 32 << 20;
+
+/** Limits on nested runs the scenarios' coordinator is created with. */
+export const limits = { maxNested: 16, maxDepth: 8 };
 
 /** Host handlers the scenarios call: async, as a fetch() would be. */
 export const hostHandlers = {
@@ -21,25 +25,6 @@ export const hostHandlers = {
     throw new Error('handler failed');
   },
 };
-
-function check(ok, message) {
-  if (!ok) throw new Error(message);
-}
-function equal(actual, expected, what) {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  check(a === e, `${what}: got ${a}, expected ${e}`);
-}
-async function rejectsWith(promise, code, what) {
-  try {
-    await promise;
-  } catch (e) {
-    check(e instanceof TaskError, `${what}: rejected with ${e}, not a TaskError`);
-    equal(e.code, code, `${what}: error code (${e.message})`);
-    return e;
-  }
-  throw new Error(`${what}: expected a rejection with ${code}`);
-}
 
 /** Async iterator over the lines of a byte stream (without the newline). */
 export async function* lines(stream) {
@@ -171,26 +156,59 @@ export const scenarios = [
   {
     name: 'host data call: the plugin blocks in fd_read while an async handler answers',
     async run(c) {
-      const r = await c.spawn('hostcall', { args: ['echo', 'hello/world?'], stdin: null }).text();
+      const allow = { hostCalls: ['echo', 'big', 'broken'] };
+      const r = await c.spawn('hostcall', { args: ['echo', 'hello/world?'], stdin: null, allow }).text();
       equal(r.exitCode, 0, `exit (${r.stderr})`);
       equal(r.stdout, `${'echo:hello/world?'.length} echo:hello/world?\n`, 'answer');
-      const big = await c.spawn('hostcall', { args: ['big', '1000000'], stdin: null }).text();
-      check(big.stdout.startsWith('1000000 xxx'), 'a response larger than the pipe streams through');
-      const missing = await c.spawn('hostcall', { args: ['nobody', 'x'], stdin: null }).text();
+      const big = await c.spawn('hostcall', { args: ['big', '1000000'], stdin: null, allow }).text();
+      equal(big.stdout, `1000000 ${'x'.repeat(1000000)}\n`, 'a response larger than the pipe streams through, whole');
+      const missing = await c.spawn('hostcall', { args: ['nobody', 'x'], stdin: null, allow }).text();
       equal(missing.exitCode, 1, 'an unknown handler fails the open');
       check(/No such file/i.test(missing.stderr), `ENOENT reported: ${missing.stderr}`);
-      const broken = await c.spawn('hostcall', { args: ['broken', 'x'], stdin: null }).text();
+      const broken = await c.spawn('hostcall', { args: ['broken', 'x'], stdin: null, allow }).text();
       equal(broken.exitCode, 1, 'a failing handler is an error, not a hang');
+    },
+  },
+  {
+    name: 'a plugin reaches only the handlers and plugins it is granted',
+    async run(c) {
+      const denied = await c.spawn('hostcall', { args: ['same', 'x'], stdin: null, allow: { hostCalls: ['echo'] } }).text();
+      equal(denied.exitCode, 1, 'a handler not granted fails the open');
+      check(/Permission denied/i.test(denied.stderr), `EACCES reported: ${denied.stderr}`);
+      const byDefault = await c.spawn('hostcall', { args: ['echo', 'x'], stdin: null }).text();
+      check(/Permission denied/i.test(byDefault.stderr), `nothing is granted by default: ${byDefault.stderr}`);
+      const run = await c.spawn('hostcall', { args: ['run', 'gen', '3'], stdin: null, allow: { hostCalls: '*' } }).text();
+      check(run.exitCode === 1 && /Permission denied/i.test(run.stderr), `a plugin not granted cannot be run: ${run.stderr}`);
+      // A nested run has what its caller has: here not 'gen', so the inner run gets nothing.
+      const inner = (plugins) => c.spawn('hostcall', { args: ['run', 'hostcall', 'run', 'gen', '1'], stdin: null, allow: { plugins } }).text();
+      equal((await inner(['hostcall'])).stdout, '', 'nested run without the grant');
+      equal((await inner(['hostcall', 'gen'])).stdout, '1\n', 'nested run with it');
+    },
+  },
+  {
+    name: 'a fork storm and an unbounded self-recursion end in errors; the pool keeps serving',
+    async run(c) {
+      const allow = { plugins: ['gen', 'hostcall'] };
+      // limits in coordinator-scenarios' coordinator: maxNested 16, maxDepth 8.
+      const deep = await c.spawn('hostcall', { args: ['recurse'], stdin: null, allow }).text();
+      equal(deep.stdout, `${'level\n'.repeat(9)}refused: Symbolic link loop\n`, 'recursion stops at the depth limit');
+      const storm = await c.spawn('hostcall', { args: ['storm', '40'], stdin: null, allow }).text();
+      equal([storm.exitCode, storm.stdout], [0, 'started 16 refused 24 (Resource temporarily unavailable)\n'], 'storm');
+      equal((await c.spawn('wc', { stdin: 'still serving\n' }).text()).stdout, '1 2 14\n', 'the pool still serves');
+      // Nested runs end with the plugin that started them: the count is back down.
+      const again = await c.spawn('hostcall', { args: ['storm', '16'], stdin: null, allow }).text();
+      equal(again.stdout, 'started 16 refused 0 (none)\n', 'nested runs are counted back down');
     },
   },
   {
     name: 'a plugin calls another plugin, and nested twice',
     async run(c) {
-      const once = await c.spawn('hostcall', { args: ['run', 'gen', '3'], stdin: null }).text();
+      const allow = { plugins: ['gen', 'hostcall'], hostCalls: ['echo'] };
+      const once = await c.spawn('hostcall', { args: ['run', 'gen', '3'], stdin: null, allow }).text();
       equal([once.exitCode, once.stdout], [0, '1\n2\n3\n'], `one level (${once.stderr})`);
-      const twice = await c.spawn('hostcall', { args: ['run', 'hostcall', 'run', 'gen', '2'], stdin: null }).text();
+      const twice = await c.spawn('hostcall', { args: ['run', 'hostcall', 'run', 'gen', '2'], stdin: null, allow }).text();
       equal([twice.exitCode, twice.stdout], [0, '1\n2\n'], `two levels (${twice.stderr})`);
-      const thrice = await c.spawn('hostcall', { args: ['run', 'hostcall', 'run', 'hostcall', 'echo', 'deep'], stdin: null }).text();
+      const thrice = await c.spawn('hostcall', { args: ['run', 'hostcall', 'run', 'hostcall', 'echo', 'deep'], stdin: null, allow }).text();
       equal(thrice.stdout, '9 echo:deep\n', `three levels (${thrice.stderr})`);
     },
   },

@@ -5,11 +5,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Coordinator } from 'sabq';
 import { plugin } from './plugins.mjs';
-import { scenarios, hostHandlers, PLUGINS } from './coordinator-scenarios.mjs';
+import { scenarios, hostHandlers, limits, PLUGINS } from './coordinator-scenarios.mjs';
 
 let c;
 before(async () => {
-  c = await Coordinator.create({ workers: 4, hostHandlers });
+  c = await Coordinator.create({ workers: 4, hostHandlers, limits });
   for (const name of PLUGINS) await c.load(name, plugin(name));
 });
 after(() => c.close());
@@ -37,7 +37,7 @@ test('5000 host calls from one plugin reuse their pipes (closed fds go back to t
   const before = c.memory.buffer.byteLength;
   const t0 = performance.now();
   // 1000-byte answers: too long to travel inline, each gets a pipe.
-  const r = await c.spawn('hostcall', { args: ['big', '1000', '5000'], stdin: null }).text();
+  const r = await c.spawn('hostcall', { args: ['big', '1000', '5000'], stdin: null, allow: { hostCalls: ['big'] } }).text();
   const ms = performance.now() - t0;
   assert.equal(r.exitCode, 0, r.stderr);
   assert.equal(r.stdout, `1000 ${'x'.repeat(1000)}\n`);

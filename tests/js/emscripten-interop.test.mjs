@@ -27,12 +27,12 @@ test('C (emscripten) writes an SPSC ring, JS reads it; JS writes one, C reads it
   const fromC = mod._interop_alloc(size);
   assert.equal(mod._interop_spsc_write(fromC, cap, 1000), 0);
   const ring = SpscRing.attach(sabq, fromC, size);
-  for (let i = 0; i < 1000; i++) assert.equal(ring.tryReceiveString(), `message ${i}`);
-  assert.equal(ring.tryReceiveString(), END, 'C closed it');
+  for (let i = 0; i < 1000; i++) assert.equal(ring.receiveString(), `message ${i}`);
+  assert.equal(ring.receiveString(), END, 'C closed it');
 
   const toC = mod._interop_alloc(size);
   const out = SpscRing.create(sabq, toC, cap);
-  for (let i = 0; i < 1000; i++) assert.equal(out.trySend(`from js ${i}`), true);
+  for (let i = 0; i < 1000; i++) assert.equal(out.send(`from js ${i}`), true);
   out.close();
   assert.equal(mod._interop_spsc_read(toC, size), 1000);
 });
@@ -44,8 +44,8 @@ test('C (emscripten) fills an MPMC queue, JS pops it', { skip }, async () => {
   assert.equal(mod._interop_mpmc_write(at, 64, 50), 0);
   const q = MpmcQueue.attach(sabq, at, size);
   for (let i = 0; i < 50; i++) {
-    const m = q.tryPop();
+    const m = q.pop();
     assert.equal(new DataView(m.buffer, m.byteOffset, 4).getUint32(0, true), i);
   }
-  assert.equal(q.tryPop(), null, 'empty, still open');
+  assert.equal(q.pop(), null, 'empty, still open');
 });

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 const root = new URL('../../', import.meta.url);
 const readme = readFileSync(new URL('README.md', root), 'utf8');
 
-for (const file of ['examples/js/hello.mjs', 'examples/js/hello-worker.mjs', 'examples/js/calc.mjs']) {
+for (const file of ['examples/js/hello.mjs', 'examples/js/hello-worker.mjs', 'examples/js/calc.mjs', 'examples/js/files.mjs']) {
   test(`README shows ${file} as it is`, () => {
     const code = readFileSync(new URL(file, root), 'utf8').trimEnd();
     assert.ok(readme.includes('```js\n' + `// ${file}\n` + code + '\n```'), `README's block for ${file} differs from the file`);
@@ -25,4 +25,10 @@ test('the README plugin example prints the answer and the exit code', () => {
   const r = spawnSync(process.execPath, [new URL('examples/js/calc.mjs', root).pathname], { encoding: 'utf8', timeout: 30000 });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, '42\nexit code 0\n');
+});
+
+test('the README files example prints the file the plugin wrote', () => {
+  const r = spawnSync(process.execPath, [new URL('examples/js/files.mjs', root).pathname], { encoding: 'utf8', timeout: 30000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'apple\nfig\npear\n');
 });

@@ -13,7 +13,7 @@ export async function runRole(job) {
 
   function produce() {
     for (let seq = 0; seq < count; seq++) {
-      const ok = kind === 'mpmc' ? ring.push(payload(id, seq), timeoutMs) : ring.send(payload(id, seq), timeoutMs);
+      const ok = kind === 'mpmc' ? ring.pushWait(payload(id, seq), timeoutMs) : ring.sendWait(payload(id, seq), timeoutMs);
       if (!ok) throw new Error(`send timed out at ${seq}`);
     }
     return { sent: count };
@@ -24,7 +24,7 @@ export async function runRole(job) {
     const seen = Array.from({ length: producers }, () => new Uint8Array(count));
     let received = 0;
     for (;;) {
-      const m = kind === 'mpmc' ? ring.pop(timeoutMs) : ring.receive(timeoutMs);
+      const m = kind === 'mpmc' ? ring.popWait(timeoutMs) : ring.receiveWait(timeoutMs);
       if (m === END) break;
       if (m === null) throw new Error(`receive timed out after ${received}`);
       const [pid, seq] = checkPayload(m);
@@ -42,9 +42,9 @@ export async function runRole(job) {
     const back = SpscRing.attach(sabq, job.replyOffset, job.replySize);
     let n = 0;
     for (;;) {
-      const m = ring.receive(timeoutMs);
+      const m = ring.receiveWait(timeoutMs);
       if (m === END || m === null) break;
-      if (!back.send(m, timeoutMs)) throw new Error('echo send timed out');
+      if (!back.sendWait(m, timeoutMs)) throw new Error('echo send timed out');
       n++;
     }
     back.close();
@@ -58,7 +58,7 @@ export async function runRole(job) {
     for (let pos = 0; pos < count; pos += chunk.length) {
       const n = Math.min(chunk.length, count - pos);
       for (let i = 0; i < n; i++) chunk[i] = byteAt(pos + i);
-      if (ring.write(chunk.subarray(0, n), timeoutMs) !== n) throw new Error('pipe write timed out');
+      if (ring.writeWait(chunk.subarray(0, n), timeoutMs) !== n) throw new Error('pipe write timed out');
     }
     ring.close();
     return { written: count };
@@ -67,7 +67,7 @@ export async function runRole(job) {
     const buf = new Uint8Array(777);
     let pos = 0;
     for (;;) {
-      const n = ring.readInto(buf, 0, buf.length, timeoutMs);
+      const n = ring.readIntoWait(buf, 0, buf.length, timeoutMs);
       if (n === 0) break;
       if (n < 0) throw new Error('pipe read timed out');
       for (let i = 0; i < n; i++) if (buf[i] !== byteAt(pos + i)) throw new Error(`byte ${pos + i} wrong`);

@@ -8,32 +8,32 @@ test('send and receive bytes and strings in order, across many wraps', async () 
   const sabq = await freshSabq();
   const ring = SpscRing.create(sabq, 4096, 256);
   for (let i = 0; i < 10000; i++) {
-    assert.equal(ring.trySend(`message ${i}`), true);
-    assert.equal(ring.tryReceiveString(), `message ${i}`);
+    assert.equal(ring.send(`message ${i}`), true);
+    assert.equal(ring.receiveString(), `message ${i}`);
   }
-  assert.equal(ring.tryReceive(), null);
+  assert.equal(ring.receive(), null);
 });
 
 test('full ring refuses without moving anything; receive frees room', async () => {
   const sabq = await freshSabq();
   const ring = SpscRing.create(sabq, 64, 64); // msgMax 24
   let sent = 0;
-  while (ring.trySend(new Uint8Array([sent]))) sent++;
+  while (ring.send(new Uint8Array([sent]))) sent++;
   assert.equal(sent, 4); // 4 records of 16 bytes
   const used = ring.used;
-  assert.equal(ring.trySend(new Uint8Array([9])), false);
+  assert.equal(ring.send(new Uint8Array([9])), false);
   assert.equal(ring.used, used);
-  assert.deepEqual([...ring.tryReceive()], [0]);
-  assert.equal(ring.trySend(new Uint8Array([4])), true);
+  assert.deepEqual([...ring.receive()], [0]);
+  assert.equal(ring.send(new Uint8Array([4])), true);
 });
 
 test('largest message fits; one byte more is EMSGSIZE', async () => {
   const sabq = await freshSabq();
   const ring = SpscRing.create(sabq, 64, 1024);
   assert.equal(ring.msgMax, 1024 / 2 - 8);
-  assert.equal(ring.trySend(new Uint8Array(ring.msgMax).fill(7)), true);
-  assert.throws(() => ring.trySend(new Uint8Array(ring.msgMax + 1)), (e) => e instanceof SabqError && e.code === 'EMSGSIZE');
-  assert.equal(ring.tryReceive().length, ring.msgMax);
+  assert.equal(ring.send(new Uint8Array(ring.msgMax).fill(7)), true);
+  assert.throws(() => ring.send(new Uint8Array(ring.msgMax + 1)), (e) => e instanceof SabqError && e.code === 'EMSGSIZE');
+  assert.equal(ring.receive().length, ring.msgMax);
 });
 
 test('zero-copy reserve/commit and peek/release', async () => {
@@ -52,12 +52,12 @@ test('zero-copy reserve/commit and peek/release', async () => {
 test('close: sends fail with EPIPE, the reader drains then sees END', async () => {
   const sabq = await freshSabq();
   const ring = SpscRing.create(sabq, 64, 4096);
-  ring.trySend('last');
+  ring.send('last');
   ring.close();
   assert.equal(ring.closed, true);
-  assert.throws(() => ring.trySend('late'), (e) => e.code === 'EPIPE');
-  assert.equal(ring.tryReceiveString(), 'last');
-  assert.equal(ring.tryReceive(), END);
+  assert.throws(() => ring.send('late'), (e) => e.code === 'EPIPE');
+  assert.equal(ring.receiveString(), 'last');
+  assert.equal(ring.receive(), END);
 });
 
 test('attach validates the header: corrupt magic, wrong kind, bad size', async () => {
@@ -78,24 +78,24 @@ test('attach validates the header: corrupt magic, wrong kind, bad size', async (
 test('a corrupt head from the peer gives EPROTO, not a bad view', async () => {
   const sabq = await freshSabq();
   const ring = SpscRing.create(sabq, 64, 4096);
-  ring.trySend('ok');
+  ring.send('ok');
   const u32 = new Uint32Array(sabq.memory.buffer);
   u32[(64 + layout.PROD_HEAD) >> 2] = 1 << 20; // head - tail > capacity
   // The sealed record is whole and is read by its seal, without head.
-  assert.equal(new TextDecoder().decode(ring.tryReceive()), 'ok');
-  assert.equal(ring.tryReceive(), null, 'nothing sealed: empty, head not consulted');
+  assert.equal(new TextDecoder().decode(ring.receive()), 'ok');
+  assert.equal(ring.receive(), null, 'nothing sealed: empty, head not consulted');
   // At the close, head decides where the stream ends: a corrupt one is EPROTO.
   ring.close();
-  assert.throws(() => ring.tryReceive(), (e) => e.code === 'EPROTO');
+  assert.throws(() => ring.receive(), (e) => e.code === 'EPROTO');
 });
 
 test('a corrupt record length behind a valid seal gives EPROTO', async () => {
   const sabq = await freshSabq();
   const ring = SpscRing.create(sabq, 64, 4096);
-  ring.trySend('ok');
+  ring.send('ok');
   const u32 = new Uint32Array(sabq.memory.buffer);
   u32[(64 + layout.DATA_OFFSET) >> 2] = 4000; // the record's length, beyond msgMax
-  assert.throws(() => ring.tryReceive(), (e) => e.code === 'EPROTO');
+  assert.throws(() => ring.receive(), (e) => e.code === 'EPROTO');
 });
 
 test('create refuses bad arguments with EINVAL', async () => {
@@ -110,19 +110,19 @@ test('create refuses bad arguments with EINVAL', async () => {
 test('tryReceiveInto copies into a caller buffer, keeps a message too long for it', async () => {
   const sabq = await freshSabq();
   const ring = SpscRing.create(sabq, 64, 4096);
-  assert.equal(ring.trySend('hello'), true);
-  assert.equal(ring.trySend(new Uint8Array(100).fill(7)), true);
+  assert.equal(ring.send('hello'), true);
+  assert.equal(ring.send(new Uint8Array(100).fill(7)), true);
   const buf = new Uint8Array(16);
-  assert.equal(ring.tryReceiveInto(buf), 5);
+  assert.equal(ring.receiveInto(buf), 5);
   assert.equal(new TextDecoder().decode(buf.subarray(0, 5)), 'hello');
-  assert.throws(() => ring.tryReceiveInto(buf), (e) => e instanceof SabqError && e.code === 'EMSGSIZE');
+  assert.throws(() => ring.receiveInto(buf), (e) => e instanceof SabqError && e.code === 'EMSGSIZE');
   const big = new Uint8Array(100);
-  assert.equal(ring.tryReceiveInto(big), 100, 'the long message stayed queued');
+  assert.equal(ring.receiveInto(big), 100, 'the long message stayed queued');
   assert.equal(big[99], 7);
-  assert.equal(ring.tryReceiveInto(buf), null);
+  assert.equal(ring.receiveInto(buf), null);
   ring.close();
-  assert.equal(ring.tryReceiveInto(buf), END);
-  assert.equal(ring.receiveInto(buf, 10), END);
+  assert.equal(ring.receiveInto(buf), END);
+  assert.equal(ring.receiveIntoWait(buf, 10), END);
 });
 
 test('a ring created after the memory grew is reachable through the cached views', async () => {
@@ -130,10 +130,10 @@ test('a ring created after the memory grew is reachable through the cached views
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
   const sabq = await Sabq.instantiate(memory);
   const first = SpscRing.create(sabq, 64, 1024);
-  assert.equal(first.trySend('before'), true);
+  assert.equal(first.send('before'), true);
   memory.grow(2);
   const far = SpscRing.create(sabq, 65536 + 64, 4096); // beyond the first views' end
-  assert.equal(far.trySend('after'), true);
-  assert.equal(far.tryReceiveString(), 'after');
-  assert.equal(first.tryReceiveString(), 'before');
+  assert.equal(far.send('after'), true);
+  assert.equal(far.receiveString(), 'after');
+  assert.equal(first.receiveString(), 'before');
 });

@@ -32,7 +32,7 @@ test('blocking receive times out with null; close wakes a blocked worker with EN
   const sabq = await freshSabq();
   const ring = SpscRing.create(sabq, 64, 4096);
   const t0 = performance.now();
-  assert.equal(ring.receive(20), null); // Node's main thread may block
+  assert.equal(ring.receiveWait(20), null); // Node's main thread may block
   assert.ok(performance.now() - t0 >= 19);
   // A worker blocks in receive with a long timeout; close must wake it at once.
   const consumer = runWorker(sabq, { kind: 'spsc', role: 'consume', offset: ring.offset, size: ring.size, count: 10, timeoutMs: 60000 });
@@ -80,7 +80,7 @@ test('Node stays alive while a promise awaits a ring, and exits after', () => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
     const sabq = await Sabq.instantiate(memory);
     const ring = SpscRing.create(sabq, 64, 1024);
-    setTimeout(() => ring.trySend('late hello'), 300).unref();
+    setTimeout(() => ring.send('late hello'), 300).unref();
     const m = await ring.receiveStringAsync({ timeoutMs: 5000 });
     console.log('got', m);`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20000 });

@@ -59,12 +59,12 @@ test('main thread → worker → main thread: 10^6 messages through async calls'
   const producer = (async () => {
     for (; sent < N; sent++) {
       const m = payload(7, sent);
-      if (!out.trySend(m)) assert.equal(await out.sendAsync(m, { timeoutMs: 10000 }), true);
+      if (!out.send(m)) assert.equal(await out.sendAsync(m, { timeoutMs: 10000 }), true);
     }
     out.close();
   })();
   for (;;) {
-    let m = back.tryReceive();
+    let m = back.receive();
     if (m === null) m = await back.receiveAsync({ timeoutMs: 10000 });
     if (m === END) break;
     assert.notEqual(m, null, `timed out after ${received}`);

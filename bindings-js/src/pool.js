@@ -1,0 +1,138 @@
+// bindings-js/src/pool.js — the compute workers: starting them with their
+// rings, replacing one that died or was stopped mid-task, retiring them. The
+// pool knows nothing of tasks; it reports what workers say (onMessage) and
+// when one dies (onCrash).
+
+import { SpscRing } from './spsc.js';
+import { MpmcQueue } from './mpmc.js';
+import { startThread } from './platform.js';
+import { make, accept, ProtocolError } from './protocol.js';
+
+/** Bytes of each worker's request and reply rings (JSON messages). */
+export const RPC_RING_BYTES = 1 << 12;
+
+class WorkerHandle {
+  constructor(id, { ephemeral, queue, requests, replies }) {
+    this.id = id;
+    this.ephemeral = ephemeral;
+    this.queue = queue;
+    this.requests = requests;
+    this.replies = replies;
+    this.thread = null;
+    this.task = null;
+    this.dead = false;
+    this.gone = null;
+    this.ready = null;
+  }
+
+  post(msg, transfer) {
+    if (!this.dead) this.thread.post(accept('toWorker', msg), transfer);
+  }
+}
+
+export class WorkerPool {
+  /**
+   * @param {object} o
+   * @param {WebAssembly.Memory} o.memory  the shared memory every ring lives in
+   * @param {import('./module.js').Sabq} o.sabq
+   * @param {WebAssembly.Module} o.sabqModule
+   * @param {import('./arena.js').Arena} o.arena
+   * @param {MpmcQueue} o.queue  the dispatch queue pool workers pull task ids from
+   * @param {URL} o.workerUrl
+   * @param {string} o.shimUrl
+   * @param {(w, msg) => void} o.onMessage
+   * @param {(w, error) => void} o.onCrash
+   * @param {() => Array<{id, module}>} o.modules  plugins every new worker must have
+   * @param {(w) => void} o.onStarted  a worker is ready (its requests can be served)
+   */
+  constructor(o) {
+    Object.assign(this, o);
+    this.workers = new Set();
+    this.nextId = 1;
+  }
+
+  get size() {
+    return [...this.workers].filter((w) => !w.ephemeral).length;
+  }
+
+  /** Starts a worker; `ephemeral` ones get a private two-slot queue and run one task. */
+  start(ephemeral = false) {
+    const ring = () => SpscRing.create(this.sabq, this.arena.alloc(SpscRing.size(this.sabq, RPC_RING_BYTES)), RPC_RING_BYTES);
+    const queue = ephemeral
+      ? MpmcQueue.create(this.sabq, this.arena.alloc(MpmcQueue.size(this.sabq, 2, 8)), 2, 8)
+      : this.queue;
+    const w = new WorkerHandle(this.nextId++, { ephemeral, queue, requests: ring(), replies: ring() });
+    this.workers.add(w);
+    w.ready = (async () => {
+      w.thread = await startThread(this.workerUrl);
+      await new Promise((resolve, reject) => {
+        w.thread.onMessage((raw) => {
+          let msg;
+          try {
+            msg = accept('fromWorker', raw);
+          } catch (e) {
+            if (e instanceof ProtocolError) return this.onCrash(w, e);
+            throw e;
+          }
+          if (msg.type === 'ready') resolve();
+          else this.onMessage(w, msg);
+        });
+        w.thread.onError((e) => (w.isReady ? this.onCrash(w, e) : reject(e)));
+        w.thread.onExit((e) => this.onCrash(w, e));
+        w.post(make('toWorker', 'init', {
+          workerId: w.id,
+          memory: this.memory,
+          sabqModule: this.sabqModule,
+          queue: w.queue.toJSON(),
+          requests: w.requests.toJSON(),
+          replies: w.replies.toJSON(),
+          shimUrl: this.shimUrl,
+        }));
+        for (const { id, module } of this.modules()) w.post(make('toWorker', 'module', { id, module }));
+      });
+      w.isReady = true;
+      this.onStarted(w);
+    })();
+    w.ready.catch(() => {});
+    return w;
+  }
+
+  /** Posts to every live worker. */
+  broadcast(msg) {
+    for (const w of this.workers) if (w.thread) w.post(msg);
+  }
+
+  /**
+   * Stops a worker. Resolves once it has stopped, after which its rings go
+   * back to the arena (not before: a thread being terminated may still write).
+   */
+  retire(w) {
+    if (w.gone) return w.gone;
+    w.dead = true;
+    this.onRetired?.(w);
+    this.workers.delete(w);
+    w.gone = Promise.resolve(w.ready)
+      .catch(() => {})
+      .then(() => w.thread?.terminate())
+      .catch(() => {})
+      .then(() => {
+        this.arena.release(w.requests.offset);
+        this.arena.release(w.replies.offset);
+        if (w.ephemeral) this.arena.release(w.queue.offset);
+      });
+    return w.gone;
+  }
+
+  /** Retires `w` and, for a pool worker, starts a fresh one in its place. */
+  replace(w, keepServing) {
+    if (w.dead) return w.gone;
+    const gone = this.retire(w);
+    if (keepServing && !w.ephemeral) this.start(false);
+    return gone;
+  }
+
+  /** Node: a process should not stay alive only because idle workers exist. */
+  keepAlive(busy) {
+    for (const w of this.workers) if (w.isReady && !w.dead) w.thread[busy ? 'ref' : 'unref']();
+  }
+}

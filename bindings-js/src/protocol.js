@@ -1,0 +1,99 @@
+// bindings-js/src/protocol.js — every message between the coordinator (on
+// the page or Node's main thread) and its compute workers, as data: one table
+// of named shapes, imported by both sides and described in docs/protocol.md.
+// A message is built with make() and checked with accept(); a kind that is
+// not in the table, or a message missing a field its shape requires, is
+// refused (ProtocolError) rather than guessed at.
+//
+// Three channels:
+//   toWorker / fromWorker  postMessage (structured clone: memories, modules,
+//                          buffers travel as themselves)
+//   request                the worker's requests ring (JSON), for calls a
+//                          plugin makes from inside a blocking wasm call,
+//                          when the worker cannot receive a postMessage
+//   reply                  the worker's replies ring (JSON): the answers
+
+/** channel -> kind -> the fields a message must carry (besides `type`). */
+export const SHAPES = Object.freeze({
+  toWorker: {
+    // once, first: the shared memory, sabq.wasm, the worker's rings
+    init: ['workerId', 'memory', 'sabqModule', 'queue', 'requests', 'replies', 'shimUrl'],
+    // a plugin compiled by the coordinator, shared with every worker
+    module: ['id', 'module'],
+    // the task the worker claimed (answer to 'claim')
+    task: ['taskId', 'spec'],
+    // the task the worker claimed was cancelled while queued: take the next
+    skip: ['taskId'],
+  },
+  fromWorker: {
+    ready: [],
+    // the worker popped this task id from the dispatch queue and asks for it
+    claim: ['taskId'],
+    // the task ended: `value` (a JS task's result, a plugin's exit code); `files`: the
+    // collected mounts ({'/work': {entries, changes}}), for plugins
+    done: ['taskId', 'value'],
+    // the task failed: `error` {name, message, code?, stack?}; `files` as for done
+    failed: ['taskId', 'error'],
+    // a file a plugin wrote was closed: {taskId, mount, path, size, data?}
+    fileClosed: ['taskId', 'mount', 'path', 'size'],
+    // the worker itself is broken
+    fatal: ['error'],
+  },
+  request: {
+    // open /host/call/NAME/REQUEST
+    call: ['taskId', 'reqId', 'name', 'request'],
+    // open /host/run/COMMAND ARGS
+    run: ['taskId', 'reqId', 'command', 'args'],
+    // the plugin closed the fd of an answer: its pipe may be reused
+    closed: ['taskId', 'offset'],
+  },
+  reply: {
+    // exactly one of: `inline` (a short answer's text), `pipe` ({offset, size}
+    // of a pipe to read the answer from), `errno` (a WASI errno name)
+    answer: ['reqId'],
+  },
+});
+
+export class ProtocolError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+/** A message of `type` on `channel`, with `fields`; throws if a required one is missing. */
+export function make(channel, type, fields = {}) {
+  const msg = { type, ...fields };
+  accept(channel, msg);
+  return msg;
+}
+
+/** Returns `msg` if its kind is known on `channel` and it has its fields; throws otherwise. */
+export function accept(channel, msg) {
+  const shapes = SHAPES[channel];
+  if (!shapes) throw new ProtocolError(`unknown channel '${channel}'`);
+  const required = msg && typeof msg === 'object' ? shapes[msg.type] : undefined;
+  if (!required || !Object.hasOwn(shapes, msg.type)) {
+    throw new ProtocolError(`${channel}: unknown message kind '${msg?.type}'`);
+  }
+  for (const field of required) {
+    if (msg[field] === undefined) throw new ProtocolError(`${channel} '${msg.type}': missing '${field}'`);
+  }
+  return msg;
+}
+
+/** JSON text of a ring message (request or reply channel). */
+export function encode(channel, type, fields) {
+  return JSON.stringify(make(channel, type, fields));
+}
+
+/** The checked message in a ring's JSON text. */
+export function decode(channel, text) {
+  let msg;
+  try {
+    msg = JSON.parse(text);
+  } catch {
+    throw new ProtocolError(`${channel}: not JSON`);
+  }
+  return accept(channel, msg);
+}

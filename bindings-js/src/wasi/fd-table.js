@@ -1,0 +1,71 @@
+// bindings-js/src/wasi/fd-table.js — a plugin's file descriptors: the one
+// place that numbers them. New fds take the lowest free number (as POSIX
+// requires; programs that close stdin and open a file expect fd 0 back), and
+// fd_renumber replaces the target as dup2 does.
+
+import { ERRNO } from './abi.js';
+import { fail } from './fs/node.js';
+
+export class FdTable {
+  /** `onClose(fd)`: called for every Fd as it is closed (the host's file events). */
+  constructor({ onClose = null } = {}) {
+    this.fds = [];
+    this.onClose = onClose;
+  }
+
+  /** The Fd numbered `n`; BADF if none. */
+  get(n) {
+    const fd = this.fds[n];
+    if (fd === undefined) fail(ERRNO.BADF, `fd ${n} is not open`);
+    return fd;
+  }
+
+  /** Adds `fd` at the lowest free number, which it returns. */
+  add(fd) {
+    let n = this.fds.indexOf(undefined);
+    if (n < 0) n = this.fds.length;
+    this.fds[n] = fd;
+    return n;
+  }
+
+  close(n) {
+    const fd = this.get(n);
+    this.fds[n] = undefined;
+    while (this.fds.length > 0 && this.fds[this.fds.length - 1] === undefined) this.fds.pop();
+    this.release(fd);
+  }
+
+  /** fd_renumber: `from` becomes `to` (closing what `to` was), and `from` is free. */
+  renumber(from, to) {
+    const fd = this.get(from);
+    if (from === to) return;
+    const old = this.fds[to];
+    this.fds[to] = fd;
+    this.fds[from] = undefined;
+    if (old !== undefined) this.release(old);
+  }
+
+  release(fd) {
+    try {
+      fd.close();
+    } finally {
+      this.onClose?.(fd);
+    }
+  }
+
+  /** Closes every fd still open (the program ended): each exactly once. */
+  closeAll() {
+    const open = this.fds;
+    this.fds = [];
+    let first = null;
+    for (const fd of open) {
+      if (fd === undefined) continue;
+      try {
+        this.release(fd);
+      } catch (e) {
+        first ??= e;
+      }
+    }
+    if (first) throw first;
+  }
+}

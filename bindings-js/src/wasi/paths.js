@@ -1,0 +1,153 @@
+// bindings-js/src/wasi/paths.js — the path_* calls of WASI preview1 on a
+// mounted file system, written once for every backend: resolve beneath the
+// directory fd (fs/resolve.js), check what POSIX checks, then ask the node.
+// Each returns a value or throws FsError.
+
+import { ERRNO, RIGHTS, OFLAGS, FDFLAGS, LOOKUP_SYMLINK_FOLLOW, FILE_RIGHTS, DIR_RIGHTS } from './abi.js';
+import { fail } from './fs/node.js';
+import { resolve, withResolved } from './fs/resolve.js';
+import { FileFd, DirFd } from './fds/file.js';
+
+const follows = (dirflags) => (dirflags & LOOKUP_SYMLINK_FOLLOW) !== 0;
+
+function writableMount(fd) {
+  if (fd.mount.readOnly) fail(ERRNO.ROFS, `'${fd.mount.path}' is mounted read-only`);
+}
+
+/**
+ * path_open: returns the new Fd. Rights are what was asked, within what the
+ * directory passes on and what the kind of file allows.
+ */
+export function openAt(dirFd, path, { dirflags, oflags, rightsBase, rightsInheriting, fdflags }) {
+  const dir = dirFd.dir();
+  const creat = (oflags & OFLAGS.CREAT) !== 0;
+  const wantDir = (oflags & OFLAGS.DIRECTORY) !== 0;
+  const r = resolve(dir, path, { follow: follows(dirflags) });
+  try {
+    let node = r.node;
+    const created = node === null;
+    if (created) {
+      if (!creat) fail(ERRNO.NOENT, `no '${path}'`);
+      if (wantDir || r.mustBeDir) fail(ERRNO.ISDIR, 'O_CREAT of a directory');
+      writableMount(dirFd);
+      node = r.dir.createFile(r.name);
+      r.node = node; // released with the resolution unless kept below
+    } else if (creat && oflags & OFLAGS.EXCL) {
+      fail(ERRNO.EXIST, `'${path}' exists`);
+    }
+    if (node.isSymlink) fail(ERRNO.LOOP, `'${path}' is a symbolic link (O_NOFOLLOW)`);
+    const inherit = dirFd.rightsInheriting;
+    if (node.isDir) {
+      // O_WRONLY/O_RDWR of a directory is EISDIR; with O_DIRECTORY a caller
+      // may pass every right (some runtimes do) and gets a directory fd.
+      if (oflags & OFLAGS.TRUNC || (!wantDir && rightsBase & RIGHTS.FD_WRITE)) fail(ERRNO.ISDIR, `'${path}' is a directory`);
+      dirFd.mount.quota.opened();
+      return new DirFd(r.keepNode(), dirFd.mount, {
+        rightsBase: rightsBase & inherit & DIR_RIGHTS,
+        rightsInheriting: rightsInheriting & inherit,
+      });
+    }
+    if (wantDir || r.mustBeDir) fail(ERRNO.NOTDIR, `'${path}' is not a directory`);
+    const base = rightsBase & inherit & FILE_RIGHTS;
+    const write = (base & RIGHTS.FD_WRITE) !== 0n;
+    if (write || oflags & OFLAGS.TRUNC) writableMount(dirFd);
+    dirFd.mount.quota.opened();
+    let file;
+    try {
+      file = node.open({ read: (base & RIGHTS.FD_READ) !== 0n, write });
+      if (oflags & OFLAGS.TRUNC) file.truncate(0);
+    } catch (e) {
+      file?.close();
+      dirFd.mount.quota.closed();
+      throw e;
+    }
+    const fd = new FileFd(r.keepNode(), file, dirFd.mount, {
+      rightsBase: base,
+      rightsInheriting: 0n,
+      flags: fdflags & (FDFLAGS.APPEND | FDFLAGS.DSYNC | FDFLAGS.RSYNC | FDFLAGS.SYNC | FDFLAGS.NONBLOCK),
+    });
+    if (created || oflags & OFLAGS.TRUNC) fd.written = true;
+    return fd;
+  } finally {
+    r.release();
+  }
+}
+
+export function mkdirAt(dirFd, path) {
+  withResolved(dirFd.dir(), path, { follow: false }, (r) => {
+    if (r.node !== null) fail(ERRNO.EXIST, `'${path}' exists`);
+    writableMount(dirFd);
+    r.dir.mkdir(r.name);
+  });
+}
+
+export function statAt(dirFd, path, dirflags) {
+  return withResolved(dirFd.dir(), path, { follow: follows(dirflags) }, (r) => {
+    if (r.node === null) fail(ERRNO.NOENT, `no '${path}'`);
+    if (r.mustBeDir && !r.node.isDir) fail(ERRNO.NOTDIR);
+    return r.node.stat();
+  });
+}
+
+export function setTimesAt(dirFd, path, dirflags, atim, mtim) {
+  withResolved(dirFd.dir(), path, { follow: follows(dirflags) }, (r) => {
+    if (r.node === null) fail(ERRNO.NOENT, `no '${path}'`);
+    writableMount(dirFd);
+    r.node.setTimes(atim, mtim);
+  });
+}
+
+/** The link's target as UTF-8 bytes. */
+export function readlinkAt(dirFd, path) {
+  return withResolved(dirFd.dir(), path, { follow: false }, (r) => {
+    if (r.node === null) fail(ERRNO.NOENT, `no '${path}'`);
+    if (!r.node.isSymlink) fail(ERRNO.INVAL, `'${path}' is not a symbolic link`);
+    return new TextEncoder().encode(r.node.readlink());
+  });
+}
+
+export function rmdirAt(dirFd, path) {
+  withResolved(dirFd.dir(), path, { follow: false }, (r) => {
+    if (r.name === null) fail(ERRNO.INVAL, 'cannot remove . or ..');
+    if (r.node === null) fail(ERRNO.NOENT, `no '${path}'`);
+    if (!r.node.isDir) fail(ERRNO.NOTDIR, `'${path}' is not a directory`);
+    writableMount(dirFd);
+    r.dir.rmdir(r.name);
+  });
+}
+
+export function unlinkAt(dirFd, path) {
+  withResolved(dirFd.dir(), path, { follow: false }, (r) => {
+    if (r.node === null) fail(ERRNO.NOENT, `no '${path}'`);
+    if (r.node.isDir) fail(ERRNO.ISDIR, `'${path}' is a directory`);
+    if (r.mustBeDir) fail(ERRNO.NOTDIR);
+    writableMount(dirFd);
+    r.dir.unlink(r.name);
+  });
+}
+
+export function renameAt(fromFd, fromPath, toFd, toPath) {
+  if (fromFd.mount !== toFd.mount) fail(ERRNO.XDEV, 'rename across mounts');
+  withResolved(fromFd.dir(), fromPath, { follow: false }, (from) => {
+    withResolved(toFd.dir(), toPath, { follow: false }, (to) => {
+      if (from.name === null || to.name === null) fail(ERRNO.BUSY, 'cannot rename . or ..');
+      if (from.node === null) fail(ERRNO.NOENT, `no '${fromPath}'`);
+      if ((from.mustBeDir || to.mustBeDir) && !from.node.isDir) fail(ERRNO.NOTDIR);
+      writableMount(fromFd);
+      from.dir.rename(from.name, to.dir, to.name);
+    });
+  });
+}
+
+/** Only relative targets: an absolute one could only ever point outside. */
+export function symlinkAt(target, dirFd, path) {
+  if (target.length === 0) fail(ERRNO.NOENT, 'empty link target');
+  if (target[0] === '/') fail(ERRNO.NOTCAPABLE, `absolute link target '${target}'`);
+  withResolved(dirFd.dir(), path, { follow: false }, (r) => {
+    if (r.node !== null) fail(ERRNO.EXIST, `'${path}' exists`);
+    if (r.mustBeDir) fail(ERRNO.NOENT);
+    writableMount(dirFd);
+    r.dir.symlink(r.name, target);
+  });
+}
+
