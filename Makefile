@@ -29,7 +29,8 @@ HEADERS := $(wildcard include/sabq/*.h) lib/internal.h
 B := build
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 
-PHONY_EXTRA := plugins serve test-browser test-emscripten bench bench-smoke bench-deps model test-model
+PHONY_EXTRA := plugins serve test-browser test-emscripten bench bench-smoke bench-deps model test-model \
+               fuzz fuzz-build test-fuzz
 .PHONY: $(PHONY_EXTRA) all deps install uninstall test test-install test-unit test-stress test-tsan test-asan \
         test-compilers test-js test-wasm-sections wasm demo clean help
 
@@ -42,6 +43,7 @@ help:
 	@echo "                wasm, emscripten, Node and Chromium tests, benchmark smoke run"
 	@echo "make install    PREFIX=$(PREFIX)"
 	@echo "make model      SPIN models of every protocol, each property shown able to fail (tests/model)"
+	@echo "make fuzz       libFuzzer targets, 10^8 executions in all (tests/fuzz)"
 
 # Parts installed for `make test`; each is a no-op when already present.
 TEST_DEPS := native wasm js plugins browser emscripten bench model
@@ -84,6 +86,7 @@ include mk/wasm.mk
 include mk/plugins.mk
 include mk/emscripten.mk
 include mk/bench.mk
+include mk/fuzz.mk
 
 # ---- examples ---------------------------------------------------------------
 
@@ -141,7 +144,7 @@ export TSAN_OPTIONS := halt_on_error=1 second_deadlock_stack=1
 export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
-test: deps all test-model test-compilers test-install test-unit test-stress test-tsan test-asan $(B)/demo \
+test: deps all test-model test-fuzz test-compilers test-install test-unit test-stress test-tsan test-asan $(B)/demo \
       test-wasm-sections test-emscripten test-js test-browser bench-smoke
 	$(B)/demo > /dev/null
 	@echo "make test: all suites passed"
