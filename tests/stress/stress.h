@@ -1,6 +1,7 @@
 /* tests/stress/stress.h — scale and helpers for the stress tests. Counts are
- * set by SABQ_STRESS_SCALE: "1" (native, default), "asan" (1/4) or "tsan"
- * (1/10: ThreadSanitizer runs each access through its shadow state). */
+ * set by SABQ_STRESS_SCALE: "1" (native, default), "asan" (1/4), "tsan"
+ * (1/10: ThreadSanitizer runs each access through its shadow state) or
+ * "soak" (make soak: each test's own soak count). */
 #ifndef SABQ_STRESS_H
 #define SABQ_STRESS_H
 
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sabq/sabq.h>
+#include "../wrap.h"
 
 /* Checks for the threads a test starts. Criterion's cr_assert ends a test by
  * jumping back to the test's own thread, so a failure in another thread
@@ -49,6 +51,13 @@ static inline uint64_t stress_count(uint64_t native)
     if (s && strcmp(s, "asan") == 0)
         return native / 4;
     return native;
+}
+
+/* As stress_count, but `soak` under SABQ_STRESS_SCALE=soak. */
+static inline uint64_t stress_soak(uint64_t native, uint64_t soak)
+{
+    const char *s = getenv("SABQ_STRESS_SCALE");
+    return s && strcmp(s, "soak") == 0 ? soak : stress_count(native);
 }
 
 static inline void *stress_region(size_t size)

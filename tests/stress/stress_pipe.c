@@ -47,10 +47,11 @@ static void *write_stream(void *arg)
 
 Test(stress, pipe_stream_is_exact, .timeout = 900)
 {
-    struct pipe_run run = {.bytes = stress_count(256ull << 20)};
+    struct pipe_run run = {.bytes = stress_soak(256ull << 20, 1000000000ull)};
     size_t size = sabq_pipe_size(4096);
     void *mem = stress_region(size);
     cr_assert_eq(sabq_pipe_init(&run.p, mem, size, 4096), 0);
+    test_pipe_start_below_wrap(&run.p, 10000); /* cross 2^32 early */
     uint64_t t0 = sabq_now_ns();
     pthread_t t;
     cr_assert_eq(pthread_create(&t, NULL, write_stream, &run), 0);

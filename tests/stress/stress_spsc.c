@@ -93,6 +93,7 @@ static void run_stress(const char *label, uint32_t cap, uint32_t longest, uint64
     void *mem = stress_region(size);
     memset(mem, 0x5A, size);
     cr_assert_eq(sabq_spsc_init(&run.r, mem, size, cap, longest), 0);
+    test_spsc_start_below_wrap(&run.r, 3); /* cross 2^32 within the first laps */
     uint64_t t0 = sabq_now_ns();
     pthread_t t;
     cr_assert_eq(pthread_create(&t, NULL, produce, &run), 0);
@@ -149,7 +150,7 @@ static void run_stress(const char *label, uint32_t cap, uint32_t longest, uint64
 
 Test(stress, spsc_no_loss_duplication_or_reordering, .timeout = 900)
 {
-    run_stress("spsc", 4096, 71, stress_count(10000000));
+    run_stress("spsc", 4096, 71, stress_soak(10000000, 1000000000));
 }
 
 /* A 64-byte ring holds two or three messages of 8..24 bytes: it wraps, pads
