@@ -30,7 +30,7 @@ B := build
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 
 PHONY_EXTRA := plugins serve test-browser test-emscripten bench bench-smoke bench-deps model test-model \
-               fuzz fuzz-build test-fuzz
+               fuzz fuzz-build test-fuzz soak test-readme-c
 .PHONY: $(PHONY_EXTRA) all deps install uninstall test test-install test-unit test-stress test-tsan test-asan \
         test-compilers test-js test-wasm-sections wasm demo clean help
 
@@ -44,6 +44,7 @@ help:
 	@echo "make install    PREFIX=$(PREFIX)"
 	@echo "make model      SPIN models of every protocol, each property shown able to fail (tests/model)"
 	@echo "make fuzz       libFuzzer targets, 10^8 executions in all (tests/fuzz)"
+	@echo "make soak       10^9 SPSC messages, 10^8 MPMC 4x4, 10^9 pipe bytes, checked"
 
 # Parts installed for `make test`; each is a no-op when already present.
 TEST_DEPS := native wasm js plugins browser emscripten bench model
@@ -144,7 +145,7 @@ export TSAN_OPTIONS := halt_on_error=1 second_deadlock_stack=1
 export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
-test: deps all test-model test-fuzz test-compilers test-install test-unit test-stress test-tsan test-asan $(B)/demo \
+test: deps all test-model test-fuzz test-readme-c test-compilers test-install test-unit test-stress test-tsan test-asan $(B)/demo \
       test-wasm-sections test-emscripten test-js test-browser bench-smoke
 	$(B)/demo > /dev/null
 	@echo "make test: all suites passed"
@@ -157,6 +158,10 @@ model:
 
 test-model:
 	tests/model/check.sh --short
+
+# The README's C example, compiled and run as written.
+test-readme-c: $(B)/libsabq.a
+	tests/readme/c_example.sh $(CC) $(B)/libsabq.a $(B)/readme
 
 # Warnings are errors with both compilers.
 test-compilers:
@@ -182,6 +187,15 @@ test-unit: $(B)/rel/unit
 test-stress: $(B)/rel/stress
 	SABQ_STRESS_SCALE=1 $(B)/rel/stress $(CRITERION)
 
+# Soak: 10^9 SPSC messages, 10^8 MPMC (4 producers x 4 consumers), 10^9
+# pipe bytes, each checked for order and content; niced, one at a time.
+SOAK_TESTS := spsc_no_loss_duplication_or_reordering mpmc_4x4_no_loss_duplication_or_reordering \
+              pipe_stream_is_exact
+soak: $(B)/rel/stress
+	@start=$$(date +%s); for t in $(SOAK_TESTS); do \
+	  SABQ_STRESS_SCALE=soak nice $(B)/rel/stress --jobs 1 --timeout 86400 --filter "stress/$$t" || exit 1; \
+	done; echo "make soak: passed in $$(( $$(date +%s) - start )) s on $$(lscpu | sed -n 's/^Model name: *//p')"
+
 test-tsan: $(B)/tsan/unit $(B)/tsan/stress
 	$(B)/tsan/unit $(CRITERION)
 	SABQ_STRESS_SCALE=tsan $(B)/tsan/stress $(CRITERION)
@@ -191,11 +205,14 @@ test-asan: $(B)/asan/unit $(B)/asan/stress
 	SABQ_STRESS_SCALE=asan $(B)/asan/stress $(CRITERION)
 
 # JavaScript binding: Node's test runner over sabq.wasm, and the types.
+# A test that runs longer than this fails (one that ignores an abort would
+# otherwise hang make test).
+JS_TEST_TIMEOUT_MS ?= 300000
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 
 test-js: wasm plugins node_modules/.package-lock.json $(B)/em/interop.js $(B)/em/package.json
-	SABQ_LIFECYCLE_ROUNDS=200 node --test --test-concurrency=1 tests/js/
+	SABQ_LIFECYCLE_ROUNDS=200 node --test --test-concurrency=1 --test-timeout=$(JS_TEST_TIMEOUT_MS) tests/js/
 	npx tsc -p tsconfig.json
 	@echo "types: 1 passed, 0 failed (tsc --noEmit on examples/js/typed.ts)"
 
@@ -203,7 +220,7 @@ test-js: wasm plugins node_modules/.package-lock.json $(B)/em/interop.js $(B)/em
 # One file at a time: the tests measure main-thread long tasks, and four
 # browsers at once on two cores would make their own.
 test-browser: wasm plugins node_modules/.package-lock.json
-	node --test --test-concurrency=1 tests/browser/
+	node --test --test-concurrency=1 --test-timeout=$(JS_TEST_TIMEOUT_MS) tests/browser/
 
 clean:
 	rm -rf $(B) bindings-js/sabq.wasm bindings-js/src/layout.js
