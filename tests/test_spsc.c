@@ -2,6 +2,7 @@
  * wrap-around, zero-copy, batches, close and timeouts. */
 #include <errno.h>
 #include "test_util.h"
+#include "wrap.h"
 
 #define CAP 1024u
 
@@ -310,16 +311,13 @@ Test(spsc, timeouts_are_honoured)
 struct sleeper {
     const sabq_spsc *r;
     int rc;
-    int woke_after_ms;
 };
 
 static void *sleep_in_recv(void *arg)
 {
     struct sleeper *s = arg;
-    uint64_t t0 = sabq_now_ns();
     uint32_t v;
     s->rc = sabq_spsc_recv_wait(s->r, &v, sizeof v, 5000 * MS);
-    s->woke_after_ms = (int)((sabq_now_ns() - t0) / MS);
     return NULL;
 }
 
@@ -328,14 +326,14 @@ Test(spsc, close_wakes_a_sleeping_consumer)
     void *mem;
     sabq_spsc r = ring(&mem, CAP, 0);
     sabq_set_spin(0); /* park at once, so the close really has to wake a sleeper */
-    struct sleeper s = {&r, 1, 0};
+    struct sleeper s = {&r, 1};
     pthread_t t = test_spawn(sleep_in_recv, &s);
-    struct timespec ts = {0, 50 * 1000 * 1000};
-    nanosleep(&ts, NULL);
+    test_until_waiting(&r.shm->wait.readable, 1);
+    uint64_t t0 = sabq_now_ns();
     sabq_spsc_close(&r);
     test_join(t);
     cr_expect_eq(s.rc, -EPIPE);
-    cr_expect_lt(s.woke_after_ms, 1000, "the close did not wake the sleeper");
+    cr_expect_lt(sabq_now_ns() - t0, TEST_WAKE_BOUND_MS * MS, "the close did not wake the sleeper");
     free(mem);
 }
 
@@ -343,9 +341,7 @@ static void *sleep_in_send(void *arg)
 {
     struct sleeper *s = arg;
     uint8_t buf[8] = {0};
-    uint64_t t0 = sabq_now_ns();
     s->rc = sabq_spsc_send_wait(s->r, buf, sizeof buf, 5000 * MS);
-    s->woke_after_ms = (int)((sabq_now_ns() - t0) / MS);
     return NULL;
 }
 
@@ -357,14 +353,14 @@ Test(spsc, close_wakes_a_sleeping_producer)
     while (sabq_spsc_send(&r, buf, 8) == 0) {
     }
     sabq_set_spin(0);
-    struct sleeper s = {&r, 1, 0};
+    struct sleeper s = {&r, 1};
     pthread_t t = test_spawn(sleep_in_send, &s);
-    struct timespec ts = {0, 50 * 1000 * 1000};
-    nanosleep(&ts, NULL);
+    test_until_waiting(&r.shm->wait.writable, 1);
+    uint64_t t0 = sabq_now_ns();
     sabq_spsc_close(&r);
     test_join(t);
     cr_expect_eq(s.rc, -EPIPE);
-    cr_expect_lt(s.woke_after_ms, 1000);
+    cr_expect_lt(sabq_now_ns() - t0, TEST_WAKE_BOUND_MS * MS);
     free(mem);
 }
 
@@ -373,14 +369,51 @@ Test(spsc, a_message_wakes_a_parked_consumer)
     void *mem;
     sabq_spsc r = ring(&mem, CAP, 0);
     sabq_set_spin(0);
-    struct sleeper s = {&r, 1, 0};
+    struct sleeper s = {&r, 1};
     pthread_t t = test_spawn(sleep_in_recv, &s);
-    struct timespec ts = {0, 50 * 1000 * 1000};
-    nanosleep(&ts, NULL);
+    test_until_waiting(&r.shm->wait.readable, 1);
+    uint64_t t0 = sabq_now_ns();
     uint32_t v = 7;
     cr_assert_eq(sabq_spsc_send(&r, &v, 4), 0);
     test_join(t);
     cr_expect_eq(s.rc, 4);
-    cr_expect_lt(s.woke_after_ms, 1000);
+    cr_expect_lt(sabq_now_ns() - t0, TEST_WAKE_BOUND_MS * MS);
+    free(mem);
+}
+
+/* Indices just below 2^32: records, padding and seals across the wrap of the
+ * 32-bit positions, with every send and receive form. */
+Test(spsc, indices_wrap_past_2_32)
+{
+    void *mem;
+    sabq_spsc r = ring(&mem, 256, 0);
+    test_spsc_start_below_wrap(&r, 2);
+    uint8_t buf[128];
+    for (uint32_t i = 0; i < 2000; i++) {
+        uint32_t len = (i * 37u) % 100u;
+        test_fill(buf, len, i);
+        if (i % 2) {
+            cr_assert_eq(sabq_spsc_send(&r, buf, len), 0, "send %u", i);
+        } else {
+            sabq_spsc_resv w;
+            cr_assert_eq(sabq_spsc_reserve(&r, len, &w), 0, "reserve %u", i);
+            memcpy(w.data, buf, len);
+            cr_assert_eq(sabq_spsc_commit(&r, &w, len), 0);
+        }
+        cr_expect_gt(sabq_spsc_used(&r), 0);
+        memset(buf, 0, sizeof buf);
+        if (i % 3) {
+            cr_assert_eq(sabq_spsc_recv(&r, buf, sizeof buf), (int)len, "recv %u", i);
+        } else {
+            sabq_spsc_view v;
+            cr_assert_eq(sabq_spsc_peek(&r, &v), (int)len, "peek %u", i);
+            memcpy(buf, v.data, len);
+            sabq_spsc_release(&r, &v);
+        }
+        cr_assert(test_check(buf, len, i), "payload %u", i);
+        cr_assert_eq(sabq_spsc_used(&r), 0);
+    }
+    uint32_t head = atomic_load(&r.shm->prod.head);
+    cr_expect_lt(head, 1u << 20, "the indices crossed 2^32 (head %u)", head);
     free(mem);
 }
