@@ -30,7 +30,7 @@ B := build
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 
 PHONY_EXTRA := plugins serve test-browser test-emscripten bench bench-smoke bench-deps model test-model \
-               fuzz fuzz-build test-fuzz soak test-readme-c
+               fuzz fuzz-build test-fuzz soak test-readme-c kill test-kill
 .PHONY: $(PHONY_EXTRA) all deps install uninstall test test-install test-unit test-stress test-tsan test-asan \
         test-compilers test-js test-wasm-sections wasm demo clean help
 
@@ -45,6 +45,7 @@ help:
 	@echo "make model      SPIN models of every protocol, each property shown able to fail (tests/model)"
 	@echo "make fuzz       libFuzzer targets, 10^8 executions in all (tests/fuzz)"
 	@echo "make soak       10^9 SPSC messages, 10^8 MPMC 4x4, 10^9 pipe bytes, checked"
+	@echo "make kill       SPSC producers killed with SIGKILL mid-write, 1000 times"
 
 # Parts installed for `make test`; each is a no-op when already present.
 TEST_DEPS := native wasm js plugins browser emscripten bench model
@@ -186,6 +187,20 @@ test-unit: $(B)/rel/unit
 
 test-stress: $(B)/rel/stress
 	SABQ_STRESS_SCALE=1 $(B)/rel/stress $(CRITERION)
+
+# Producers killed with SIGKILL mid-write (tests/kill/spsc_kill.c): `make kill`
+# 1000 times; make test a short run. KILL_SEED=N replays a run.
+KILLS ?= 1000
+KILL_SEED ?=
+$(B)/kill/spsc_kill: tests/kill/spsc_kill.c $(B)/libsabq.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude $< $(B)/libsabq.a $(LDLIBS) -lrt -o $@
+
+kill: $(B)/kill/spsc_kill
+	$(B)/kill/spsc_kill $(KILLS) $(KILL_SEED)
+
+test-kill: $(B)/kill/spsc_kill
+	$(B)/kill/spsc_kill 60
 
 # Soak: 10^9 SPSC messages, 10^8 MPMC (4 producers x 4 consumers), 10^9
 # pipe bytes, each checked for order and content; niced, one at a time.

@@ -29,6 +29,9 @@ $(B)/fuzz/obj/%.o: lib/%.c $(HEADERS)
 $(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIB_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer $< $(FUZZ_LIB_OBJ) -lpthread -o $@
 
+# Not intermediates: make would delete them after each build.
+.SECONDARY: $(FUZZ_LIB_OBJ)
+
 fuzz-build: $(FUZZ_BINS)
 
 # $(call fuzz_run,TARGET,LIMIT): one target from its seeds plus what earlier
