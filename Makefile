@@ -29,7 +29,7 @@ HEADERS := $(wildcard include/sabq/*.h) lib/internal.h
 B := build
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 
-PHONY_EXTRA := plugins serve test-browser test-emscripten bench bench-smoke bench-deps model test-model \
+PHONY_EXTRA := plugins rust serve test-browser test-emscripten bench bench-smoke bench-deps model test-model \
                fuzz fuzz-build test-fuzz soak test-readme-c kill test-kill
 .PHONY: $(PHONY_EXTRA) all deps install uninstall test test-install test-unit test-stress test-tsan test-asan \
         test-compilers test-js test-wasm-sections wasm demo clean help
@@ -40,7 +40,7 @@ help:
 	@echo "make            build/libsabq.a, build/libsabq.so, build/sabq.pc"
 	@echo "make demo       run the native example (producer and consumer per ring kind)"
 	@echo "make test       install check, unit, stress, TSan, ASan+UBSan, hostile-peer, two-process,"
-	@echo "                wasm, emscripten, Node and Chromium tests, benchmark smoke run"
+	@echo "                wasm, emscripten, Node, Chromium and Firefox tests, benchmark smoke run"
 	@echo "make install    PREFIX=$(PREFIX)"
 	@echo "make model      SPIN models of every protocol, each property shown able to fail (tests/model)"
 	@echo "make fuzz       libFuzzer targets, 10^8 executions in all (tests/fuzz)"
@@ -48,7 +48,7 @@ help:
 	@echo "make kill       SPSC producers killed with SIGKILL mid-write, 1000 times"
 
 # Parts installed for `make test`; each is a no-op when already present.
-TEST_DEPS := native wasm js plugins browser emscripten bench model
+TEST_DEPS := native wasm js plugins browser emscripten bench rust model
 deps:
 	@scripts/install-deps.sh $(TEST_DEPS)
 
@@ -86,6 +86,7 @@ uninstall:
 
 include mk/wasm.mk
 include mk/plugins.mk
+include mk/rust.mk
 include mk/emscripten.mk
 include mk/bench.mk
 include mk/fuzz.mk
@@ -226,15 +227,16 @@ JS_TEST_TIMEOUT_MS ?= 300000
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 
-test-js: wasm plugins node_modules/.package-lock.json $(B)/em/interop.js $(B)/em/package.json
+test-js: wasm plugins rust node_modules/.package-lock.json $(B)/em/interop.js $(B)/em/package.json
 	SABQ_LIFECYCLE_ROUNDS=200 node --test --test-concurrency=1 --test-timeout=$(JS_TEST_TIMEOUT_MS) tests/js/
 	npx tsc -p tsconfig.json
 	@echo "types: 1 passed, 0 failed (tsc --noEmit on examples/js/typed.ts)"
 
-# Chromium (Debian's, headless) through playwright-core, against tools/serve.mjs.
-# One file at a time: the tests measure main-thread long tasks, and four
-# browsers at once on two cores would make their own.
-test-browser: wasm plugins node_modules/.package-lock.json
+# Every page test in Debian's Chromium and Firefox ESR (headless, through
+# puppeteer-core; tests/browser/browser.mjs), against tools/serve.mjs. One file
+# at a time: the tests measure main-thread stalls, and four browsers at once
+# on two cores would make their own. SABQ_BROWSERS=firefox picks one engine.
+test-browser: wasm plugins rust node_modules/.package-lock.json
 	node --test --test-concurrency=1 --test-timeout=$(JS_TEST_TIMEOUT_MS) tests/browser/
 
 clean:

@@ -6,7 +6,9 @@
 #                           js       Node.js and npm (the npm packages come from
 #                                    package-lock.json through `npm ci`)
 #                           emscripten  emcc, for build/em/libsabq.a
-#                           browser  Debian's Chromium, driven by playwright-core
+#                           browser  Debian's Chromium and Firefox ESR, driven by puppeteer-core
+#                           rust     Debian's rustc with the wasm32-unknown-unknown std,
+#                                    for the Rust host example (examples/rust/)
 #                           plugins  wasi-libc, for the WASI test plugins
 #                           bench    peers: concurrencykit and liburcu
 #                           model    SPIN, the model checker (tests/model)
@@ -45,6 +47,12 @@ for part in "${@:-native}"; do
         ;;
     browser)
         want chromium "test -x /usr/bin/chromium"
+        want firefox-esr "test -x /usr/bin/firefox-esr"
+        ;;
+    rust)
+        # /usr/bin/rustc by path: a rustup toolchain earlier on PATH may lack the wasm target.
+        want rustc "test -x /usr/bin/rustc"
+        want libstd-rust-dev-wasm32 "ls /usr/lib/rustlib/wasm32-unknown-unknown/lib/libstd-*.rlib"
         ;;
     plugins)
         want wasi-libc "test -f /usr/include/wasm32-wasi/stdio.h"

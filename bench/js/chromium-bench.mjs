@@ -1,13 +1,13 @@
 // bench/js/chromium-bench.mjs — the JS benchmarks in Debian's Chromium
-// (headless, playwright-core, tools/serve.mjs for COOP/COEP): opens
+// (headless, puppeteer-core, tools/serve.mjs for COOP/COEP): opens
 // bench/browser/, waits for its rows and prints them as JSON lines.
 // BENCH_SCALE: tiny for the smoke test; quick runs (< 1) use half the full
 // counts, so that one page stays within the quick bench's time.
-import { openBrowser, runPage } from '../../tests/browser/browser.mjs';
+import { engine, openBrowser, runPage } from '../../tests/browser/browser.mjs';
 
 const requested = Number(process.env.BENCH_SCALE ?? 1);
 const scale = requested < 0.05 ? requested : requested < 1 ? 0.5 : requested;
-const b = await openBrowser();
+const b = await openBrowser(engine('chromium'));
 try {
   const rows = await runPage(b, `/bench/browser/?scale=${scale}`, 300_000);
   for (const r of rows) console.log(JSON.stringify(r));

@@ -1,15 +1,13 @@
 // tests/browser/coordinator-page.js — the coordinator scenarios of the Node
-// suite (tests/js/coordinator-scenarios.mjs), run in Chromium with four
-// workers, plus a host handler that really calls fetch(). Long tasks on this
-// thread are recorded throughout: workers blocked in fd_read or computing
+// suite (tests/js/coordinator-scenarios.mjs), run in a browser with four
+// workers, plus a host handler that really calls fetch(). Stalls of this
+// thread are measured throughout: workers blocked in fd_read or computing
 // must never stall the page. Results: window.__result.
 import { Coordinator } from '/bindings-js/src/index.js';
 import { scenarios, hostHandlers, limits, PLUGINS } from '/tests/js/coordinator-scenarios.mjs';
+import { startStallMeter } from '/examples/browser/stall-meter.js';
 
-const longTasks = [];
-new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) longTasks.push(Math.round(e.duration));
-}).observe({ type: 'longtask' });
+const meter = startStallMeter();
 
 try {
   const c = await Coordinator.create({
@@ -35,7 +33,7 @@ try {
   }
   const viaFetch = await c.spawn('hostcall', { args: ['fetched', 'coordinator.html'], stdin: null, allow: { hostCalls: ['fetched'] } }).text();
   await c.close();
-  window.__result = { crossOriginIsolated, results, logs, viaFetch, longTasks };
+  window.__result = { crossOriginIsolated, results, logs, viaFetch, responsiveness: meter.report() };
 } catch (e) {
   window.__error = String(e?.stack ?? e);
 }

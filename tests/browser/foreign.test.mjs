@@ -1,20 +1,13 @@
 // tests/browser/foreign.test.mjs — sabq stdio (sabq/wasi) under WASI runtimes
-// other than sabq's own, in the browser: @tybys/wasm-util and
+// other than sabq's own, in each browser: @tybys/wasm-util and
 // browser_wasi_shim each run a program that blocks in fd_read on a sabq pipe
 // the page fills, and poll()s it.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, runPage } from './browser.mjs';
+import { browserTest, runPage } from './browser.mjs';
 
-test('other WASI runtimes with sabq stdio, in the browser', { timeout: 120_000 }, async () => {
-  const b = await openBrowser();
-  try {
-    const r = await runPage(b, '/tests/browser/foreign.html', 100_000);
-    for (const s of r.results) console.log(`# ${s.ok ? 'ok' : 'FAILED'} ${s.runtime}${s.ok ? '' : `: ${s.error}`}`);
-    assert.deepEqual(r.results.filter((s) => !s.ok), []);
-    assert.equal(r.results.length, 2);
-    assert.deepEqual(b.errors, [], 'no page or console errors');
-  } finally {
-    await b.close();
-  }
+browserTest('other WASI runtimes with sabq stdio, in the browser', { timeout: 120_000 }, async (b) => {
+  const r = await runPage(b, '/tests/browser/foreign.html', 100_000);
+  for (const s of r.results) console.log(`# ${b.engine.name}: ${s.ok ? 'ok' : 'FAILED'} ${s.runtime}${s.ok ? '' : `: ${s.error}`}`);
+  assert.deepEqual(r.results.filter((s) => !s.ok), []);
+  assert.equal(r.results.length, 2);
 });

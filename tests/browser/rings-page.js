@@ -1,16 +1,14 @@
-// tests/browser/rings-page.js — the page of the Chromium ring test: it and two
+// tests/browser/rings-page.js — the page of the browser ring test: it and two
 // module workers exchange 10^6 messages through each ring kind on one shared
-// WebAssembly.Memory, while the page records its own long tasks. The page
-// only uses non-blocking and promise-returning calls; a blocking call here
-// must throw. Results go to window.__result for tests/browser/rings.test.mjs.
+// WebAssembly.Memory, while the page measures its own stalls. The page only
+// uses non-blocking and promise-returning calls; a blocking call here must
+// throw. Results go to window.__result for tests/browser/rings.test.mjs.
 import { Sabq, SpscRing, Pipe, MpmcQueue, END, SabqError, compileSabq, canBlock } from '/bindings-js/src/index.js';
 import { payload, checkPayload } from '/tests/js/payload.mjs';
+import { startStallMeter } from '/examples/browser/stall-meter.js';
 
 const N = 1_000_000;
-const longTasks = [];
-new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) longTasks.push(Math.round(e.duration));
-}).observe({ type: 'longtask' });
+const meter = startStallMeter();
 
 const module = await compileSabq();
 const memory = new WebAssembly.Memory({ initial: 64, maximum: 64, shared: true });
@@ -140,7 +138,7 @@ try {
   result.pipe = await pipeWorkerToWorker();
   result.mpmc = await mpmcWorkersToPage();
   result.echo = await pageWorkerEcho();
-  result.longTasks = longTasks;
+  result.responsiveness = meter.report();
   document.getElementById('status').textContent = JSON.stringify(result);
   window.__result = result;
 } catch (e) {
