@@ -147,7 +147,7 @@ export TSAN_OPTIONS := halt_on_error=1 second_deadlock_stack=1
 export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
-test: deps all test-model test-fuzz test-readme-c test-compilers test-install test-unit test-stress test-tsan test-asan $(B)/demo \
+test: deps all test-model test-fuzz test-readme-c test-kill test-compilers test-install test-unit test-stress test-tsan test-asan $(B)/demo \
       test-wasm-sections test-emscripten test-js test-browser bench-smoke
 	$(B)/demo > /dev/null
 	@echo "make test: all suites passed"

@@ -45,6 +45,8 @@ int sabq_spsc_init(sabq_spsc *r, void *mem, size_t size, uint32_t cap, uint32_t 
     return 0;
 }
 
+static void adopt_sealed(const sabq_spsc *r);
+
 int sabq_spsc_attach(sabq_spsc *r, void *mem, size_t size)
 {
     struct sabq_hdr h;
@@ -57,7 +59,53 @@ int sabq_spsc_attach(sabq_spsc *r, void *mem, size_t size)
         h.total_size != sabq_spsc_size(h.capacity))
         return -EPROTO;
     fill(r, mem, h.capacity, h.msg_max);
+    adopt_sealed(r);
     return 0;
+}
+
+/* Records a producer sealed but never published: it died (SIGKILL, a
+ * terminated worker) between sealing them and storing head. A consumer may
+ * already have taken them by their seals; a fresh producer would write over
+ * them from the old head, under a consumer reading them, and a consumer
+ * after close would find its tail ahead of head. So attach and close move
+ * head past every record sealed after it (tests/kill/spsc_kill.c). Only a
+ * seal that names its own position counts, so nothing left from an earlier
+ * lap or unfinished is taken. A live producer in the middle of a send loses
+ * nothing: it stores a head at least as far along, and the CAS does not
+ * move a head that changed meanwhile. At most a ring's worth of headers are
+ * read, each checked as a consumer checks it. */
+static void adopt_sealed(const sabq_spsc *r)
+{
+    struct sabq_region *s = r->shm;
+    /* acquire: pairs with R1p (the records before head are complete) */
+    uint32_t head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
+    if (head & 7u)
+        return;
+    uint32_t pos = head;
+    while (pos - head < r->cap) {
+        uint32_t off = pos & r->mask, at = pos;
+        const struct sabq_rec *rec = (const struct sabq_rec *)(r->data + off);
+        /* A6: pairs with R6 in finish: a sealed record is written. */
+        if (atomic_load_explicit(&rec->seal, memory_order_acquire) != SABQ_SEAL(pos))
+            break;
+        uint32_t len = sabq__read_once(&rec->len);
+        if (len == SABQ_REC_PAD) {
+            if (off == 0)
+                break;
+            at = pos + (r->cap - off);
+            off = 0;
+            rec = (const struct sabq_rec *)r->data;
+            if (atomic_load_explicit(&rec->seal, memory_order_acquire) != SABQ_SEAL(at)) /* A6 */
+                break;
+            len = sabq__read_once(&rec->len);
+        }
+        if (len > r->msg_max || rec_size(len) > r->cap - off || at + rec_size(len) - head > r->cap)
+            break;
+        pos = at + rec_size(len);
+    }
+    if (pos != head) /* R1p: release, as the producer's own store of head */
+        atomic_compare_exchange_strong_explicit(&s->prod.head, &head, pos, memory_order_release,
+                                                memory_order_relaxed);
 }
 
 /* Find room for a record of `len` bytes at `head` (not yet published).
@@ -393,7 +441,11 @@ int sabq_spsc_peek_wait(const sabq_spsc *r, sabq_spsc_view *view, uint64_t timeo
     return rc;
 }
 
-void sabq_spsc_close(const sabq_spsc *r) { sabq__region_close(r->shm); }
+void sabq_spsc_close(const sabq_spsc *r)
+{
+    adopt_sealed(r); /* a producer that died mid-send: its sealed records are the last */
+    sabq__region_close(r->shm);
+}
 
 int sabq_spsc_is_closed(const sabq_spsc *r) { return sabq__region_is_closed(r->shm); }
 

@@ -417,3 +417,53 @@ Test(spsc, indices_wrap_past_2_32)
     cr_expect_lt(head, 1u << 20, "the indices crossed 2^32 (head %u)", head);
     free(mem);
 }
+
+/* A producer killed between sealing records and storing head (the window
+ * tests/kill/spsc_kill.c hits): the consumer may take the records by their
+ * seals, so a fresh producer must write after them, not over them, and a
+ * close must leave the consumer at the end (-EPIPE), not behind a head that
+ * lags its tail (-EPROTO). Made here by sending, then putting head back. */
+Test(spsc, records_sealed_by_a_dead_producer_are_adopted)
+{
+    uint32_t cap = 256;
+    size_t size = sabq_spsc_size(cap);
+    void *mem;
+    sabq_spsc r = ring(&mem, cap, 0);
+    uint8_t buf[64];
+    uint32_t v;
+
+    /* a fresh producer attaches after the death */
+    for (v = 1; v <= 3; v++)
+        cr_assert_eq(sabq_spsc_send(&r, &v, 4), 0);
+    atomic_store(&r.shm->prod.head, 16); /* died after sealing messages 2 and 3 */
+    cr_assert_eq(sabq_spsc_recv(&r, buf, sizeof buf), 4, "taken by head: message 1");
+    cr_assert_eq(sabq_spsc_recv(&r, buf, sizeof buf), 4, "taken by its seal: message 2");
+    sabq_spsc fresh;
+    cr_assert_eq(sabq_spsc_attach(&fresh, mem, size), 0);
+    cr_expect_eq(atomic_load(&r.shm->prod.head), 48, "head moved past the sealed records");
+    v = 4;
+    cr_assert_eq(sabq_spsc_send(&fresh, &v, 4), 0);
+    for (uint32_t want = 3; want <= 4; want++) {
+        cr_assert_eq(sabq_spsc_recv(&r, buf, sizeof buf), 4);
+        memcpy(&v, buf, 4);
+        cr_expect_eq(v, want, "message %u, then the fresh producer's", want);
+    }
+    cr_expect_eq(sabq_spsc_recv(&r, buf, sizeof buf), -EAGAIN);
+
+    /* a supervisor closes after the death */
+    cr_assert_eq(sabq_spsc_init(&r, mem, size, cap, 0), 0);
+    cr_assert_eq(sabq_spsc_send(&r, &v, 4), 0);
+    atomic_store(&r.shm->prod.head, 0); /* died after sealing it */
+    cr_assert_eq(sabq_spsc_recv(&r, buf, sizeof buf), 4, "taken by its seal");
+    sabq_spsc_close(&r);
+    cr_expect_eq(sabq_spsc_recv(&r, buf, sizeof buf), -EPIPE, "the end, not a corrupt ring");
+
+    /* only records sealed at their own position count */
+    cr_assert_eq(sabq_spsc_init(&r, mem, size, cap, 0), 0);
+    struct sabq_rec *rec = (struct sabq_rec *)r.data;
+    rec->len = 4;
+    atomic_store(&rec->seal, SABQ_SEAL(cap)); /* the seal of the same spot a lap later */
+    cr_assert_eq(sabq_spsc_attach(&fresh, mem, size), 0);
+    cr_expect_eq(atomic_load(&r.shm->prod.head), 0, "nothing adopted");
+    free(mem);
+}
