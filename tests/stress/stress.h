@@ -43,6 +43,21 @@ stress_fail(const char *file, int line, const char *expr, const char *fmt, ...)
 
 #define STRESS_TIMEOUT_NS (60ull * 1000000000ull) /* a stall this long is a bug */
 
+/* The timeout of every blocking call in the stress tests (the spin-0 tests
+ * make it shorter). A call that returns only once its timeout has passed was
+ * never woken: its last try after the deadline succeeded, which would hide a
+ * lost wake-up as a mere delay. STRESS_WAIT(call) makes that a failure. */
+static uint64_t stress_timeout_ns = STRESS_TIMEOUT_NS;
+#define STRESS_WAIT(call)                                                                  \
+    __extension__({                                                                        \
+        uint64_t t0_ = sabq_now_ns();                                                      \
+        int rc_ = (call);                                                                  \
+        stress_require(sabq_now_ns() - t0_ < stress_timeout_ns,                            \
+                       "%s returned %d only after its whole timeout: a lost wake-up",      \
+                       #call, rc_);                                                        \
+        rc_;                                                                               \
+    })
+
 static inline uint64_t stress_count(uint64_t native)
 {
     const char *s = getenv("SABQ_STRESS_SCALE");

@@ -54,7 +54,7 @@ static void *produce(void *arg)
             }
             int rc = sabq_mpmc_push_bulk(&run->q, iov, 4);
             if (rc == -EAGAIN) {
-                rc = sabq_mpmc_push_wait(&run->q, &m[0], sizeof m[0], STRESS_TIMEOUT_NS);
+                rc = STRESS_WAIT(sabq_mpmc_push_wait(&run->q, &m[0], sizeof m[0], stress_timeout_ns));
                 stress_require(rc == 0, "push_wait: %s", sabq_strerror(rc));
                 seq++;
                 continue;
@@ -63,7 +63,7 @@ static void *produce(void *arg)
             seq += (uint64_t)rc;
         } else {
             make_msg(&m[0], w->id, seq);
-            int rc = sabq_mpmc_push_wait(&run->q, &m[0], sizeof m[0], STRESS_TIMEOUT_NS);
+            int rc = STRESS_WAIT(sabq_mpmc_push_wait(&run->q, &m[0], sizeof m[0], stress_timeout_ns));
             stress_require(rc == 0, "push_wait: %s", sabq_strerror(rc));
             seq++;
         }
@@ -113,7 +113,7 @@ static void *consume(void *arg)
                 break;
             stress_require(rc == -EAGAIN, "pop_bulk: %s", sabq_strerror(rc));
         }
-        int rc = sabq_mpmc_pop_wait(&run->q, &m[0], sizeof m[0], STRESS_TIMEOUT_NS);
+        int rc = STRESS_WAIT(sabq_mpmc_pop_wait(&run->q, &m[0], sizeof m[0], stress_timeout_ns));
         if (rc == -EPIPE)
             break;
         stress_require(rc >= 0, "pop_wait: %s", sabq_strerror(rc));
@@ -124,12 +124,14 @@ static void *consume(void *arg)
     return NULL;
 }
 
-Test(stress, mpmc_4x4_no_loss_duplication_or_reordering, .timeout = 900)
+/* 4 producers and 4 consumers through a queue of `slots`, each message
+ * checked (see the top of this file). */
+static void run_mpmc(const char *label, uint32_t slots, uint64_t per_producer)
 {
-    struct mpmc_run run = {.per_producer = stress_soak(2500000, 25000000)};
-    size_t size = sabq_mpmc_size(1024, sizeof(struct msg));
+    struct mpmc_run run = {.per_producer = per_producer};
+    size_t size = sabq_mpmc_size(slots, sizeof(struct msg));
     void *mem = stress_region(size);
-    cr_assert_eq(sabq_mpmc_init(&run.q, mem, size, 1024, sizeof(struct msg)), 0);
+    cr_assert_eq(sabq_mpmc_init(&run.q, mem, size, slots, sizeof(struct msg)), 0);
     test_mpmc_start_below_wrap(&run.q, 5000); /* cross 2^32 early */
     run.seen = calloc(PRODUCERS * run.per_producer, 1);
     cr_assert_not_null(run.seen);
@@ -149,9 +151,24 @@ Test(stress, mpmc_4x4_no_loss_duplication_or_reordering, .timeout = 900)
         cr_assert_eq(atomic_load_explicit(&run.seen[i], memory_order_relaxed), 1,
                      "lost: producer %llu seq %llu", (unsigned long long)(i / run.per_producer),
                      (unsigned long long)(i % run.per_producer));
-    stress_report("mpmc 4x4", total, t0);
+    stress_report(label, total, t0);
     free((void *)run.seen);
     free(mem);
+}
+
+Test(stress, mpmc_4x4_no_loss_duplication_or_reordering, .timeout = 900)
+{
+    run_mpmc("mpmc 4x4", 1024, stress_soak(2500000, 25000000));
+}
+
+/* Spin 0: every wait parks at once, so nearly every message on a 4-slot
+ * queue goes through a park and a wake. A lost wake-up would leave a thread
+ * asleep for its whole (10 s) timeout, which STRESS_WAIT fails. */
+Test(stress, mpmc_4x4_parking_at_every_wait, .timeout = 900)
+{
+    sabq_set_spin(0);
+    stress_timeout_ns = 10ull * 1000000000ull;
+    run_mpmc("mpmc 4x4, spin 0, 4 slots", 4, stress_count(50000));
 }
 
 /* Close while consumers lag. Six consumers spin on pop against two producers
