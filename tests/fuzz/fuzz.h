@@ -107,6 +107,15 @@ static inline void fuzz_region_free(struct fuzz_region *r)
     free(r->mem);
 }
 
+/* A region of up to `max` - 1 bytes (the size from the input), holding the
+ * input's next bytes: what attach is given in a target's attach mode. */
+static inline struct fuzz_region fuzz_region_from_input(struct fuzz_input *in, size_t max)
+{
+    struct fuzz_region r = fuzz_region_new(fuzz_u16(in) % max);
+    fuzz_bytes(in, r.mem, r.size);
+    return r;
+}
+
 /* The peer scribbles: a 32-bit store at an aligned offset (or a byte at any
  * offset) of the region. Returns 1: the peer is not honest any more. */
 static inline int fuzz_scribble(struct fuzz_input *in, const struct fuzz_region *r)

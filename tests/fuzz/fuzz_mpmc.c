@@ -225,9 +225,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sabq_mpmc q;
     struct fuzz_region reg;
     if (mode & 1) {
-        size_t rsize = fuzz_u16(&in) % 8300;
-        reg = fuzz_region_new(rsize);
-        fuzz_bytes(&in, reg.mem, rsize);
+        reg = fuzz_region_from_input(&in, 8300);
+        size_t rsize = reg.size;
         int rc = sabq_mpmc_attach(&q, reg.mem, rsize);
         FUZZ_RC(rc, 0, -EINVAL, -EPROTO);
         if (rc == 0) {

@@ -260,9 +260,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sabq_spsc prod, cons;
     struct fuzz_region reg;
     if (mode & 1) { /* attach whatever the input holds */
-        size_t rsize = fuzz_u16(&in) % 4400;
-        reg = fuzz_region_new(rsize);
-        fuzz_bytes(&in, reg.mem, rsize);
+        reg = fuzz_region_from_input(&in, 4400);
+        size_t rsize = reg.size;
         int rc = sabq_spsc_attach(&prod, reg.mem, rsize);
         FUZZ_RC(rc, 0, -EINVAL, -EPROTO);
         FUZZ_CHECK(rc != -EINVAL || rsize < SABQ_DATA_OFFSET, "-EINVAL for a %zu-byte region", rsize);
