@@ -356,10 +356,20 @@ int sabq_spsc_peek_next(const sabq_spsc *r, sabq_spsc_view *view)
 
 static inline __attribute__((always_inline)) void give_back(const sabq_spsc *r, uint32_t tail)
 {
+    struct sabq_region *s = r->shm;
+    /* A consumer that takes records by their seals never refreshes its cached
+     * head. Left behind, 2^32 bytes later it would pass for valid again
+     * (head_cache - tail < capacity) and show records never published. Once
+     * it is between 2^31 bytes and 2^32 - capacity behind, move it up to
+     * tail ("nothing known"): one store per 2^31 bytes, on our own line. A
+     * valid cache (at most a ring ahead of tail) is never touched. */
+    uint32_t behind = tail - s->cons.head_cache;
+    if (sabq__unlikely(behind - 0x80000000u < 0x80000000u - r->cap))
+        s->cons.head_cache = tail;
     /* R1c: release: pairs with A1 in reserve_at; our reads of the released
      * bytes are done before the producer may overwrite them. */
-    atomic_store_explicit(&r->shm->cons.tail, tail, memory_order_release);
-    sabq__notify(&r->shm->wait.writable);
+    atomic_store_explicit(&s->cons.tail, tail, memory_order_release);
+    sabq__notify(&s->wait.writable);
 }
 
 void sabq_spsc_release(const sabq_spsc *r, const sabq_spsc_view *view)

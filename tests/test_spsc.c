@@ -467,3 +467,39 @@ Test(spsc, records_sealed_by_a_dead_producer_are_adopted)
     cr_expect_eq(atomic_load(&r.shm->prod.head), 0, "nothing adopted");
     free(mem);
 }
+
+/* A consumer that keeps up takes records by their seals and never reads head,
+ * so its cached head went stale; 2^32 bytes later the stale value looked
+ * valid again (head_cache - tail < capacity) and the consumer read records
+ * that were never published: a phantom message from the previous lap, or
+ * -EPROTO (make soak found it after ~4 GB). Any position the consumer keeps
+ * for itself has the same hazard, so a batch goes first. Records here carry
+ * no payload copy, so the 2^32 bytes take a moment. */
+Test(spsc, a_cached_head_never_comes_back_after_2_32_bytes, .timeout = 300)
+{
+    uint32_t cap = 4096, len = sabq_spsc_msg_limit(cap); /* 2048-byte records */
+    void *mem;
+    sabq_spsc r = ring(&mem, cap, 0);
+    uint64_t bytes = 0, records = 0, small[4] = {1, 2, 3, 4};
+    sabq_iov batch[4];
+    for (int i = 0; i < 4; i++)
+        batch[i] = (sabq_iov){&small[i], 8};
+    cr_assert_eq(sabq_spsc_send_batch(&r, batch, 4), 4);
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(sabq_spsc_recv(&r, &small[i], 8), 8);
+    sabq_spsc_view v;
+    for (; bytes < (1ull << 32) + 4 * cap; bytes += SABQ_REC_HDR + len, records++) {
+        sabq_spsc_resv w;
+        cr_assert_eq(sabq_spsc_reserve(&r, len, &w), 0);
+        cr_assert_eq(sabq_spsc_commit(&r, &w, len), 0);
+        cr_assert_eq(sabq_spsc_peek(&r, &v), (int)len, "record %llu", (unsigned long long)records);
+        sabq_spsc_release(&r, &v);
+        /* empty now: in the window where a stale cache would look valid,
+         * a phantom would show here */
+        if ((atomic_load(&r.shm->cons.tail) & 0xfffff000u) == 0xfffff000u ||
+            atomic_load(&r.shm->cons.tail) < 4 * cap)
+            cr_assert_eq(sabq_spsc_peek(&r, &v), -EAGAIN, "a phantom record at %u",
+                         atomic_load(&r.shm->cons.tail));
+    }
+    free(mem);
+}
