@@ -13,7 +13,10 @@
  *   - no lost wake-up, and close ends the waiter (invalid end states);
  *   - bounded wrap: positions are W-bit (capacity 2^(W-2), as 2^30 is to
  *     2^32), start a lap below the wrap, and seals name positions; the
- *     -EPROTO branches never fire against an honest producer.
+ *     -EPROTO branches never fire against an honest producer. -DLONG_RUN
+ *     (8-byte messages only, the worst payload) sends enough to carry the
+ *     positions all the way round, past where a stale cached head would
+ *     pass for valid again.
  *
  * Units of 8 bytes: CAP = 4 units (a 32-byte ring, msg_max 8), a record is a
  * header unit (len, seal) and 0 or 1 payload unit, padding is a header unit.
@@ -30,6 +33,9 @@
  * check.sh: short spsc.pml -DMUTANT_NO_WRAP                                    assert: !(viahead)
  * check.sh: short spsc.pml -DMUTANT_NO_RECHECK                                 deadlock
  * check.sh: short spsc.pml -DMUTANT_CLOSE_NO_WAKE                              deadlock
+ * check.sh: short spsc.pml -DM=7,-DLONG_RUN                                    pass
+ * check.sh: full  spsc.pml -DM=10,-DLONG_RUN                                   pass
+ * check.sh: short spsc.pml -DM=7,-DLONG_RUN,-DMUTANT_STALE_HEAD_CACHE          assert:(w0[((t+1)&3)]==k)
  *
  * Mutants:
  *   MUTANT_SEAL_BEFORE_PAYLOAD  R6 weakened: the seal visible before the payload
@@ -38,6 +44,10 @@
  *   MUTANT_TAIL_BEFORE_READ     R1c weakened: tail given back before the copy out
  *   MUTANT_EOF_HEAD_FIRST       at close, head read before the flag, not after
  *   MUTANT_NO_WRAP              distances not taken modulo 2^W
+ *   MUTANT_STALE_HEAD_CACHE     the code before the fix: the consumer's cached
+ *                               head, never refreshed on the seal path, passes
+ *                               for valid again a wrap later (make soak found
+ *                               it after 2^32 bytes; -DM=6 wraps 4-bit positions)
  *   MUTANT_NO_RECHECK           (event.pml) no try after announcing
  *   MUTANT_CLOSE_NO_WAKE        (event.pml) close wakes nobody
  * A phantom record (NO_UNSEAL_NEXT) shows as the length check failing: the
@@ -155,11 +165,15 @@ inline spsc_send() {
        if
        :: need == 2 ->
           w0[(pos + 1) & CMASK] = k; /* the message's bytes */
+#ifdef LONG_RUN
+          w1[(pos + 1) & CMASK] = SEAL(pos + 1 + CAP)     /* the worst of the choices below */
+#else
           if
           :: w1[(pos + 1) & CMASK] = 0
           :: w1[(pos + 1) & CMASK] = SEAL(pos + 1)        /* the seal a record there needs this lap */
           :: w1[(pos + 1) & CMASK] = SEAL(pos + 1 + CAP)  /* ... or the next */
           fi
+#endif
        :: else
        fi;
 #ifndef MUTANT_SEAL_BEFORE_PAYLOAD
@@ -189,7 +203,11 @@ proctype Producer() {
     bool refresh, clear;
     byte k;
     for (k : 1 .. M) {
+#ifdef LONG_RUN
+        need = 2; /* -DLONG_RUN: 8-byte messages only, enough of them to wrap */
+#else
         if :: need = 1 :: need = 2 fi; /* a 0- or 8-byte message */
+#endif
         WAIT_LOOP(WRITABLE, spsc_send);
         assert(rc == 0);
         d_step { key = 0; h = 0; t = 0; padn = 0; pos = 0; next = 0; clear = false }
@@ -297,6 +315,19 @@ inline spsc_recv() {
            assert(!viahead || 1 + rlen <= DIST(h, t)); /* else -EPROTO */
            next = t + 1 + rlen
        };
+       /* give_back: a cached head 2^(W-1) or more behind (as 2^31 of 2^32)
+        * moves up to tail, so it never passes for valid a wrap later.
+        * @c lib/spsc.c: if (sabq__unlikely(behind - 0x80000000u < 0x80000000u - r->cap))
+        */
+#ifndef MUTANT_STALE_HEAD_CACHE
+       d_step {
+           if
+           :: DIST(next, head_cache) >= (IMASK + 1) / 2 && DIST(next, head_cache) < IMASK + 1 - CAP ->
+              head_cache = next & IMASK
+           :: else
+           fi
+       };
+#endif
 #ifdef MUTANT_TAIL_BEFORE_READ
        tail = next & IMASK;
 #endif
