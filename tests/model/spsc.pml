@@ -302,8 +302,8 @@ inline peek() {
 /* recv: check the record, copy the payload out, give the room back.
  * @c lib/spsc.c: if (len > r->msg_max || rec_size(len) > r->cap - off)
  * @c lib/spsc.c: sabq__copy(buf, v.data, v.len);
- * @c lib/spsc.c: atomic_store_explicit(&r->shm->cons.tail, tail, memory_order_release);
- * @c lib/spsc.c: sabq__notify(&r->shm->wait.writable);
+ * @c lib/spsc.c: atomic_store_explicit(&s->cons.tail, tail, memory_order_release);
+ * @c lib/spsc.c: sabq__notify(&s->wait.writable);
  */
 inline spsc_recv() {
     peek();
