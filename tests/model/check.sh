@@ -47,6 +47,8 @@ echo "model: $quoted quoted C lines found in the sources"
 # when   model     flags                                              expect
 # when: short (also in --short) or full. expect: pass, deadlock (an invalid
 # end state: somebody blocked for ever) or "assert:TEXT" (that assertion).
+# The wait protocol's own mutants run in wait.pml in the short form; in the
+# ring models, only in the full one.
 runs=$(cat <<'EOF'
 short wait.pml  -                                                     pass
 short wait.pml  -DCLOSE                                               pass
@@ -64,8 +66,8 @@ short pipe.pml  -DN=4,-DMUTANT_EOF_NO_REREAD                          assert:(k=
 short pipe.pml  -DN=4,-DMUTANT_EOF_DECIDED_LATE                       assert:(k==4)
 short pipe.pml  -DN=4,-DMUTANT_NOTIFY_WRONG_EVENT                     deadlock
 short pipe.pml  -DN=4,-DMUTANT_NO_WRAP                                assert:data[((t+i)&1)]==((k+i)+1)
-short pipe.pml  -DN=4,-DMUTANT_NO_RECHECK                             deadlock
-short pipe.pml  -DN=4,-DMUTANT_CLOSE_NO_WAKE                          deadlock
+full  pipe.pml  -DN=4,-DMUTANT_NO_RECHECK                             deadlock
+full  pipe.pml  -DN=4,-DMUTANT_CLOSE_NO_WAKE                          deadlock
 full  mpmc.pml  -DNPROD=2,-DNCONS=2,-DM=2,-DPOLL                      pass
 full  mpmc.pml  -DNPROD=2,-DNCONS=2,-DM=1                             pass
 full  mpmc.pml  -DNPROD=2,-DNCONS=1,-DM=2                             pass
@@ -79,8 +81,8 @@ short mpmc.pml  -DNPROD=1,-DNCONS=2,-DM=2,-DMUTANT_PLAIN_CLAIM        assert:(re
 short mpmc.pml  -DNPROD=1,-DNCONS=2,-DM=2,-DMUTANT_EPIPE_WHEN_CLOSED  assert:(pushed[i]==2)||(received[i]==pushed[i])
 short mpmc.pml  -DNPROD=1,-DNCONS=2,-DM=3,-DPOLL,-DMUTANT_STALE_TAIL_EPROTO assert:(rc!=71)
 short mpmc.pml  -DNPROD=1,-DNCONS=2,-DM=2,-DMUTANT_NO_WRAP            assert:(tail!=pos)
-short mpmc.pml  -DNPROD=1,-DNCONS=2,-DM=2,-DMUTANT_NO_RECHECK         deadlock
-short mpmc.pml  -DNPROD=2,-DNCONS=1,-DM=1,-DRACE_CLOSE,-DMUTANT_CLOSE_NO_WAKE deadlock
+full  mpmc.pml  -DNPROD=1,-DNCONS=2,-DM=2,-DMUTANT_NO_RECHECK         deadlock
+full  mpmc.pml  -DNPROD=2,-DNCONS=1,-DM=1,-DRACE_CLOSE,-DMUTANT_CLOSE_NO_WAKE deadlock
 EOF
 )
 [ -f "$here/spsc.pml" ] && runs+=$'\n'"$(sed -n 's/^ \* check.sh: //p' "$here/spsc.pml")"

@@ -31,8 +31,8 @@
  * check.sh: short spsc.pml -DMUTANT_TAIL_BEFORE_READ                           assert:(w0[((t+1)&3)]==k)
  * check.sh: short spsc.pml -DMUTANT_EOF_HEAD_FIRST                             assert:(k==(3+1))
  * check.sh: short spsc.pml -DMUTANT_NO_WRAP                                    assert: !(viahead)
- * check.sh: short spsc.pml -DMUTANT_NO_RECHECK                                 deadlock
- * check.sh: short spsc.pml -DMUTANT_CLOSE_NO_WAKE                              deadlock
+ * check.sh: full  spsc.pml -DMUTANT_NO_RECHECK                                 deadlock
+ * check.sh: full  spsc.pml -DMUTANT_CLOSE_NO_WAKE                              deadlock
  * check.sh: short spsc.pml -DM=7,-DLONG_RUN                                    pass
  * check.sh: full  spsc.pml -DM=10,-DLONG_RUN                                   pass
  * check.sh: short spsc.pml -DM=7,-DLONG_RUN,-DMUTANT_STALE_HEAD_CACHE          assert:(w0[((t+1)&3)]==k)
