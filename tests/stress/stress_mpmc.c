@@ -158,7 +158,13 @@ static void run_mpmc(const char *label, uint32_t slots, uint64_t per_producer)
 
 Test(stress, mpmc_4x4_no_loss_duplication_or_reordering, .timeout = 900)
 {
-    run_mpmc("mpmc 4x4", 1024, stress_soak(2500000, 25000000));
+    run_mpmc("mpmc 4x4", 1024, stress_count(2500000));
+}
+
+Test(soak, mpmc_4x4_10e8_messages, .timeout = SOAK_TIMEOUT_S)
+{
+    SOAK_ONLY();
+    run_mpmc("soak mpmc 4x4", 1024, 25000000);
 }
 
 /* Spin 0: every wait parks at once, so nearly every message on a 4-slot
