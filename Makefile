@@ -29,7 +29,8 @@ HEADERS := $(wildcard include/sabq/*.h) lib/internal.h lib/js_abi.h
 B := build
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 
-PHONY_EXTRA := plugins rust serve test-browser test-bundlers test-emscripten test-cpp test-cpp-headers bench bench-smoke bench-deps
+PHONY_EXTRA := plugins rust serve test-browser test-bundlers test-emscripten test-cpp test-cpp-headers bench bench-smoke \
+               bench-deps model test-model fuzz fuzz-build test-fuzz soak test-readme-c kill test-kill
 .PHONY: $(PHONY_EXTRA) all deps install uninstall test test-install test-unit test-stress test-tsan test-asan \
         test-compilers test-man test-js test-wasm-sections wasm demo clean help
 
@@ -40,14 +41,18 @@ help:
 	@echo "make demo       run the native example (producer and consumer per ring kind)"
 	@echo "make test       install check, man pages, unit, stress, TSan, ASan+UBSan, hostile-peer,"
 	@echo "                two-process, wasm, emscripten, C++, Node, Chromium and Firefox tests,"
-	@echo "                apps built by bundlers, benchmark smoke run"
+	@echo "                apps built by bundlers, benchmark smoke run, short model/fuzz/kill runs"
 	@echo "make install    PREFIX=$(PREFIX): headers, libraries, sabq.pc, man pages"
 	@echo "make test-cpp   the headers as C++11..23 (g++, clang++, em++), examples/cpp/rings.cpp run"
 	@echo "make test-man   man/ lint-clean and covering every public function"
 	@echo "make test-bundlers  the npm package in apps built by Vite, webpack and esbuild"
+	@echo "make model      SPIN models of every protocol, each property shown able to fail (tests/model)"
+	@echo "make fuzz       libFuzzer targets, 10^8 executions in all (tests/fuzz)"
+	@echo "make soak       10^9 SPSC messages, 10^8 MPMC 4x4, 10^9 pipe bytes, checked"
+	@echo "make kill       SPSC producers killed with SIGKILL mid-write, 1000 times"
 
 # Parts installed for `make test`; each is a no-op when already present.
-TEST_DEPS := native wasm js plugins browser emscripten bench rust
+TEST_DEPS := native wasm js plugins browser emscripten bench rust model
 deps:
 	@scripts/install-deps.sh $(TEST_DEPS)
 
@@ -104,6 +109,7 @@ include mk/rust.mk
 include mk/emscripten.mk
 include mk/cpp.mk
 include mk/bench.mk
+include mk/fuzz.mk
 
 # ---- examples ---------------------------------------------------------------
 
@@ -161,10 +167,23 @@ export TSAN_OPTIONS := halt_on_error=1 second_deadlock_stack=1
 export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
-test: deps all test-compilers test-man test-install test-unit test-stress test-tsan test-asan $(B)/demo \
-      test-wasm-sections test-emscripten test-cpp test-js test-browser test-bundlers bench-smoke
+test: deps all test-model test-fuzz test-readme-c test-kill test-compilers test-man test-install test-unit test-stress \
+      test-tsan test-asan $(B)/demo test-wasm-sections test-emscripten test-cpp test-js test-browser test-bundlers bench-smoke
 	$(B)/demo > /dev/null
 	@echo "make test: all suites passed"
+
+# SPIN models (tests/model): `make model` checks every configuration (a few
+# minutes, up to 4 GB per run); `make test` the short ones.
+model:
+	@scripts/install-deps.sh model
+	tests/model/check.sh
+
+test-model:
+	tests/model/check.sh --short
+
+# The README's C example, compiled and run as written.
+test-readme-c: $(B)/libsabq.a
+	tests/readme/c_example.sh $(CC) $(B)/libsabq.a $(B)/readme
 
 # Warnings are errors with both compilers.
 test-compilers:
@@ -201,6 +220,27 @@ test-unit: $(B)/rel/unit
 test-stress: $(B)/rel/stress
 	SABQ_STRESS_SCALE=1 $(B)/rel/stress $(CRITERION)
 
+# Producers killed with SIGKILL mid-write (tests/kill/spsc_kill.c): `make kill`
+# 1000 times; make test a short run. KILL_SEED=N replays a run.
+KILLS ?= 1000
+KILL_SEED ?=
+$(B)/kill/spsc_kill: tests/kill/spsc_kill.c $(B)/libsabq.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude $< $(B)/libsabq.a $(LDLIBS) -lrt -o $@
+
+kill: $(B)/kill/spsc_kill
+	$(B)/kill/spsc_kill $(KILLS) $(KILL_SEED)
+
+test-kill: $(B)/kill/spsc_kill
+	$(B)/kill/spsc_kill 60
+
+# Soak: 10^9 SPSC messages, 10^8 MPMC (4 producers x 4 consumers), 10^9
+# pipe bytes, each checked for order and content; niced, one at a time.
+soak: $(B)/rel/stress
+	@start=$$(date +%s); \
+	SABQ_STRESS_SCALE=soak nice $(B)/rel/stress --jobs 1 --filter 'soak/*' || exit 1; \
+	echo "make soak: passed in $$(( $$(date +%s) - start )) s on $$(lscpu | sed -n 's/^Model name: *//p')"
+
 test-tsan: $(B)/tsan/unit $(B)/tsan/stress
 	$(B)/tsan/unit $(CRITERION)
 	SABQ_STRESS_SCALE=tsan $(B)/tsan/stress $(CRITERION)
@@ -210,11 +250,14 @@ test-asan: $(B)/asan/unit $(B)/asan/stress
 	SABQ_STRESS_SCALE=asan $(B)/asan/stress $(CRITERION)
 
 # JavaScript binding: Node's test runner over sabq.wasm, and the types.
+# A test that runs longer than this fails (one that ignores an abort would
+# otherwise hang make test).
+JS_TEST_TIMEOUT_MS ?= 300000
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 
 test-js: wasm plugins rust node_modules/.package-lock.json $(B)/em/interop.js $(B)/em/package.json
-	SABQ_LIFECYCLE_ROUNDS=200 node --test --test-concurrency=1 tests/js/
+	SABQ_LIFECYCLE_ROUNDS=200 node --test --test-concurrency=1 --test-timeout=$(JS_TEST_TIMEOUT_MS) tests/js/
 	npx tsc -p tsconfig.json
 	@echo "types: 1 passed, 0 failed (tsc --noEmit on examples/js/typed.ts)"
 
@@ -223,7 +266,7 @@ test-js: wasm plugins rust node_modules/.package-lock.json $(B)/em/interop.js $(
 # at a time: the tests measure main-thread stalls, and four browsers at once
 # on two cores would make their own. SABQ_BROWSERS=firefox picks one engine.
 test-browser: wasm plugins rust node_modules/.package-lock.json
-	node --test --test-concurrency=1 tests/browser/
+	node --test --test-concurrency=1 --test-timeout=$(JS_TEST_TIMEOUT_MS) tests/browser/
 
 # The package as npm publishes it, in apps built by Vite, webpack and esbuild
 # (and served unbundled), each run in the browser: tests/bundlers/.

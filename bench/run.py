@@ -72,6 +72,8 @@ def run_one(argv, scale, timeout):
     if out.returncode != 0:
         return None, f"exit {out.returncode}: {out.stderr.strip()[:200]}"
     rows = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    if not rows:
+        return None, "printed no rows"  # exit 0 and nothing measured is a failure too
     return rows, None
 
 

@@ -70,6 +70,8 @@ static void demo_spsc(void)
         n++;
     }
     pthread_join(t, NULL);
+    if (n != MESSAGES)
+        fail("spsc: messages lost", -EPROTO);
     double s = (double)(sabq_now_ns() - start) / 1e9;
     printf("spsc ring : %u messages in order, %.2f M msg/s\n", n, n / s / 1e6);
     free(mem);
@@ -119,6 +121,8 @@ static void demo_pipe(void)
     if (rc < 0)
         fail("pipe read", rc);
     pthread_join(t, NULL);
+    if (pos != PIPE_BYTES)
+        fail("pipe: bytes lost", -EPROTO);
     double s = (double)(sabq_now_ns() - start) / 1e9;
     printf("byte pipe : %u MiB streamed to end of file, %.0f MiB/s\n", pos >> 20, (pos >> 20) / s);
     free(mem);
@@ -166,6 +170,8 @@ static void demo_mpmc(void)
     if (rc != -EPIPE)
         fail("mpmc pop", rc);
     pthread_join(t, NULL);
+    if (n != MESSAGES)
+        fail("mpmc: items lost", -EPROTO);
     double s = (double)(sabq_now_ns() - start) / 1e9;
     printf("mpmc queue: %u items in order, %.2f M msg/s\n", n, n / s / 1e6);
     free(mem);

@@ -63,7 +63,8 @@ static int writable(const sabq_pipe *p, uint32_t *head, uint32_t want)
     return (int)(p->cap - (head[0] - tail));
 }
 
-/* Readable bytes at *tail; 0 means empty (check `closed` separately). */
+/* Readable bytes at *tail: > 0, 0 when empty and open, -EPIPE at the end of
+ * stream (closed and drained), or -EPROTO. */
 static int readable(const sabq_pipe *p, uint32_t *tail, uint32_t want)
 {
     struct sabq_region *s = p->shm;
@@ -74,28 +75,24 @@ static int readable(const sabq_pipe *p, uint32_t *tail, uint32_t want)
     if (head - tail[0] > p->cap || head - tail[0] < (want ? want : 1)) {
         /* A1c: pairs with R1p in produce(): the bytes before head are written. */
         head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
-        if (head == tail[0] && sabq__region_is_closed(s))
+        if (head == tail[0]) {
+            /* Empty. The end of stream only if, once the flag is seen, head
+             * is still where it was: the writer closes after its last write,
+             * so a head read after the flag (acquire) is final. Judging by
+             * the flag alone would end the stream with a write that landed
+             * between the load above and the flag still unread
+             * (tests/model/pipe.pml found it). */
+            if (!sabq__region_is_closed(s))
+                return 0;
             head = atomic_load_explicit(&s->prod.head, memory_order_acquire); /* A1c */
+            if (head == tail[0])
+                return -EPIPE;
+        }
         if (head - tail[0] > p->cap)
             return -EPROTO;
         s->cons.head_cache = head;
     }
     return (int)(head - tail[0]);
-}
-
-/* Readable bytes at *tail (> 0), 0 at the end of the stream, or -EAGAIN or
- * -EPROTO. A pipe found empty and then closed is read once more: the writer
- * may have written its last bytes between the look and the close, and only
- * head read after the close was seen is final (readable() reads it again,
- * its cache being empty). */
-static int available(const sabq_pipe *p, uint32_t *tail, uint32_t want)
-{
-    int avail = readable(p, tail, want);
-    if (avail != 0)
-        return avail;
-    if (!sabq__region_is_closed(p->shm))
-        return -EAGAIN;
-    return readable(p, tail, want);
 }
 
 static void produce(const sabq_pipe *p, uint32_t head)
@@ -134,9 +131,11 @@ int sabq_pipe_write(const sabq_pipe *p, const void *buf, uint32_t len)
 int sabq_pipe_read(const sabq_pipe *p, void *buf, uint32_t len)
 {
     uint32_t tail;
-    int avail = available(p, &tail, len);
-    if (avail <= 0)
-        return avail; /* 0: end of stream */
+    int avail = readable(p, &tail, len);
+    if (avail < 0)
+        return avail == -EPIPE ? 0 : avail; /* 0: end of stream */
+    if (avail == 0)
+        return -EAGAIN;
     if (len == 0)
         return 0;
     uint32_t n = len < (uint32_t)avail ? len : (uint32_t)avail;
@@ -174,9 +173,11 @@ int sabq_pipe_write_commit(const sabq_pipe *p, uint32_t n)
 int sabq_pipe_read_span(const sabq_pipe *p, const void **span)
 {
     uint32_t tail;
-    int avail = available(p, &tail, 1);
-    if (avail <= 0)
-        return avail; /* 0: end of stream */
+    int avail = readable(p, &tail, 1);
+    if (avail < 0)
+        return avail == -EPIPE ? 0 : avail; /* 0: end of stream */
+    if (avail == 0)
+        return -EAGAIN;
     uint32_t off = tail & p->mask;
     *span = p->data + off;
     return (int)(p->cap - off < (uint32_t)avail ? p->cap - off : (uint32_t)avail);
@@ -186,6 +187,8 @@ int sabq_pipe_read_consume(const sabq_pipe *p, uint32_t n)
 {
     uint32_t tail;
     int avail = readable(p, &tail, n);
+    if (avail == -EPIPE)
+        avail = 0; /* consuming 0 bytes at the end is fine, more is not */
     if (avail < 0)
         return avail;
     if (n > (uint32_t)avail || n > p->cap - (tail & p->mask))

@@ -51,6 +51,8 @@ int sabq_spsc_init(sabq_spsc *r, void *mem, size_t size, uint32_t cap, uint32_t 
     return 0;
 }
 
+static void adopt_sealed(const sabq_spsc *r);
+
 int sabq_spsc_attach(sabq_spsc *r, void *mem, size_t size)
 {
     struct sabq_hdr h;
@@ -63,6 +65,7 @@ int sabq_spsc_attach(sabq_spsc *r, void *mem, size_t size)
         h.total_size != sabq_spsc_size(h.capacity))
         return -EPROTO;
     fill(r, mem, h.capacity, h.msg_max);
+    adopt_sealed(r);
     return 0;
 }
 
@@ -408,6 +411,35 @@ static inline __attribute__((always_inline)) int take_sealed(const sabq_spsc *r,
     return (int)len;
 }
 
+/* Records a producer sealed but never published: it died (SIGKILL, a
+ * terminated worker) between sealing them and storing head. A consumer may
+ * already have taken them by their seals; a fresh producer would write over
+ * them from the old head, under a consumer reading them, and a consumer
+ * after close would find its tail ahead of head. So attach and close move
+ * head past every record and run sealed after it (tests/kill/spsc_kill.c).
+ * Only a seal that names its own position counts, so nothing left from an
+ * earlier lap or unfinished is taken, and each is checked by take_sealed()
+ * as a consumer checks it. A live producer in the middle of a send loses
+ * nothing: it stores a head at least as far along, and the CAS does not
+ * move a head that changed meanwhile. At most a ring's worth is read. */
+static void adopt_sealed(const sabq_spsc *r)
+{
+    struct sabq_region *s = r->shm;
+    /* acquire: pairs with R1p (the records before head are complete) */
+    uint32_t head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
+    if (head & 7u)
+        return;
+    uint32_t pos = head;
+    sabq_spsc_view v;
+    /* A6 in take_sealed(): a sealed record or run is written. Its end is
+     * run_end: the run's end for a run, the next record's for a record. */
+    while (pos - head < r->cap && take_sealed(r, pos, &v) >= 0 && v.run_end - head <= r->cap)
+        pos = v.run_end;
+    if (pos != head) /* R1p: release, as the producer's own store of head */
+        atomic_compare_exchange_strong_explicit(&s->prod.head, &head, pos, memory_order_release,
+                                                memory_order_relaxed);
+}
+
 /* The message at `tail`, a position inside the run ending at `run_end` (of
  * run_len-byte messages) or a record. Our own values too may have been
  * scribbled on, so they are checked like the peer's. */
@@ -489,6 +521,17 @@ static inline __attribute__((always_inline)) void give_back(const sabq_spsc *r,
     if (v->run_end != v->next) {
         __atomic_store_n(&s->cons.run_end, v->run_end, __ATOMIC_RELAXED); /* private */
         __atomic_store_n(&s->cons.run_len, v->run_len, __ATOMIC_RELAXED);
+    } else if (sabq__unlikely(v->next - s->cons.run_end - 0x80000000u < 0x80000000u - r->cap)) {
+        /* Outside a run, run_end stays where the last run ended (or 0 from
+         * init) while tail moves on. 2^32 bytes later it would pass for
+         * valid again (run_end - tail - 1 < capacity) and the consumer would
+         * read the old run's length at positions that hold other records or
+         * nothing: a phantom message, or -EPROTO with run_len 0 (make soak
+         * found this for layout 2's cached head). Once it is between 2^31
+         * bytes and 2^32 - capacity behind, move it up to tail ("no run"):
+         * one store per 2^31 bytes, on our own line. A give_back moves tail
+         * at most a ring, less than that window, so it is never jumped. */
+        __atomic_store_n(&s->cons.run_end, v->next, __ATOMIC_RELAXED);
     }
     /* R1c: release: pairs with A1 in room(); our reads of the released bytes
      * are done before the producer may overwrite them. */
@@ -625,7 +668,11 @@ int sabq_spsc_peek_wait(const sabq_spsc *r, sabq_spsc_view *view, uint64_t timeo
     return rc;
 }
 
-void sabq_spsc_close(const sabq_spsc *r) { sabq__region_close(r->shm); }
+void sabq_spsc_close(const sabq_spsc *r)
+{
+    adopt_sealed(r); /* a producer that died mid-send: its sealed records are the last */
+    sabq__region_close(r->shm);
+}
 
 int sabq_spsc_is_closed(const sabq_spsc *r) { return sabq__region_is_closed(r->shm); }
 

@@ -26,10 +26,11 @@ $(B)/sabq.wasm: $(WASM_OBJ)
 	  $(B)/wasm/sabq-linked.wasm -o $@
 
 # Offsets and constants for JavaScript, generated from offsetof by a native
-# program: never copied by hand.
-bindings-js/src/layout.js: tools/gen_layout_js.c include/sabq/*.h lib/js_abi.h | $(B)/obj
-	$(CC) $(CSTD) $(WARN) -Iinclude $< -o $(B)/gen_layout_js
-	$(B)/gen_layout_js > $@
+# program: never copied by hand. Built against lib/freestanding like sabq.wasm,
+# so the errno numbers and messages are the ones sabq.wasm returns.
+bindings-js/src/layout.js: tools/gen_layout_js.c lib/strerror.c lib/freestanding/errno.h include/sabq/*.h lib/js_abi.h | $(B)/obj
+	$(CC) $(CSTD) $(WARN) -Ilib/freestanding -Iinclude tools/gen_layout_js.c lib/strerror.c -o $(B)/gen_layout_js
+	$(B)/gen_layout_js > $@.tmp && mv $@.tmp $@
 
 bindings-js/sabq.wasm: $(B)/sabq.wasm
 	cp $< $@

@@ -12,6 +12,7 @@
 #                                    for the Rust host example (examples/rust/)
 #                           plugins  wasi-libc, for the WASI test plugins
 #                           bench    peers: concurrencykit and liburcu
+#                           model    SPIN, the model checker (tests/model)
 set -euo pipefail
 
 need_pkgs=()
@@ -62,6 +63,10 @@ for part in "${@:-native}"; do
         want wasi-libc "test -f /usr/include/wasm32-wasi/stdio.h"
         want libclang-rt-14-dev-wasm32 "ls /usr/lib/llvm-14/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a"
         want lld "command -v wasm-ld"
+        ;;
+    model)
+        want spin "command -v spin"
+        want bc "command -v bc"
         ;;
     bench)
         want libck-dev "test -f /usr/include/ck_ring.h"

@@ -323,3 +323,123 @@ Test(hostile, attach_never_trusts_a_random_header)
     cr_log_info("random headers accepted: %d", accepted);
     free(mem);
 }
+
+/* ---- where -EPROTO is the defined outcome, it must be what comes back ------- */
+
+/* SPSC: indices and a record that cannot be, each met by the call that reads it. */
+Test(hostile, spsc_corrupt_values_give_eproto)
+{
+    uint32_t cap = 256;
+    size_t size = sabq_spsc_size(cap);
+    void *mem = test_region(size);
+    sabq_spsc r;
+    uint8_t buf[256] = {0};
+    struct sabq_region *s = mem;
+
+    /* the consumer's tail ahead of everything the producer wrote */
+    cr_assert_eq(sabq_spsc_init(&r, mem, size, cap, 0), 0);
+    s->prod.tail_cache = 0u - cap; /* the cache says full: send must look at tail */
+    atomic_store(&s->cons.tail, 64);
+    cr_expect_eq(sabq_spsc_send(&r, buf, 8), -EPROTO);
+    sabq_spsc_resv w;
+    cr_expect_eq(sabq_spsc_reserve(&r, 8, &w), -EPROTO);
+    cr_expect_eq(sabq_spsc_send_wait(&r, buf, 8, SABQ_FOREVER), -EPROTO, "and no wait for it");
+
+    /* the producer's own head, scribbled off the 8-byte grid */
+    cr_assert_eq(sabq_spsc_init(&r, mem, size, cap, 0), 0);
+    atomic_store(&s->prod.head, 3);
+    cr_expect_eq(sabq_spsc_send(&r, buf, 8), -EPROTO);
+
+    /* the consumer's own tail, off the grid */
+    cr_assert_eq(sabq_spsc_init(&r, mem, size, cap, 0), 0);
+    atomic_store(&s->cons.tail, 5);
+    cr_expect_eq(sabq_spsc_recv(&r, buf, sizeof buf), -EPROTO);
+
+    /* a sealed record longer than msg_max */
+    cr_assert_eq(sabq_spsc_init(&r, mem, size, cap, 0), 0);
+    struct sabq_rec *rec = (struct sabq_rec *)r.data;
+    rec->len = r.msg_max + 1;
+    atomic_store(&rec->seal, SABQ_SEAL(0));
+    cr_expect_eq(sabq_spsc_recv(&r, buf, sizeof buf), -EPROTO);
+    sabq_spsc_view v;
+    cr_expect_eq(sabq_spsc_peek(&r, &v), -EPROTO);
+    cr_expect_eq(sabq_spsc_recv_wait(&r, buf, sizeof buf, SABQ_FOREVER), -EPROTO, "and no wait for it");
+
+    /* closed, and head more than a ring ahead of tail */
+    cr_assert_eq(sabq_spsc_init(&r, mem, size, cap, 0), 0);
+    atomic_store(&s->prod.head, 4 * cap);
+    sabq_spsc_close(&r);
+    cr_expect_eq(sabq_spsc_recv(&r, buf, sizeof buf), -EPROTO);
+    free(mem);
+}
+
+Test(hostile, pipe_corrupt_indices_give_eproto)
+{
+    uint32_t cap = 256;
+    size_t size = sabq_pipe_size(cap);
+    void *mem = test_region(size);
+    sabq_pipe p;
+    uint8_t buf[64] = {0};
+    struct sabq_region *s = mem;
+    void *wspan;
+    const void *rspan;
+
+    /* the writer meets a tail ahead of its head */
+    cr_assert_eq(sabq_pipe_init(&p, mem, size, cap), 0);
+    s->prod.tail_cache = 0u - cap; /* the cache says full: the writer looks at tail */
+    atomic_store(&s->cons.tail, 1);
+    cr_expect_eq(sabq_pipe_write(&p, buf, 8), -EPROTO);
+    cr_expect_eq(sabq_pipe_write_span(&p, &wspan), -EPROTO);
+    cr_expect_eq(sabq_pipe_write_commit(&p, 1), -EPROTO);
+    cr_expect_eq(sabq_pipe_write_all(&p, buf, 8, SABQ_FOREVER), -EPROTO, "and no wait for it");
+
+    /* the reader meets a head more than a pipe ahead of its tail */
+    cr_assert_eq(sabq_pipe_init(&p, mem, size, cap), 0);
+    atomic_store(&s->prod.head, cap + 1);
+    cr_expect_eq(sabq_pipe_read(&p, buf, 8), -EPROTO);
+    cr_expect_eq(sabq_pipe_read_span(&p, &rspan), -EPROTO);
+    cr_expect_eq(sabq_pipe_read_consume(&p, 1), -EPROTO);
+    cr_expect_eq(sabq_pipe_read_wait(&p, buf, 8, SABQ_FOREVER), -EPROTO, "and no wait for it");
+    sabq_pipe_close(&p);
+    cr_expect_eq(sabq_pipe_read(&p, buf, 8), -EPROTO, "closed changes nothing");
+    free(mem);
+}
+
+Test(hostile, mpmc_corrupt_turns_and_indices_give_eproto)
+{
+    uint32_t slots = 4, msg_max = 8;
+    size_t size = sabq_mpmc_size(slots, msg_max);
+    void *mem = test_region(size);
+    sabq_mpmc q;
+    uint64_t v = 1;
+    struct sabq_region *s = mem;
+    struct sabq_slot *slot0;
+
+    /* a turn from the future at the producers' ticket, head not moving */
+    cr_assert_eq(sabq_mpmc_init(&q, mem, size, slots, msg_max), 0);
+    slot0 = (struct sabq_slot *)(void *)q.slots;
+    atomic_store(&slot0->turn, 5);
+    cr_expect_eq(sabq_mpmc_push(&q, &v, 8), -EPROTO);
+    cr_expect_eq(sabq_mpmc_push_wait(&q, &v, 8, SABQ_FOREVER), -EPROTO, "and no wait for it");
+
+    /* ... and at the consumers' */
+    cr_assert_eq(sabq_mpmc_init(&q, mem, size, slots, msg_max), 0);
+    atomic_store(&slot0->turn, 6);
+    cr_expect_eq(sabq_mpmc_pop(&q, &v, 8), -EPROTO);
+    cr_expect_eq(sabq_mpmc_pop_wait(&q, &v, 8, SABQ_FOREVER), -EPROTO, "and no wait for it");
+
+    /* a published slot whose length was scribbled past msg_max: the message
+     * is taken (the slot goes back to producers) and reported corrupt */
+    cr_assert_eq(sabq_mpmc_init(&q, mem, size, slots, msg_max), 0);
+    cr_assert_eq(sabq_mpmc_push(&q, &v, 8), 0);
+    atomic_store(&slot0->len, msg_max + 1);
+    cr_expect_eq(sabq_mpmc_pop(&q, &v, 64), -EPROTO);
+    cr_expect_eq(sabq_mpmc_pop(&q, &v, 64), -EAGAIN, "the corrupt message is gone, nothing else is there");
+
+    /* closed, and head far past a tail that does not move */
+    cr_assert_eq(sabq_mpmc_init(&q, mem, size, slots, msg_max), 0);
+    atomic_store(&s->prod.head, 3 * slots);
+    sabq_mpmc_close(&q);
+    cr_expect_eq(sabq_mpmc_pop(&q, &v, 8), -EPROTO);
+    free(mem);
+}

@@ -3,6 +3,33 @@
 #include <errno.h>
 #include "test_util.h"
 
+#ifdef __linux__
+/* sabq.wasm returns the numbers of lib/freestanding/errno.h, and the JS
+ * binding names them from that header (tools/gen_layout_js.c): they must be
+ * Linux's, the numbers native sabq returns here. */
+enum { HOST_ENOENT = ENOENT, HOST_EAGAIN = EAGAIN, HOST_ENOMEM = ENOMEM, HOST_EACCES = EACCES,
+       HOST_EEXIST = EEXIST, HOST_EINVAL = EINVAL, HOST_EPIPE = EPIPE, HOST_EDEADLK = EDEADLK,
+       HOST_EPROTO = EPROTO, HOST_EMSGSIZE = EMSGSIZE, HOST_ETIMEDOUT = ETIMEDOUT };
+#undef ENOENT
+#undef EAGAIN
+#undef ENOMEM
+#undef EACCES
+#undef EEXIST
+#undef EINVAL
+#undef EPIPE
+#undef EDEADLK
+#undef EPROTO
+#undef EMSGSIZE
+#undef ETIMEDOUT
+#undef SABQ_FREESTANDING_ERRNO_H
+#include "../lib/freestanding/errno.h"
+_Static_assert(HOST_ENOENT == ENOENT && HOST_EAGAIN == EAGAIN && HOST_ENOMEM == ENOMEM &&
+               HOST_EACCES == EACCES && HOST_EEXIST == EEXIST && HOST_EINVAL == EINVAL &&
+               HOST_EPIPE == EPIPE && HOST_EDEADLK == EDEADLK && HOST_EPROTO == EPROTO &&
+               HOST_EMSGSIZE == EMSGSIZE && HOST_ETIMEDOUT == ETIMEDOUT,
+               "lib/freestanding/errno.h must hold Linux's numbers");
+#endif
+
 static uint32_t u32_at(const void *mem, size_t off)
 {
     uint32_t v;

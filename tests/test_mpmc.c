@@ -3,6 +3,7 @@
  * loss, duplication or reordering is tests/stress/stress_mpmc.c. */
 #include <errno.h>
 #include "test_util.h"
+#include "wrap.h"
 
 static sabq_mpmc queue(void **mem, uint32_t slots, uint32_t msg_max)
 {
@@ -184,15 +185,14 @@ Test(mpmc, close_wakes_every_sleeping_consumer)
         p[i] = (struct popper){&q, 1};
         t[i] = test_spawn(sleep_in_pop, &p[i]);
     }
-    struct timespec ts = {0, 50 * 1000 * 1000};
-    nanosleep(&ts, NULL);
+    test_until_waiting(&q.shm->wait.readable, 3);
     uint64_t t0 = sabq_now_ns();
     sabq_mpmc_close(&q);
     for (int i = 0; i < 3; i++) {
         test_join(t[i]);
         cr_expect_eq(p[i].rc, -EPIPE);
     }
-    cr_expect_lt(sabq_now_ns() - t0, 1000 * MS, "close did not wake the sleepers");
+    cr_expect_lt(sabq_now_ns() - t0, TEST_WAKE_BOUND_MS * MS, "close did not wake the sleepers");
     free(mem);
 }
 
@@ -203,11 +203,43 @@ Test(mpmc, a_push_wakes_a_parked_consumer)
     sabq_set_spin(0);
     struct popper p = {&q, 1};
     pthread_t t = test_spawn(sleep_in_pop, &p);
-    struct timespec ts = {0, 50 * 1000 * 1000};
-    nanosleep(&ts, NULL);
+    test_until_waiting(&q.shm->wait.readable, 1);
+    uint64_t t0 = sabq_now_ns();
     uint64_t v = 1;
     cr_assert_eq(sabq_mpmc_push(&q, &v, 8), 0);
     test_join(t);
     cr_expect_eq(p.rc, 8);
+    cr_expect_lt(sabq_now_ns() - t0, TEST_WAKE_BOUND_MS * MS, "the push did not wake the sleeper");
+    free(mem);
+}
+
+/* Tickets and turns just below 2^32: the turn arithmetic across the wrap,
+ * single and bulk, full and empty. */
+Test(mpmc, tickets_wrap_past_2_32)
+{
+    void *mem;
+    sabq_mpmc q = queue(&mem, 8, 8);
+    test_mpmc_start_below_wrap(&q, 5);
+    uint64_t v, vals[8], out[8];
+    sabq_iov in[8], outv[8];
+    for (uint32_t round = 0; round < 100; round++) {
+        for (uint32_t i = 0; i < 8; i++) {
+            vals[i] = round * 8 + i;
+            in[i] = (sabq_iov){&vals[i], 8};
+            outv[i] = (sabq_iov){&out[i], 8};
+        }
+        cr_assert_eq(sabq_mpmc_push_bulk(&q, in, 3), 3);
+        for (uint32_t i = 3; i < 8; i++)
+            cr_assert_eq(sabq_mpmc_push(&q, &vals[i], 8), 0);
+        cr_expect_eq(sabq_mpmc_push(&q, &v, 8), -EAGAIN, "full across the wrap");
+        cr_expect_eq(sabq_mpmc_used(&q), 8);
+        cr_assert_eq(sabq_mpmc_pop(&q, &v, 8), 8);
+        cr_assert_eq(v, round * 8);
+        cr_assert_eq(sabq_mpmc_pop_bulk(&q, outv, 8), 7);
+        for (uint32_t i = 0; i < 7; i++)
+            cr_assert_eq(out[i], round * 8 + i + 1);
+        cr_expect_eq(sabq_mpmc_pop(&q, &v, 8), -EAGAIN, "empty across the wrap");
+    }
+    cr_expect_lt(atomic_load(&q.shm->prod.head), 1u << 20, "the tickets crossed 2^32");
     free(mem);
 }

@@ -6,6 +6,7 @@
 
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <time.h>
 #include <stdint.h>
@@ -23,6 +24,23 @@
 #endif
 
 #define MS 1000000ull
+
+/* A wake must reach a parked waiter within this (tests/test_wake.c says
+ * where the figure comes from); a lost wake-up shows as the waiter's whole
+ * timeout, far longer. */
+#define TEST_WAKE_BOUND_MS 250u
+
+/* Until a waiter has counted itself in `ev` (it is parked or about to park:
+ * either way what follows must wake it). Instead of sleeping "to let it
+ * park", which proves nothing and costs time. */
+static inline void test_until_waiting(struct sabq_event *ev, uint32_t how_many)
+{
+    uint64_t give_up = sabq_now_ns() + 10000 * MS;
+    while (atomic_load(&ev->waiters) < how_many) {
+        cr_assert_lt(sabq_now_ns(), give_up, "the waiter never announced itself");
+        sched_yield();
+    }
+}
 
 /* A SABQ_ALIGN-aligned block of exactly `size` bytes, filled with 0xA5 so a
  * test never passes because memory happened to be zero. Free with free(). */

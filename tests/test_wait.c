@@ -60,14 +60,14 @@ Test(wait, wake_reaches_a_sleeper)
     _Atomic uint32_t w = 0;
     struct waker k = {&w, 1};
     pthread_t t = test_spawn(wait_on_word, &k);
-    struct timespec ts = {0, 50 * 1000 * 1000};
-    nanosleep(&ts, NULL);
+    /* A bare word has no waiters count: whether the thread is asleep yet does
+     * not matter, the store or the wake reaches it either way. */
     uint64_t t0 = sabq_now_ns();
     atomic_store(&w, 1);
     sabq_wake(&w, SABQ_WAKE_ALL);
     test_join(t);
     cr_expect_eq(k.rc, 0);
-    cr_expect_lt(sabq_now_ns() - t0, 1000 * MS);
+    cr_expect_lt(sabq_now_ns() - t0, TEST_WAKE_BOUND_MS * MS);
 }
 
 struct event_waiter {
@@ -98,18 +98,48 @@ Test(wait, event_notify_wakes_only_when_someone_waits)
 {
     struct sabq_event ev;
     sabq_event_init(&ev);
-    sabq_event_notify(&ev); /* nobody waits: must be a no-op */
+    sabq_event_notify(&ev); /* nobody waits: no wake, so seq must not move */
+    cr_expect_eq(atomic_load(&ev.seq), 0, "notify woke with nobody waiting");
     cr_expect_eq(atomic_load(&ev.waiters), 0);
     _Atomic uint32_t flag = 0;
     struct event_waiter e = {&ev, &flag, 1};
     pthread_t t = test_spawn(wait_for_flag, &e);
-    struct timespec ts = {0, 50 * 1000 * 1000};
-    nanosleep(&ts, NULL);
+    test_until_waiting(&ev, 1);
+    uint32_t seq = atomic_load(&ev.seq);
     atomic_store(&flag, 1);
-    sabq_event_notify(&ev);
+    sabq_event_notify(&ev); /* somebody waits: one wake */
+    cr_expect_eq(atomic_load(&ev.seq), seq + 1, "notify did not wake the waiter");
     test_join(t);
     cr_expect_eq(e.rc, 0);
     cr_expect_eq(atomic_load(&ev.waiters), 0, "the waiter withdrew its count");
+    sabq_event_notify(&ev);
+    cr_expect_eq(atomic_load(&ev.seq), seq + 1, "notify woke with nobody waiting any more");
+}
+
+Test(wait, event_wake_all_wakes_every_waiter_and_always_moves_seq)
+{
+    struct sabq_event ev;
+    sabq_event_init(&ev);
+    sabq_event_wake_all(&ev); /* unconditional, unlike notify */
+    cr_expect_eq(atomic_load(&ev.seq), 1);
+    _Atomic uint32_t flag = 0;
+    struct event_waiter e[3];
+    pthread_t t[3];
+    for (int i = 0; i < 3; i++) {
+        e[i] = (struct event_waiter){&ev, &flag, 1};
+        t[i] = test_spawn(wait_for_flag, &e[i]);
+    }
+    test_until_waiting(&ev, 3);
+    uint64_t t0 = sabq_now_ns();
+    atomic_store(&flag, 1);
+    sabq_event_wake_all(&ev);
+    cr_expect_eq(atomic_load(&ev.seq), 2);
+    for (int i = 0; i < 3; i++) {
+        test_join(t[i]);
+        cr_expect_eq(e[i].rc, 0);
+    }
+    cr_expect_lt(sabq_now_ns() - t0, TEST_WAKE_BOUND_MS * MS, "wake_all did not wake them all");
+    cr_expect_eq(atomic_load(&ev.waiters), 0);
 }
 
 Test(wait, event_wait_times_out)

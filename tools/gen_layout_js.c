@@ -1,12 +1,43 @@
 /* tools/gen_layout_js.c — prints bindings-js/src/layout.js: every offset and
  * constant the JavaScript binding needs, taken from the C headers with offsetof,
- * so the two sides cannot drift. Run by the build; not installed. */
-#include <errno.h>
+ * so the two sides cannot drift. Run by the build; not installed.
+ *
+ * Built with -Ilib/freestanding, like sabq.wasm, and linked with a copy of
+ * lib/strerror.c built the same way: the errno numbers and their messages are
+ * the ones sabq.wasm returns (Linux's), whatever this machine's <errno.h>
+ * says. */
+#include <errno.h> /* lib/freestanding/errno.h */
 #include <stdio.h>
 #include <sabq/sabq.h>
 #include "../lib/js_abi.h"
 
 #define FIELD(name, value) printf("  %s: %lu,\n", name, (unsigned long)(value))
+
+/* Prints NAME: 'sabq_strerror(-number) without its " (NAME)"'. Fails (1) when
+ * sabq_strerror does not know the number: every errno listed needs a message. */
+static int message(const char *name, int number)
+{
+    const char *text = sabq_strerror(-number);
+    size_t len = 0, nlen = 0;
+    while (text[len])
+        len++;
+    while (name[nlen])
+        nlen++;
+    /* the message ends with " (NAME)" */
+    int named = len > nlen + 3 && text[len - 1] == ')' && text[len - nlen - 2] == '(' &&
+                text[len - nlen - 3] == ' ';
+    for (size_t i = 0; named && i < nlen; i++)
+        named = text[len - nlen - 1 + i] == name[i];
+    if (!named) {
+        fprintf(stderr, "gen_layout_js: sabq_strerror(-%s) is \"%s\"\n", name, text);
+        return 1;
+    }
+    printf("  %s: '", name);
+    for (size_t i = 0; i < len - nlen - 3; i++)
+        printf(text[i] == '\'' || text[i] == '\\' ? "\\%c" : "%c", text[i]);
+    printf("',\n");
+    return 0;
+}
 
 int main(void)
 {
@@ -51,15 +82,18 @@ int main(void)
     FIELD("JS_PACKED_LEN", SABQ_JS_PACKED_LEN);
     printf("  JS_USE_WIDE: %.0f,\n", SABQ_JS_USE_WIDE);
     printf("});\n\n");
-    printf("// Negative errno values returned by sabq.wasm (Linux numbering).\n");
+    /* The errors sabq.wasm can return, by name. */
+#define SABQ_ERRNOS(X) X(EAGAIN) X(ETIMEDOUT) X(EPIPE) X(EMSGSIZE) X(EINVAL) X(EPROTO) X(EDEADLK)
+    printf("// Negative errno values returned by sabq.wasm: Linux's numbers, from\n");
+    printf("// lib/freestanding/errno.h, whatever the build machine uses.\n");
     printf("export const errno = Object.freeze({\n");
-    FIELD("EAGAIN", EAGAIN);
-    FIELD("ETIMEDOUT", ETIMEDOUT);
-    FIELD("EPIPE", EPIPE);
-    FIELD("EMSGSIZE", EMSGSIZE);
-    FIELD("EINVAL", EINVAL);
-    FIELD("EPROTO", EPROTO);
-    FIELD("EDEADLK", EDEADLK);
+#define PRINT_ERRNO(name) FIELD(#name, name);
+    SABQ_ERRNOS(PRINT_ERRNO)
+    printf("});\n\n");
+    printf("// What each means: sabq_strerror(), built with the same numbers.\n");
+    printf("export const strerror = Object.freeze({\n");
+#define PRINT_MESSAGE(name) if (message(#name, name)) return 1;
+    SABQ_ERRNOS(PRINT_MESSAGE)
     printf("});\n");
     return 0;
 }

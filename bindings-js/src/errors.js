@@ -1,23 +1,14 @@
 // bindings-js/src/errors.js — sabq's negative errno results as JavaScript errors.
-import { errno } from './layout.js';
+import { errno, strerror } from './layout.js';
 
+// Both tables are generated from the C (sabq.wasm's numbers, sabq_strerror's words).
 const names = Object.fromEntries(Object.entries(errno).map(([name, n]) => [n, name]));
-
-const messages = {
-  EAGAIN: 'ring full or empty',
-  ETIMEDOUT: 'timed out',
-  EPIPE: 'ring closed',
-  EMSGSIZE: 'message too large for this ring',
-  EINVAL: 'invalid argument',
-  EPROTO: 'corrupt or incompatible ring (header or index fails validation)',
-  EDEADLK: 'blocking call on a thread that must not block (the browser main thread); use the async form',
-};
 
 /** An error from sabq: `code` is the errno name ('EPIPE'), `errno` the negative number. */
 export class SabqError extends Error {
   constructor(rc, context) {
     const code = names[-rc] ?? `E${-rc}`;
-    super(`${context}: ${messages[code] ?? 'error'} (${code})`);
+    super(`${context}: ${strerror[code] ?? 'error'} (${code})`);
     this.name = 'SabqError';
     this.code = code;
     this.errno = rc;

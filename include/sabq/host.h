@@ -36,6 +36,8 @@
 static inline int sabq_host__encode(char *out, size_t cap, size_t *len, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
+    if (*len >= cap)
+        return -1; /* not even the terminating NUL fits */
     for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
         int plain = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
                     (*c >= '0' && *c <= '9') || *c == '-' || *c == '_' || *c == '.' || *c == '~';

@@ -66,7 +66,9 @@ int sabq_spsc_init(sabq_spsc *r, void *mem, size_t size, uint32_t cap, uint32_t 
 
 /* Fill `r` from a ring someone else laid out in `mem`. Validates the header
  * once: -EINVAL for bad arguments, -EPROTO for a header that is not a valid
- * SPSC ring fitting in `size` bytes. */
+ * SPSC ring fitting in `size` bytes. A producer that attaches after another
+ * one died mid-send continues after the records it had sealed (attach moves
+ * head past them), so nothing the consumer can see is overwritten. */
 int sabq_spsc_attach(sabq_spsc *r, void *mem, size_t size);
 
 /* --- Producer side ------------------------------------------------------- */
@@ -138,8 +140,9 @@ int sabq_spsc_peek_wait(const sabq_spsc *r, sabq_spsc_view *view, uint64_t timeo
 /* --- Either side ---------------------------------------------------------- */
 
 /* Close the ring and wake every waiter. Afterwards sends fail with -EPIPE;
- * the consumer drains what was committed, then gets -EPIPE. Idempotent.
- * Any thread; never blocks. */
+ * the consumer drains what was committed (and any record a producer that died
+ * mid-send had sealed), then gets -EPIPE. Idempotent. Any thread; never
+ * blocks. */
 void sabq_spsc_close(const sabq_spsc *r);
 
 /* Non-zero once the ring is closed. Any thread. */

@@ -3,7 +3,7 @@
 // WebAssembly.Memory, while the page measures its own stalls. The page only
 // uses non-blocking and promise-returning calls; a blocking call here must
 // throw. Results go to window.__result for tests/browser/rings.test.mjs.
-import { Sabq, SpscRing, Pipe, MpmcQueue, END, SabqError, compileSabq } from '/bindings-js/src/index.js';
+import { Sabq, SpscRing, Pipe, MpmcQueue, END, SabqError, compileSabq, canBlock } from '/bindings-js/src/index.js';
 import { payload, checkPayload } from '/tests/js/payload.mjs';
 import { startStallMeter } from '/examples/browser/stall-meter.js';
 
@@ -126,7 +126,8 @@ function blockingOnMainThread() {
     ring.receiveWait(10);
     return { threw: false };
   } catch (e) {
-    return { threw: true, isSabqError: e instanceof SabqError, code: e.code, message: e.message, sendRefused, nothingSent };
+    return { threw: true, isSabqError: e instanceof SabqError, code: e.code, message: e.message, sendRefused, nothingSent,
+             canBlock: canBlock() };
   }
 }
 

@@ -22,6 +22,7 @@ browserTest('page and two workers: 10^6 messages through each ring kind', { time
   assert.equal(r.blocking.threw, true, 'a blocking call on the main thread must throw');
   assert.equal(r.blocking.isSabqError, true);
   assert.equal(r.blocking.code, 'EDEADLK');
+  assert.equal(r.blocking.canBlock, false, 'canBlock() says so on the main thread');
   assert.ok(r.blocking.sendRefused, 'a blocking send on the main thread throws EDEADLK');
   assert.ok(r.blocking.nothingSent, 'and sends nothing');
   assert.match(r.blocking.message, /main thread/i);

@@ -1,6 +1,7 @@
 /* tests/stress/stress.h — scale and helpers for the stress tests. Counts are
  * set by SABQ_STRESS_SCALE: "1" (native, default), "asan" (1/4) or "tsan"
- * (1/10: ThreadSanitizer runs each access through its shadow state). */
+ * (1/10: ThreadSanitizer runs each access through its shadow state); "soak"
+ * runs the soak suite instead (make soak). */
 #ifndef SABQ_STRESS_H
 #define SABQ_STRESS_H
 
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sabq/sabq.h>
+#include "../wrap.h"
 
 /* Checks for the threads a test starts. Criterion's cr_assert ends a test by
  * jumping back to the test's own thread, so a failure in another thread
@@ -41,6 +43,21 @@ stress_fail(const char *file, int line, const char *expr, const char *fmt, ...)
 
 #define STRESS_TIMEOUT_NS (60ull * 1000000000ull) /* a stall this long is a bug */
 
+/* The timeout of every blocking call in the stress tests (the spin-0 tests
+ * make it shorter). A call that returns only once its timeout has passed was
+ * never woken: its last try after the deadline succeeded, which would hide a
+ * lost wake-up as a mere delay. STRESS_WAIT(call) makes that a failure. */
+static uint64_t stress_timeout_ns = STRESS_TIMEOUT_NS;
+#define STRESS_WAIT(call)                                                                  \
+    __extension__({                                                                        \
+        uint64_t t0_ = sabq_now_ns();                                                      \
+        int rc_ = (call);                                                                  \
+        stress_require(sabq_now_ns() - t0_ < stress_timeout_ns,                            \
+                       "%s returned %d only after its whole timeout: a lost wake-up",      \
+                       #call, rc_);                                                        \
+        rc_;                                                                               \
+    })
+
 static inline uint64_t stress_count(uint64_t native)
 {
     const char *s = getenv("SABQ_STRESS_SCALE");
@@ -50,6 +67,16 @@ static inline uint64_t stress_count(uint64_t native)
         return native / 4;
     return native;
 }
+
+/* The soak tests (suite `soak`, run by make soak) run for hours on a busy
+ * machine: skipped unless SABQ_STRESS_SCALE=soak. */
+#define SOAK_ONLY()                                                                        \
+    do {                                                                                   \
+        const char *scale_ = getenv("SABQ_STRESS_SCALE");                                  \
+        if (!scale_ || strcmp(scale_, "soak") != 0)                                        \
+            cr_skip_test("make soak runs it");                                             \
+    } while (0)
+#define SOAK_TIMEOUT_S 86400
 
 static inline void *stress_region(size_t size)
 {

@@ -25,7 +25,7 @@ static void *write_stream(void *arg)
         if (step % 2) {
             for (uint32_t i = 0; i < want; i++)
                 chunk[i] = byte_at(off + i);
-            int n = sabq_pipe_write_all(&run->p, chunk, want, STRESS_TIMEOUT_NS);
+            int n = STRESS_WAIT(sabq_pipe_write_all(&run->p, chunk, want, stress_timeout_ns));
             stress_require(n == (int)want, "write_all: %s", sabq_strerror(n));
             off += want;
         } else {
@@ -45,12 +45,14 @@ static void *write_stream(void *arg)
     return NULL;
 }
 
-Test(stress, pipe_stream_is_exact, .timeout = 900)
+/* `bytes` through a pipe of `cap`, every byte checked at its offset. */
+static void run_pipe(const char *label, uint32_t cap, uint64_t bytes)
 {
-    struct pipe_run run = {.bytes = stress_count(256ull << 20)};
-    size_t size = sabq_pipe_size(4096);
+    struct pipe_run run = {.bytes = bytes};
+    size_t size = sabq_pipe_size(cap);
     void *mem = stress_region(size);
-    cr_assert_eq(sabq_pipe_init(&run.p, mem, size, 4096), 0);
+    cr_assert_eq(sabq_pipe_init(&run.p, mem, size, cap), 0);
+    test_pipe_start_below_wrap(&run.p, 10000); /* cross 2^32 early */
     uint64_t t0 = sabq_now_ns();
     pthread_t t;
     cr_assert_eq(pthread_create(&t, NULL, write_stream, &run), 0);
@@ -60,7 +62,7 @@ Test(stress, pipe_stream_is_exact, .timeout = 900)
     for (;;) {
         int n;
         if (step++ % 2) {
-            n = sabq_pipe_read_wait(&run.p, buf, 1 + (step * 613u) % sizeof buf, STRESS_TIMEOUT_NS);
+            n = STRESS_WAIT(sabq_pipe_read_wait(&run.p, buf, 1 + (step * 613u) % sizeof buf, stress_timeout_ns));
             if (n == 0)
                 break;
             cr_assert_gt(n, 0, "read_wait: %s", sabq_strerror(n));
@@ -86,7 +88,27 @@ Test(stress, pipe_stream_is_exact, .timeout = 900)
     cr_assert_eq(off, run.bytes, "read %llu of %llu bytes", (unsigned long long)off,
                  (unsigned long long)run.bytes);
     double secs = (double)(sabq_now_ns() - t0) / 1e9;
-    fprintf(stderr, "stress pipe: %llu MiB in %.2f s (%.0f MiB/s)\n",
-            (unsigned long long)(run.bytes >> 20), secs, (double)run.bytes / secs / 1048576.0);
+    fprintf(stderr, "stress %s: %llu bytes in %.2f s (%.0f MiB/s)\n", label,
+            (unsigned long long)run.bytes, secs, (double)run.bytes / secs / 1048576.0);
     free(mem);
+}
+
+Test(stress, pipe_stream_is_exact, .timeout = 900)
+{
+    run_pipe("pipe", 4096, stress_count(256ull << 20));
+}
+
+Test(soak, pipe_10e9_bytes, .timeout = SOAK_TIMEOUT_S)
+{
+    SOAK_ONLY();
+    run_pipe("soak pipe", 4096, 1000000000ull);
+}
+
+/* Spin 0 and a 64-byte pipe: nearly every write and read waits, and parks;
+ * a lost wake-up would show as a whole (10 s) timeout, which fails. */
+Test(stress, pipe_parking_at_every_wait, .timeout = 900)
+{
+    sabq_set_spin(0);
+    stress_timeout_ns = 10ull * 1000000000ull;
+    run_pipe("pipe spin 0, 64 bytes", 64, stress_count(4u << 20));
 }

@@ -47,7 +47,7 @@ static void *produce(void *arg)
         case 0: { /* copy in, blocking */
             uint32_t len = msg_len(run, seq);
             fill_msg(buf[0], seq, len);
-            rc = sabq_spsc_send_wait(&run->r, buf[0], len, STRESS_TIMEOUT_NS);
+            rc = STRESS_WAIT(sabq_spsc_send_wait(&run->r, buf[0], len, stress_timeout_ns));
             stress_require(rc == 0, "send_wait: %s", sabq_strerror(rc));
             seq++;
             break;
@@ -95,6 +95,7 @@ static void run_stress(const char *label, uint32_t cap, uint32_t longest, uint32
     void *mem = stress_region(size);
     memset(mem, 0x5A, size);
     cr_assert_eq(sabq_spsc_init(&run.r, mem, size, cap, longest), 0);
+    test_spsc_start_below_wrap(&run.r, 3); /* cross 2^32 within the first laps */
     uint64_t t0 = sabq_now_ns();
     pthread_t t;
     cr_assert_eq(pthread_create(&t, NULL, produce, &run), 0);
@@ -104,14 +105,14 @@ static void run_stress(const char *label, uint32_t cap, uint32_t longest, uint32
     for (;;) {
         int rc;
         if (want % 4 == 0) { /* copy out, blocking */
-            rc = sabq_spsc_recv_wait(&run.r, buf[0], sizeof buf[0], STRESS_TIMEOUT_NS);
+            rc = STRESS_WAIT(sabq_spsc_recv_wait(&run.r, buf[0], sizeof buf[0], stress_timeout_ns));
             if (rc == -EPIPE)
                 break;
             cr_assert_geq(rc, 0, "recv_wait: %s", sabq_strerror(rc));
             check_msg(&run, buf[0], (uint32_t)rc, want++);
         } else if (want % 4 == 1) { /* zero-copy, several in place, one release */
             sabq_spsc_view v;
-            rc = sabq_spsc_peek_wait(&run.r, &v, STRESS_TIMEOUT_NS);
+            rc = STRESS_WAIT(sabq_spsc_peek_wait(&run.r, &v, stress_timeout_ns));
             if (rc == -EPIPE)
                 break;
             cr_assert_geq(rc, 0, "peek_wait: %s", sabq_strerror(rc));
@@ -128,7 +129,7 @@ static void run_stress(const char *label, uint32_t cap, uint32_t longest, uint32
                 iov[k] = (sabq_iov){buf[k], sizeof buf[k]};
             rc = sabq_spsc_recv_batch(&run.r, iov, 8);
             if (rc == -EAGAIN) { /* nothing yet: block for one */
-                rc = sabq_spsc_recv_wait(&run.r, buf[0], sizeof buf[0], STRESS_TIMEOUT_NS);
+                rc = STRESS_WAIT(sabq_spsc_recv_wait(&run.r, buf[0], sizeof buf[0], stress_timeout_ns));
                 if (rc == -EPIPE)
                     break;
                 cr_assert_geq(rc, 0);
@@ -162,6 +163,12 @@ Test(stress, spsc_runs_of_equal_lengths, .timeout = 900)
     run_stress("spsc runs", 512, 40, 8, stress_count(5000000));
 }
 
+Test(soak, spsc_10e9_messages, .timeout = SOAK_TIMEOUT_S)
+{
+    SOAK_ONLY();
+    run_stress("soak spsc", 4096, 71, 1000000000);
+}
+
 /* A 64-byte ring holds two or three messages of 8..24 bytes: it wraps, pads
  * and fills every few messages, so the seal of the next record is cleared,
  * set and read across a wrap all the time; lengths repeat in threes, so
@@ -169,4 +176,14 @@ Test(stress, spsc_runs_of_equal_lengths, .timeout = 900)
 Test(stress, spsc_tiny_ring_wraps_every_few_messages, .timeout = 900)
 {
     run_stress("spsc tiny ring", 64, 24, 3, stress_count(5000000));
+}
+
+/* Spin 0: a 64-byte ring, so both sides wait all the time, and every wait
+ * parks at once: each is a park and a wake. A lost wake-up would leave a side
+ * asleep for its whole (10 s) timeout, which STRESS_WAIT fails. */
+Test(stress, spsc_parking_at_every_wait, .timeout = 900)
+{
+    sabq_set_spin(0);
+    stress_timeout_ns = 10ull * 1000000000ull;
+    run_stress("spsc spin 0, tiny ring", 64, 24, stress_count(200000));
 }

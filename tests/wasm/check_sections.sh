@@ -13,7 +13,10 @@ for section in Data DataCount Global Start Memory; do
 done
 imports=$(wasm-objdump -x -j Import "$wasm")
 grep -q 'memory\[0\].* shared <- env.memory' <<<"$imports" || { echo "FAIL: memory is not an imported shared env.memory"; fail=1; }
-if wasm-objdump -d "$wasm" | grep -qE 'global\.(get|set)'; then
+# Into a variable first: `objdump | grep -q` under pipefail fails the pipeline
+# when grep exits at the first match and objdump gets SIGPIPE.
+disassembly=$(wasm-objdump -d "$wasm")
+if grep -qE 'global\.(get|set)' <<<"$disassembly"; then
     echo "FAIL: code touches a global (shadow stack?)"; fail=1
 fi
 [ $fail -eq 0 ] && echo "sections: 1 passed, 0 failed (no data, no globals, imported shared memory)"

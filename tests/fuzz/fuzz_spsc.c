@@ -1,0 +1,295 @@
+/* tests/fuzz/fuzz_spsc.c — libFuzzer target for the SPSC message ring: attach
+ * a region taken from the input, or lay one out with fuzzed geometry (and
+ * indices started just below 2^32 when the input says so), then run a script
+ * of every producer and consumer call, with the peer's scribbles in between.
+ * While the peer is honest every result is checked against a reference FIFO
+ * (the exact messages, in order; -EAGAIN from an empty ring or with a message
+ * queued is wrong; -EPROTO never); afterwards, only that each result is one
+ * the header documents and every view lies inside the data area. */
+#include "fuzz.h"
+
+#define MAX_MSGS 1024 /* more than a 2048-byte ring can hold (8 bytes a record at least) */
+
+struct ref {
+    uint64_t first[MAX_MSGS]; /* stream offset of each queued message's first byte */
+    uint32_t len[MAX_MSGS];
+    uint32_t head, tail;      /* queued: tail .. head (mod MAX_MSGS) */
+    uint64_t next;            /* stream offset of the next message sent */
+    int honest, closed;
+};
+
+static uint32_t ref_count(const struct ref *m) { return m->head - m->tail; }
+
+static void fill(uint8_t *dst, uint64_t first, uint32_t len)
+{
+    for (uint32_t i = 0; i < len; i++)
+        dst[i] = fuzz_byte(first + i);
+}
+
+static void ref_push(struct ref *m, uint32_t len)
+{
+    FUZZ_CHECK(ref_count(m) < MAX_MSGS, "reference queue overflow");
+    m->first[m->head % MAX_MSGS] = m->next;
+    m->len[m->head % MAX_MSGS] = len;
+    m->head++;
+    m->next += len;
+}
+
+/* A message the ring handed out: with an honest peer it must be the oldest. */
+static void ref_expect(const struct ref *m, uint32_t k, const uint8_t *data, uint32_t len)
+{
+    if (!m->honest)
+        return;
+    FUZZ_CHECK(k < ref_count(m), "a message that was never sent");
+    uint32_t at = (m->tail + k) % MAX_MSGS;
+    FUZZ_CHECK(len == m->len[at], "length %u, sent %u", len, m->len[at]);
+    for (uint32_t i = 0; i < len; i++)
+        FUZZ_CHECK(data[i] == fuzz_byte(m->first[at] + i), "byte %u of a message differs", i);
+}
+
+/* After a send refused for room: an honest ring holding nothing accepts any
+ * message up to msg_max, padding included. */
+static void expect_send(const struct ref *m, const sabq_spsc *r, int rc, uint32_t len)
+{
+    if (!m->honest) {
+        FUZZ_RC(rc, 0, -EAGAIN, -EMSGSIZE, -EPIPE, -EPROTO);
+        return;
+    }
+    if (m->closed)
+        FUZZ_CHECK(rc == -EPIPE, "send on a closed ring: %d", rc);
+    else if (len > r->msg_max)
+        FUZZ_CHECK(rc == -EMSGSIZE, "send of %u > msg_max: %d", len, rc);
+    else
+        FUZZ_CHECK(rc == 0 || (rc == -EAGAIN && ref_count(m) > 0), "send of %u: %d (%u queued)",
+                   len, rc, ref_count(m));
+}
+
+/* A receive that found nothing: right only if nothing is queued. */
+static void expect_empty(const struct ref *m, int rc)
+{
+    if (m->honest) {
+        FUZZ_CHECK(ref_count(m) == 0, "%d with %u messages queued", rc, ref_count(m));
+        FUZZ_CHECK(rc == (m->closed ? -EPIPE : -EAGAIN), "empty ring said %d", rc);
+    }
+}
+
+static void check_view(const sabq_spsc *r, const sabq_spsc_view *v)
+{
+    FUZZ_CHECK(v->len <= r->msg_max, "view of %u bytes > msg_max", v->len);
+    FUZZ_CHECK(fuzz_inside(v->data, v->len, r->data, r->cap), "view outside the data area");
+}
+
+enum { OP_SEND, OP_RESERVE, OP_SEND_BATCH, OP_SEND_WAIT, OP_RECV, OP_PEEK, OP_RECV_BATCH,
+       OP_RECV_WAIT, OP_PEEK_WAIT, OP_CLOSE, OP_USED, OP_SCRIBBLE, OP_COUNT };
+
+static void run_script(struct fuzz_input *in, const struct fuzz_region *reg, const sabq_spsc *prod,
+                       const sabq_spsc *cons, struct ref *m)
+{
+    static uint8_t buf[8][2048], out[8][2048];
+    while (in->left) {
+        uint8_t op = fuzz_u8(in) % OP_COUNT;
+        uint32_t len = fuzz_u16(in) % (prod->msg_max + 16); /* now and then too long */
+        int rc;
+        switch (op) {
+        case OP_SEND:
+            fill(buf[0], m->next, len);
+            rc = sabq_spsc_send(prod, buf[0], len);
+            expect_send(m, prod, rc, len);
+            if (rc == 0)
+                ref_push(m, len);
+            break;
+        case OP_RESERVE: { /* reserve, fill, commit (maybe fewer bytes, maybe not at all) */
+            sabq_spsc_resv w;
+            rc = sabq_spsc_reserve(prod, len, &w);
+            expect_send(m, prod, rc, len);
+            if (rc < 0)
+                break;
+            FUZZ_CHECK(w.len == len && fuzz_inside(w.data, len, prod->data, prod->cap),
+                       "reservation outside the data area");
+            uint8_t how = fuzz_u8(in);
+            if (how % 4 == 0)
+                break; /* abandoned: nothing may show */
+            uint32_t n = how % 4 == 1 && len ? len - 1 - fuzz_u8(in) % len : len;
+            fill(w.data, m->next, n);
+            FUZZ_CHECK(sabq_spsc_commit(prod, &w, len + 1) == -EINVAL, "commit beyond the reservation");
+            FUZZ_CHECK(sabq_spsc_commit(prod, &w, n) == 0, "commit");
+            ref_push(m, n);
+            break;
+        }
+        case OP_SEND_BATCH: {
+            uint32_t n = 1 + fuzz_u8(in) % 8;
+            sabq_iov iov[8];
+            uint64_t at = m->next;
+            for (uint32_t i = 0; i < n; i++) {
+                uint32_t l = i == 0 ? len : fuzz_u16(in) % (prod->msg_max + 1);
+                fill(buf[i], at, l);
+                iov[i] = (sabq_iov){buf[i], l};
+                at += l;
+            }
+            rc = sabq_spsc_send_batch(prod, iov, n);
+            if (rc <= 0) {
+                expect_send(m, prod, rc, len);
+                break;
+            }
+            FUZZ_CHECK((uint32_t)rc <= n, "sent %d of %u", rc, n);
+            for (int i = 0; i < rc; i++)
+                ref_push(m, iov[i].len);
+            break;
+        }
+        case OP_SEND_WAIT:
+            fill(buf[0], m->next, len);
+            rc = sabq_spsc_send_wait(prod, buf[0], len, fuzz_timeout(in));
+            if (rc == -ETIMEDOUT)
+                rc = -EAGAIN; /* the same verdict for the checks */
+            expect_send(m, prod, rc, len);
+            if (rc == 0)
+                ref_push(m, len);
+            break;
+        case OP_RECV:
+        case OP_RECV_WAIT: {
+            uint32_t room = fuzz_u16(in) % 2048;
+            rc = op == OP_RECV ? sabq_spsc_recv(cons, out[0], room)
+                               : sabq_spsc_recv_wait(cons, out[0], room, fuzz_timeout(in));
+            if (rc == -ETIMEDOUT)
+                rc = -EAGAIN;
+            if (rc >= 0) {
+                FUZZ_CHECK((uint32_t)rc <= room && (uint32_t)rc <= cons->msg_max, "length %d", rc);
+                ref_expect(m, 0, out[0], (uint32_t)rc);
+                m->tail += m->honest;
+            } else if (rc == -EMSGSIZE) {
+                if (m->honest)
+                    FUZZ_CHECK(ref_count(m) && m->len[m->tail % MAX_MSGS] > room, "-EMSGSIZE");
+            } else if (rc == -EAGAIN || rc == -EPIPE) {
+                expect_empty(m, rc);
+            } else {
+                FUZZ_CHECK(rc == -EPROTO && !m->honest, "recv: %d", rc);
+            }
+            break;
+        }
+        case OP_PEEK:
+        case OP_PEEK_WAIT: { /* peek, peek_next a few, release all or none */
+            sabq_spsc_view v;
+            rc = op == OP_PEEK ? sabq_spsc_peek(cons, &v)
+                               : sabq_spsc_peek_wait(cons, &v, fuzz_timeout(in));
+            if (rc == -ETIMEDOUT)
+                rc = -EAGAIN;
+            if (rc < 0) {
+                if (rc == -EPROTO)
+                    FUZZ_CHECK(!m->honest, "peek: -EPROTO from an honest peer");
+                else
+                    expect_empty(m, rc);
+                break;
+            }
+            check_view(cons, &v);
+            ref_expect(m, 0, v.data, v.len);
+            uint32_t seen = 1, more = fuzz_u8(in) % 4;
+            sabq_spsc_view last = v;
+            while (more--) {
+                rc = sabq_spsc_peek_next(cons, &v);
+                if (rc < 0) {
+                    FUZZ_RC(rc, -EAGAIN, -EPIPE, -EPROTO);
+                    if (m->honest)
+                        FUZZ_CHECK(rc != -EPROTO && seen == ref_count(m), "peek_next: %d", rc);
+                    break;
+                }
+                check_view(cons, &v);
+                ref_expect(m, seen, v.data, v.len);
+                seen++;
+                last = v;
+            }
+            if (fuzz_u8(in) & 1) {
+                sabq_spsc_release(cons, &last);
+                if (m->honest)
+                    m->tail += seen;
+            }
+            break;
+        }
+        case OP_RECV_BATCH: {
+            uint32_t n = 1 + fuzz_u8(in) % 8;
+            sabq_iov iov[8];
+            for (uint32_t i = 0; i < n; i++)
+                iov[i] = (sabq_iov){out[i], fuzz_u16(in) % 2048};
+            uint32_t room0 = iov[0].len;
+            rc = sabq_spsc_recv_batch(cons, iov, n);
+            if (rc > 0) {
+                FUZZ_CHECK((uint32_t)rc <= n, "received %d of %u", rc, n);
+                for (int i = 0; i < rc; i++) {
+                    FUZZ_CHECK(iov[i].len <= cons->msg_max, "length %u", iov[i].len);
+                    ref_expect(m, (uint32_t)i, out[i], iov[i].len);
+                }
+                if (m->honest)
+                    m->tail += (uint32_t)rc;
+            } else if (rc == -EMSGSIZE) {
+                if (m->honest)
+                    FUZZ_CHECK(ref_count(m) && m->len[m->tail % MAX_MSGS] > room0, "-EMSGSIZE");
+            } else if (rc == -EAGAIN || rc == -EPIPE) {
+                expect_empty(m, rc);
+            } else {
+                FUZZ_CHECK(rc == -EPROTO && !m->honest, "recv_batch: %d", rc);
+            }
+            break;
+        }
+        case OP_CLOSE:
+            sabq_spsc_close(fuzz_u8(in) & 1 ? prod : cons);
+            FUZZ_CHECK(sabq_spsc_is_closed(cons), "closed and not closed");
+            m->closed = 1;
+            break;
+        case OP_USED: {
+            uint32_t used = sabq_spsc_used(prod);
+            FUZZ_CHECK(used <= prod->cap, "used %u > capacity", used);
+            if (m->honest)
+                FUZZ_CHECK((used == 0) == (ref_count(m) == 0), "used %u with %u queued", used,
+                           ref_count(m));
+            break;
+        }
+        case OP_SCRIBBLE:
+            m->honest = !fuzz_scribble(in, reg);
+            m->closed = m->closed || sabq_spsc_is_closed(prod);
+            break;
+        }
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static struct ref m;
+    struct fuzz_input in = {data, size};
+    fuzz_setup();
+    memset(&m, 0, sizeof m);
+    uint8_t mode = fuzz_u8(&in);
+    sabq_spsc prod, cons;
+    struct fuzz_region reg;
+    if (mode & 1) { /* attach whatever the input holds */
+        reg = fuzz_region_from_input(&in, 4400);
+        size_t rsize = reg.size;
+        int rc = sabq_spsc_attach(&prod, reg.mem, rsize);
+        FUZZ_RC(rc, 0, -EINVAL, -EPROTO);
+        FUZZ_CHECK(rc != -EINVAL || rsize < SABQ_DATA_OFFSET, "-EINVAL for a %zu-byte region", rsize);
+        if (rc == 0) {
+            FUZZ_CHECK(SABQ_DATA_OFFSET + (size_t)prod.cap <= rsize, "ring larger than the region");
+            FUZZ_CHECK(prod.msg_max <= sabq_spsc_msg_limit(prod.cap), "msg_max %u", prod.msg_max);
+            cons = prod;
+            run_script(&in, &reg, &prod, &cons, &m);
+        }
+    } else { /* lay out a ring, the data area holding input bytes */
+        uint32_t cap = 16u << (fuzz_u8(&in) % 8);
+        uint32_t msg_max = fuzz_u16(&in) % (sabq_spsc_msg_limit(cap) + 1);
+        size_t rsize = sabq_spsc_size(cap);
+        reg = fuzz_region_new(rsize);
+        fuzz_bytes(&in, reg.mem, rsize < 512 ? rsize : 512);
+        FUZZ_CHECK(sabq_spsc_init(&prod, reg.mem, rsize, cap, msg_max) == 0, "init");
+        if (mode & 2) { /* indices a few laps below 2^32, so they wrap during the script */
+            struct sabq_region *s = (struct sabq_region *)reg.mem;
+            uint32_t start = 0u - cap * (1u + fuzz_u8(&in) % 4);
+            atomic_store(&s->prod.head, start);
+            s->prod.tail_cache = start;
+            atomic_store(&s->cons.tail, start);
+            s->cons.head_cache = start;
+        }
+        FUZZ_CHECK(sabq_spsc_attach(&cons, reg.mem, rsize) == 0, "attach to a fresh ring");
+        m.honest = 1;
+        run_script(&in, &reg, &prod, &cons, &m);
+    }
+    fuzz_region_free(&reg);
+    return 0;
+}

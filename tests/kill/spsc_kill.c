@@ -1,0 +1,271 @@
+/* tests/kill/spsc_kill.c — producers killed with SIGKILL in the middle of
+ * writing into an SPSC ring in a named region, over and over.
+ *
+ *   spsc_kill KILLS [SEED]
+ *
+ * A supervisor lays out the ring in a region made with sabq_shm_create and
+ * consumes it in a thread. It forks a producer (a fresh process that maps the
+ * region by name and attaches), lets it run for a random time, kills it with
+ * SIGKILL and reaps it; then either a fresh producer attaches and carries on,
+ * or (one time in four, and at the end) the supervisor closes the ring, the
+ * consumer drains it, and a new ring is laid out. Producers mix send,
+ * reserve/commit and send_batch, and after each call that returned they
+ * publish how many of their messages are committed in a second region (the
+ * side channel: a store survives the kill, a message in flight does not).
+ *
+ * Checked: every message is whole (its length and every byte are a function
+ * of (producer, sequence)); each producer's messages arrive in order, without
+ * gaps, and at least up to the last one whose commit returned; producers
+ * appear in the order they ran; each ring ends with -EPIPE once closed.
+ * Exit status 0 when all of that held. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <sabq/sabq.h>
+#include <sabq/shm.h>
+
+#define RING_CAP 4096u
+#define MAX_GEN 100000u /* producers in one run */
+#define SECOND 1000000000ull
+
+/* The side channel: per producer, how many of its messages were committed
+ * (the count after the last call that returned 0). */
+struct reports {
+    _Atomic uint32_t committed[MAX_GEN];
+};
+
+/* A message: producer, sequence, then bytes derived from both. */
+struct msg_head {
+    uint32_t gen;
+    uint32_t seq;
+};
+
+static uint32_t msg_len(uint32_t gen, uint32_t seq)
+{
+    return 8 + (gen * 7919u + seq * 2654435761u) % 200u;
+}
+
+static uint8_t msg_byte(uint32_t gen, uint32_t seq, uint32_t i)
+{
+    return (uint8_t)(gen * 31u + seq * 131u + i * 7u);
+}
+
+static void fill(uint8_t *buf, uint32_t gen, uint32_t seq)
+{
+    struct msg_head h = {gen, seq};
+    uint32_t len = msg_len(gen, seq);
+    memcpy(buf, &h, sizeof h);
+    for (uint32_t i = sizeof h; i < len; i++)
+        buf[i] = msg_byte(gen, seq, i);
+}
+
+static void die(const char *what, int rc)
+{
+    fprintf(stderr, "spsc_kill: %s: %s\n", what, rc < 0 ? sabq_strerror(rc) : strerror(errno));
+    exit(2);
+}
+
+/* ---- producer (a child process) ------------------------------------------ */
+
+static _Noreturn void produce(const char *ring_name, const char *rep_name, uint32_t gen)
+{
+    sabq_shm ring_shm, rep_shm;
+    sabq_spsc r;
+    int rc;
+    if ((rc = sabq_shm_open(&ring_shm, ring_name)) < 0 || (rc = sabq_shm_open(&rep_shm, rep_name)) < 0)
+        die("producer: open", rc);
+    if ((rc = sabq_spsc_attach(&r, ring_shm.addr, ring_shm.size)) < 0)
+        die("producer: attach", rc);
+    struct reports *rep = rep_shm.addr;
+    static uint8_t buf[8][256];
+    for (uint32_t seq = 0;;) {
+        switch (seq % 3) {
+        case 0:
+            fill(buf[0], gen, seq);
+            rc = sabq_spsc_send_wait(&r, buf[0], msg_len(gen, seq), 10 * SECOND);
+            if (rc < 0)
+                die("producer: send_wait", rc);
+            seq++;
+            break;
+        case 1: {
+            sabq_spsc_resv w;
+            while ((rc = sabq_spsc_reserve(&r, msg_len(gen, seq), &w)) == -EAGAIN)
+                sched_yield();
+            if (rc < 0)
+                die("producer: reserve", rc);
+            fill(w.data, gen, seq);
+            if ((rc = sabq_spsc_commit(&r, &w, msg_len(gen, seq))) < 0)
+                die("producer: commit", rc);
+            seq++;
+            break;
+        }
+        default: {
+            sabq_iov iov[4];
+            for (uint32_t i = 0; i < 4; i++) {
+                fill(buf[i], gen, seq + i);
+                iov[i] = (sabq_iov){buf[i], msg_len(gen, seq + i)};
+            }
+            rc = sabq_spsc_send_batch(&r, iov, 4);
+            if (rc == -EAGAIN) {
+                sched_yield();
+                continue;
+            }
+            if (rc < 0)
+                die("producer: send_batch", rc);
+            seq += (uint32_t)rc;
+            break;
+        }
+        }
+        /* release: whoever reads the count sees a ring that holds them */
+        atomic_store_explicit(&rep->committed[gen], seq, memory_order_release);
+    }
+}
+
+/* ---- consumer (a thread of the supervisor) -------------------------------- */
+
+struct consumer {
+    const sabq_spsc *r;
+    uint32_t first_gen;     /* producers of this ring: first_gen .. */
+    uint32_t *received;     /* per producer: messages received */
+    uint32_t last_gen;      /* the producer of the last message */
+    int end;                /* what ended it: -EPIPE expected */
+    char error[200];
+};
+
+static void *consume(void *arg)
+{
+    struct consumer *c = arg;
+    uint8_t buf[256];
+    c->last_gen = c->first_gen;
+    for (;;) {
+        int n = sabq_spsc_recv_wait(c->r, buf, sizeof buf, 60 * SECOND);
+        if (n < 0) {
+            c->end = n;
+            return NULL;
+        }
+        struct msg_head h;
+        if ((uint32_t)n < sizeof h) {
+            snprintf(c->error, sizeof c->error, "a message of %d bytes", n);
+            return NULL;
+        }
+        memcpy(&h, buf, sizeof h);
+        if (h.gen < c->last_gen || h.gen < c->first_gen || h.gen >= MAX_GEN) {
+            snprintf(c->error, sizeof c->error, "producer %u after producer %u", h.gen, c->last_gen);
+            return NULL;
+        }
+        if (h.seq != c->received[h.gen]) {
+            snprintf(c->error, sizeof c->error, "producer %u: message %u, expected %u", h.gen, h.seq,
+                     c->received[h.gen]);
+            return NULL;
+        }
+        if ((uint32_t)n != msg_len(h.gen, h.seq)) {
+            snprintf(c->error, sizeof c->error, "producer %u message %u: %d bytes, sent %u", h.gen,
+                     h.seq, n, msg_len(h.gen, h.seq));
+            return NULL;
+        }
+        for (uint32_t i = sizeof h; i < (uint32_t)n; i++)
+            if (buf[i] != msg_byte(h.gen, h.seq, i)) {
+                snprintf(c->error, sizeof c->error, "producer %u message %u: torn at byte %u", h.gen,
+                         h.seq, i);
+                return NULL;
+            }
+        c->received[h.gen]++;
+        c->last_gen = h.gen;
+    }
+}
+
+/* ---- supervisor ------------------------------------------------------------ */
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: spsc_kill KILLS [SEED]\n");
+        return 2;
+    }
+    uint32_t kills = (uint32_t)strtoul(argv[1], NULL, 10);
+    unsigned seed = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : (unsigned)time(NULL);
+    if (kills == 0 || kills >= MAX_GEN)
+        return 2;
+    srand(seed);
+    char ring_name[64], rep_name[64];
+    snprintf(ring_name, sizeof ring_name, "/sabq-kill-ring-%d", (int)getpid());
+    snprintf(rep_name, sizeof rep_name, "/sabq-kill-rep-%d", (int)getpid());
+    sabq_shm ring_shm, rep_shm;
+    int rc;
+    if ((rc = sabq_shm_create(&ring_shm, ring_name, sabq_spsc_size(RING_CAP))) < 0 ||
+        (rc = sabq_shm_create(&rep_shm, rep_name, sizeof(struct reports))) < 0)
+        die("create", rc);
+    struct reports *rep = rep_shm.addr;
+    uint32_t *received = calloc(MAX_GEN, sizeof *received);
+    uint64_t t0 = sabq_now_ns(), messages = 0, torn_windows = 0;
+    uint32_t gen = 0, rings = 0, failed = 0;
+    while (gen < kills && !failed) {
+        sabq_spsc r;
+        if ((rc = sabq_spsc_init(&r, ring_shm.addr, ring_shm.size, RING_CAP, 0)) < 0)
+            die("init", rc);
+        rings++;
+        struct consumer c = {.r = &r, .first_gen = gen, .received = received};
+        pthread_t t;
+        pthread_create(&t, NULL, consume, &c);
+        uint32_t first = gen;
+        for (;;) {
+            fflush(NULL);
+            pid_t pid = fork();
+            if (pid < 0)
+                die("fork", -errno);
+            if (pid == 0)
+                produce(ring_name, rep_name, gen);
+            /* A random moment: from before the child has attached to well
+             * into its writing. */
+            struct timespec ts = {0, (long)(rand() % 3000) * 1000};
+            nanosleep(&ts, NULL);
+            kill(pid, SIGKILL);
+            int status;
+            waitpid(pid, &status, 0);
+            if (!WIFSIGNALED(status)) {
+                fprintf(stderr, "spsc_kill: producer %u exited with status %d\n", gen, status);
+                failed = 1;
+            }
+            gen++;
+            if (failed || gen == kills || rand() % 4 == 0)
+                break; /* close this ring */
+        }
+        sabq_spsc_close(&r);
+        pthread_join(t, NULL);
+        if (c.error[0]) {
+            fprintf(stderr, "spsc_kill: ring %u: %s\n", rings, c.error);
+            failed = 1;
+        } else if (c.end != -EPIPE) {
+            fprintf(stderr, "spsc_kill: ring %u ended with %s, not -EPIPE\n", rings, sabq_strerror(c.end));
+            failed = 1;
+        }
+        for (uint32_t g = first; g < gen && !failed; g++) {
+            uint32_t committed = atomic_load_explicit(&rep->committed[g], memory_order_acquire);
+            if (received[g] < committed) {
+                fprintf(stderr, "spsc_kill: producer %u committed %u messages, %u arrived\n", g,
+                        committed, received[g]);
+                failed = 1;
+            }
+            torn_windows += received[g] > committed; /* killed after its commit, before its report */
+            messages += received[g];
+        }
+    }
+    sabq_shm_close(&ring_shm);
+    sabq_shm_close(&rep_shm);
+    sabq_shm_unlink(ring_name);
+    sabq_shm_unlink(rep_name);
+    printf("spsc_kill: %u producers killed over %u rings, %llu messages checked, "
+           "%llu kills between a commit and its report, %.1f s, seed %u: %s\n",
+           gen, rings, (unsigned long long)messages, (unsigned long long)torn_windows,
+           (double)(sabq_now_ns() - t0) / 1e9, seed, failed ? "FAILED" : "ok");
+    free(received);
+    return failed;
+}
