@@ -594,6 +594,24 @@ Test(spsc, records_sealed_by_a_dead_producer_are_adopted)
     sabq_spsc_close(&r);
     cr_expect_eq(sabq_spsc_recv(&r, buf, sizeof buf), -EPIPE, "the end, not a corrupt ring");
 
+    /* a run sealed by a dead producer is adopted whole */
+    cr_assert_eq(sabq_spsc_init(&r, mem, size, cap, 0), 0);
+    uint64_t m[4] = {11, 12, 13, 14}, got;
+    sabq_iov iov[4];
+    for (int i = 0; i < 4; i++)
+        iov[i] = (sabq_iov){&m[i], 8};
+    cr_assert_eq(sabq_spsc_send_batch(&r, iov, 4), 4);
+    atomic_store(&r.shm->prod.head, 0); /* died after sealing the run */
+    cr_assert_eq(sabq_spsc_recv(&r, &got, 8), 8, "taken by its seal: the run's first");
+    cr_assert_eq(sabq_spsc_attach(&fresh, mem, size), 0);
+    cr_expect_eq(atomic_load(&r.shm->prod.head), SABQ_RUN_HDR + 4 * 8, "head moved past the run");
+    got = 15;
+    cr_assert_eq(sabq_spsc_send(&fresh, &got, 8), 0);
+    for (uint64_t want = 12; want <= 15; want++) {
+        cr_assert_eq(sabq_spsc_recv(&r, &got, 8), 8);
+        cr_expect_eq(got, want, "message %llu, then the fresh producer's", (unsigned long long)want);
+    }
+
     /* only records sealed at their own position count */
     cr_assert_eq(sabq_spsc_init(&r, mem, size, cap, 0), 0);
     struct sabq_rec *rec = (struct sabq_rec *)r.data;
@@ -604,38 +622,64 @@ Test(spsc, records_sealed_by_a_dead_producer_are_adopted)
     free(mem);
 }
 
-/* A consumer that keeps up takes records by their seals and never reads head,
- * so its cached head went stale; 2^32 bytes later the stale value looked
- * valid again (head_cache - tail < capacity) and the consumer read records
- * that were never published: a phantom message from the previous lap, or
- * -EPROTO (make soak found it after ~4 GB). Any position the consumer keeps
- * for itself has the same hazard, so a batch goes first. Records here carry
- * no payload copy, so the 2^32 bytes take a moment. */
-Test(spsc, a_cached_head_never_comes_back_after_2_32_bytes, .timeout = 300)
+/* A position the consumer keeps for itself must not come back 2^32 bytes
+ * later. In layout 2 that was the cached head: a consumer taking records by
+ * their seals never refreshed it, and 2^32 bytes on the stale value looked
+ * valid again (make soak found recv_batch returning -EPROTO after ~4 GB). In
+ * layout 3 it is run_end, left where the last run ended (after a run read one
+ * message at a time) or at 0 (a consumer that never stopped inside a run):
+ * once run_end - tail - 1 < capacity again, the consumer would read the old
+ * run's length where other records are (a phantom message) or fail with
+ * -EPROTO (run_len 0). 2^32 bytes of 2048-byte records, received by peek and
+ * release or by recv_batch, checking for a phantom wherever a stale value
+ * would look valid. */
+static void no_stale_position_after_2_32_bytes(int run_first, int by_batch)
 {
     uint32_t cap = 4096, len = sabq_spsc_msg_limit(cap); /* 2048-byte records */
     void *mem;
     sabq_spsc r = ring(&mem, cap, 0);
     uint64_t bytes = 0, records = 0, small[4] = {1, 2, 3, 4};
-    sabq_iov batch[4];
+    static uint8_t out[2048];
+    sabq_iov batch[4], in = {out, sizeof out};
     for (int i = 0; i < 4; i++)
         batch[i] = (sabq_iov){&small[i], 8};
-    cr_assert_eq(sabq_spsc_send_batch(&r, batch, 4), 4);
-    for (int i = 0; i < 4; i++)
-        cr_assert_eq(sabq_spsc_recv(&r, &small[i], 8), 8);
+    if (run_first) {
+        cr_assert_eq(sabq_spsc_send_batch(&r, batch, 4), 4);
+        for (int i = 0; i < 4; i++)
+            cr_assert_eq(sabq_spsc_recv(&r, &small[i], 8), 8);
+    }
     sabq_spsc_view v;
     for (; bytes < (1ull << 32) + 4 * cap; bytes += SABQ_REC_HDR + len, records++) {
         sabq_spsc_resv w;
         cr_assert_eq(sabq_spsc_reserve(&r, len, &w), 0);
         cr_assert_eq(sabq_spsc_commit(&r, &w, len), 0);
-        cr_assert_eq(sabq_spsc_peek(&r, &v), (int)len, "record %llu", (unsigned long long)records);
-        sabq_spsc_release(&r, &v);
-        /* empty now: in the window where a stale cache would look valid,
+        if (by_batch) {
+            in.len = sizeof out;
+            cr_assert_eq(sabq_spsc_recv_batch(&r, &in, 1), 1, "record %llu", (unsigned long long)records);
+            cr_assert_eq(in.len, len);
+        } else {
+            cr_assert_eq(sabq_spsc_peek(&r, &v), (int)len, "record %llu", (unsigned long long)records);
+            sabq_spsc_release(&r, &v);
+        }
+        /* empty now: in the window where a stale value would look valid,
          * a phantom would show here */
-        if ((atomic_load(&r.shm->cons.tail) & 0xfffff000u) == 0xfffff000u ||
-            atomic_load(&r.shm->cons.tail) < 4 * cap)
-            cr_assert_eq(sabq_spsc_peek(&r, &v), -EAGAIN, "a phantom record at %u",
-                         atomic_load(&r.shm->cons.tail));
+        uint32_t tail = atomic_load(&r.shm->cons.tail);
+        if ((tail & 0xfffff000u) == 0xfffff000u || tail < 4 * cap) {
+            cr_assert_eq(sabq_spsc_peek(&r, &v), -EAGAIN, "a phantom record at %u", tail);
+            cr_assert_eq(sabq_spsc_recv(&r, out, sizeof out), -EAGAIN, "a phantom at %u", tail);
+            in.len = sizeof out;
+            cr_assert_eq(sabq_spsc_recv_batch(&r, &in, 1), -EAGAIN, "a phantom at %u", tail);
+        }
     }
     free(mem);
+}
+
+Test(spsc, a_run_end_never_comes_back_after_2_32_bytes, .timeout = 300)
+{
+    no_stale_position_after_2_32_bytes(1, 0);
+}
+
+Test(spsc, run_end_from_init_never_comes_back_after_2_32_bytes, .timeout = 300)
+{
+    no_stale_position_after_2_32_bytes(0, 1);
 }
