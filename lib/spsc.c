@@ -512,12 +512,25 @@ int sabq_spsc_peek_next(const sabq_spsc *r, sabq_spsc_view *view)
     return rc;
 }
 
-/* Hand back everything up to v->next. Inside a run, the run is remembered on
- * our own line first, since its header is behind the new tail. */
+/* Hand back everything from our stored position `from` up to v->next.
+ * Inside a run, the run is remembered on our own line first, since its
+ * header is behind the new tail. */
 static inline __attribute__((always_inline)) void give_back(const sabq_spsc *r,
-                                                            const sabq_spsc_view *v)
+                                                            const sabq_spsc_view *v,
+                                                            struct cons_pos from)
 {
     struct sabq_region *s = r->shm;
+    if (sabq__unlikely(from.run_end - from.tail - 1u < r->cap)) {
+        /* Our tail rested inside a run, on a message we have now read. A
+         * producer that filled the ring up to exactly tail + capacity left
+         * the seal word there as it was (a full ring's spot at tail is
+         * normally a record header, whose seal is a lap old), but here it is
+         * bytes 4..7 of that message, which may spell the very seal the spot
+         * needs next lap: once we had read on to there we would take it for
+         * a record (tests/model/spsc.pml found it). Clear it: the bytes are
+         * ours until the tail store below (R1c orders it). */
+        __atomic_store_n(seal_at(r, from.tail), 0, __ATOMIC_RELAXED);
+    }
     if (v->run_end != v->next) {
         __atomic_store_n(&s->cons.run_end, v->run_end, __ATOMIC_RELAXED); /* private */
         __atomic_store_n(&s->cons.run_len, v->run_len, __ATOMIC_RELAXED);
@@ -541,7 +554,7 @@ static inline __attribute__((always_inline)) void give_back(const sabq_spsc *r,
 
 void sabq_spsc_release(const sabq_spsc *r, const sabq_spsc_view *view)
 {
-    give_back(r, view);
+    give_back(r, view, own_pos(r));
 }
 
 /* The whole of a receive at our position `p`. */
@@ -555,7 +568,7 @@ static inline __attribute__((always_inline)) int recv_at(const sabq_spsc *r, str
     if (v.len > cap)
         return -EMSGSIZE;
     sabq__copy(buf, v.data, v.len);
-    give_back(r, &v);
+    give_back(r, &v, p);
     return rc;
 }
 
@@ -589,7 +602,7 @@ int sabq_spsc_recv(const sabq_spsc *handle, void *buf, uint32_t cap)
             uint32_t next = p.tail + rec_size(len);
             sabq__copy(buf, payload, len);
             sabq_spsc_view v = {payload, len, next, next, 0};
-            give_back(r, &v);
+            give_back(r, &v, p);
             return (int)len;
         }
     }
@@ -630,7 +643,7 @@ int sabq_spsc_recv_batch(const sabq_spsc *handle, sabq_iov *msgs, uint32_t n)
     }
     if (i == 0)
         return n == 0 ? 0 : rc;
-    give_back(r, &v);
+    give_back(r, &v, p);
     return (int)i;
 }
 

@@ -683,3 +683,40 @@ Test(spsc, run_end_from_init_never_comes_back_after_2_32_bytes, .timeout = 300)
 {
     no_stale_position_after_2_32_bytes(0, 1);
 }
+
+/* The producer clears the seal where its next record will start, except when
+ * the ring is full up to there: then the spot is the consumer's tail, in
+ * layout 2 always a record header whose seal is a lap old. In layout 3 the
+ * tail can rest inside a run, on a message whose bytes 4..7 may spell the
+ * seal the spot needs a lap later; once the consumer had read on to there it
+ * took those bytes for a record (tests/model/spsc.pml found it). The
+ * consumer now clears that word when it leaves such a message. */
+Test(spsc, a_message_inside_a_run_never_passes_for_a_record_a_lap_later)
+{
+    uint32_t cap = 64;
+    void *mem;
+    sabq_spsc r = ring(&mem, cap, 0);
+    /* a run at 0: header 0..15, messages at 16, 24, 32; the one at 24 reads
+     * as len 8, seal SEAL(24 + 64) */
+    uint32_t m[3][2] = {{1, 1}, {8, SABQ_SEAL(24 + 64)}, {3, 3}}, out[2];
+    sabq_iov iov[3] = {{m[0], 8}, {m[1], 8}, {m[2], 8}};
+    cr_assert_eq(sabq_spsc_send_batch(&r, iov, 3), 3);
+    cr_assert_eq(sabq_spsc_recv(&r, out, 8), 8); /* tail rests at 24, inside the run */
+    /* records from 40 up to exactly 24 + 64: full, so the spot at 88 (24) is
+     * not cleared */
+    uint64_t x = 7;
+    cr_assert_eq(sabq_spsc_send(&r, &x, 8), 0); /* 40..56 */
+    cr_assert_eq(sabq_spsc_send(&r, &x, 0), 0); /* 56..64 */
+    cr_assert_eq(sabq_spsc_send(&r, &x, 8), 0); /* 64..80 */
+    cr_assert_eq(sabq_spsc_send(&r, &x, 0), 0); /* 80..88 */
+    cr_assert_eq(sabq_spsc_used(&r), cap);
+    cr_assert_eq(sabq_spsc_recv(&r, out, 8), 8);
+    cr_expect_eq(out[1], SABQ_SEAL(24 + 64), "the message itself is intact");
+    cr_assert_eq(sabq_spsc_recv(&r, out, 8), 8);
+    for (int i = 0; i < 4; i++)
+        cr_assert_geq(sabq_spsc_recv(&r, out, 8), 0);
+    cr_expect_eq(sabq_spsc_recv(&r, out, 8), -EAGAIN, "a phantom record at 88");
+    sabq_spsc_view v;
+    cr_expect_eq(sabq_spsc_peek(&r, &v), -EAGAIN, "a phantom record at 88");
+    free(mem);
+}
