@@ -17,6 +17,7 @@ static inline void test_spsc_start_below_wrap(const sabq_spsc *r, uint32_t laps)
     r->shm->prod.tail_cache = start;
     atomic_store(&r->shm->cons.tail, start);
     r->shm->cons.head_cache = start;
+    r->shm->cons.run_end = start; /* "no run", as a ring that got here would have it */
 }
 
 /* Pipe: `bytes` below 2^32 (any value: bytes have no alignment). */
