@@ -1,11 +1,15 @@
-/* tests/model/spsc.pml — the SPSC message ring (lib/spsc.c, layout version 2):
- * length-prefixed records with seals, padding where a record would straddle
- * the end, and a consumer that takes a record by its seal without reading
- * head, under the wait protocol of event.pml. A producer sends M messages
- * (each 0 or 8 bytes, by sabq_spsc_send_wait) and closes; a consumer
- * receives with sabq_spsc_recv_wait until -EPIPE. Properties:
+/* tests/model/spsc.pml — the SPSC message ring (lib/spsc.c, layout version 3):
+ * sealed, length-prefixed records, padding where a record would straddle the
+ * end, run records that carry a batch of equal-length messages behind one
+ * header, and a consumer that takes records by their seals without reading
+ * head and keeps the run it is inside (run_end, run_len) on its own line,
+ * under the wait protocol of event.pml. A producer sends M messages (each 0
+ * or 8 bytes by sabq_spsc_send_wait, or two 8-byte ones by
+ * sabq_spsc_send_batch) and closes; a consumer receives with
+ * sabq_spsc_recv_wait until -EPIPE. Properties:
  *   - no message lost, duplicated, reordered or torn: the consumer gets
- *     messages 1..M in order with the payload each was sent with;
+ *     messages 1..M in order, each with the length and payload it was sent
+ *     with, whether it came as a record or inside a run;
  *   - the end (-EPIPE) only after message M;
  *   - old payload bytes never pass for a record: each payload word's seal
  *     half holds whatever the message's bytes say, including the very seal
@@ -14,28 +18,41 @@
  *   - bounded wrap: positions are W-bit (capacity 2^(W-2), as 2^30 is to
  *     2^32), start a lap below the wrap, and seals name positions; the
  *     -EPROTO branches never fire against an honest producer. -DLONG_RUN
- *     (8-byte messages only, the worst payload) sends enough to carry the
- *     positions all the way round, past where a stale cached head would
- *     pass for valid again.
+ *     (one run read a message at a time, then 8-byte records with the worst
+ *     payload) carries the positions all the way round past the run's end,
+ *     where a run_end left stale would pass for valid again.
  *
- * Units of 8 bytes: CAP = 4 units (a 32-byte ring, msg_max 8), a record is a
- * header unit (len, seal) and 0 or 1 payload unit, padding is a header unit.
- * Steps: one per access to a word the other side reads or writes; own
- * indices and private caches fold into neighbouring steps.
+ * Units of 8 bytes: CAP = 4 units (a 32-byte ring, msg_max 8), a record is a header unit
+ * (len, seal) and 0 or 1 payload unit, padding is a header unit, a run is a
+ * header unit, a unit of fields (elem_len, count) and one unit per 8-byte
+ * message. Steps: one per access to a word the other side reads or writes;
+ * own indices and private words fold into neighbouring steps.
  *
- * check.sh: short spsc.pml -                                                   pass
- * check.sh: full  spsc.pml -DM=4                                               pass
- * check.sh: short spsc.pml -DMUTANT_SEAL_BEFORE_PAYLOAD                        assert:(w0[((t+1)&3)]==k)
- * check.sh: short spsc.pml -DMUTANT_NO_UNSEAL_NEXT                             assert:(rlen<=1)
- * check.sh: short spsc.pml -DMUTANT_UNSEAL_LATE                                assert:(w0[((t+1)&3)]==k)
- * check.sh: short spsc.pml -DMUTANT_TAIL_BEFORE_READ                           assert:(w0[((t+1)&3)]==k)
- * check.sh: short spsc.pml -DMUTANT_EOF_HEAD_FIRST                             assert:(k==(3+1))
- * check.sh: short spsc.pml -DMUTANT_NO_WRAP                                    assert: !(viahead)
- * check.sh: full  spsc.pml -DMUTANT_NO_RECHECK                                 deadlock
- * check.sh: full  spsc.pml -DMUTANT_CLOSE_NO_WAKE                              deadlock
- * check.sh: short spsc.pml -DM=7,-DLONG_RUN                                    pass
- * check.sh: full  spsc.pml -DM=10,-DLONG_RUN                                   pass
- * check.sh: short spsc.pml -DM=7,-DLONG_RUN,-DMUTANT_STALE_HEAD_CACHE          assert:(w0[((t+1)&3)]==k)
+ * What is left out: a batch that cannot start a run sends its first message
+ * as a plain record and the rest as later sends (the C call goes on with
+ * plain records and stores head once for all); runs are of two messages,
+ * where the code makes them of three or more (RUN_MIN): two are what fits a
+ * 4-unit ring, and the consumer's side (run_end, run_len, the checks) does
+ * not depend on the count; so a run here fills the ring and goes only where
+ * the ring is empty and head at offset 0, and a batch falls back to a plain
+ * record everywhere else. recv_batch and peek_next walk runs with the same
+ * checks as recv, and are not modelled separately.
+ *
+ * check.sh: short spsc.pml -                                                            pass
+ * check.sh: full  spsc.pml -DM=4                                                        pass
+ * check.sh: short spsc.pml -DMUTANT_SEAL_BEFORE_PAYLOAD                                 assert:(w0[(d&3)]==k)
+ * check.sh: short spsc.pml -DMUTANT_NO_UNSEAL_NEXT                                      assert:((rlen<=1)&&((1+rlen)<=(4-off)))
+ * check.sh: short spsc.pml -DMUTANT_UNSEAL_LATE                                         assert:((k<=3)&&(rlen==sent_len[k]))
+ * check.sh: short spsc.pml -DMUTANT_TAIL_BEFORE_READ                                    assert:(w0[(d&3)]==k)
+ * check.sh: short spsc.pml -DMUTANT_EOF_HEAD_FIRST                                      assert:(k==(3+1))
+ * check.sh: short spsc.pml -DMUTANT_NO_WRAP                                             assert:(((run_len==1)&&(run_len<=(4-off)))&&(1<=(run_end-t)))
+ * check.sh: short spsc.pml -DMUTANT_RUN_NOT_KEPT                                        assert:found
+ * check.sh: full  spsc.pml -DM=4,-DMUTANT_RUN_SEAL_LEFT                                 assert:((rlen<=1)&&((1+rlen)<=(4-off)))
+ * check.sh: full  spsc.pml -DMUTANT_NO_RECHECK                                          deadlock
+ * check.sh: full  spsc.pml -DMUTANT_CLOSE_NO_WAKE                                       deadlock
+ * check.sh: short spsc.pml -DM=9,-DLONG_RUN                                             pass
+ * check.sh: full  spsc.pml -DM=12,-DLONG_RUN                                            pass
+ * check.sh: short spsc.pml -DM=9,-DLONG_RUN,-DMUTANT_STALE_RUN_END                      assert:((k<=9)&&(rlen==sent_len[k]))
  *
  * Mutants:
  *   MUTANT_SEAL_BEFORE_PAYLOAD  R6 weakened: the seal visible before the payload
@@ -44,14 +61,19 @@
  *   MUTANT_TAIL_BEFORE_READ     R1c weakened: tail given back before the copy out
  *   MUTANT_EOF_HEAD_FIRST       at close, head read before the flag, not after
  *   MUTANT_NO_WRAP              distances not taken modulo 2^W
- *   MUTANT_STALE_HEAD_CACHE     the code before the fix: the consumer's cached
- *                               head, never refreshed on the seal path, passes
- *                               for valid again a wrap later (make soak found
- *                               it after 2^32 bytes; -DM=6 wraps 4-bit positions)
+ *   MUTANT_RUN_NOT_KEPT         give_back inside a run does not keep run_end
+ *   MUTANT_RUN_SEAL_LEFT        the code before the fix: a message's seal word
+ *                               where the tail rested inside a run is left as
+ *                               it was, and a producer that filled the ring to
+ *                               exactly there does not clear it either; its
+ *                               bytes may spell the seal of the next lap (this
+ *                               model found it; spsc/a_message_inside_a_run_*)
+ *   MUTANT_STALE_RUN_END        the code before the fix: run_end, left where
+ *                               the last run ended, passes for valid again a
+ *                               wrap later (layout 2's cached head did the
+ *                               same; make soak found it after 2^32 bytes)
  *   MUTANT_NO_RECHECK           (event.pml) no try after announcing
  *   MUTANT_CLOSE_NO_WAKE        (event.pml) close wakes nobody
- * A phantom record (NO_UNSEAL_NEXT) shows as the length check failing: the
- * old payload word's first half is a message number, too long for a length.
  */
 
 #ifndef M
@@ -64,6 +86,9 @@
 #define CMASK 3
 #define START 12     /* head = tail = a lap below the wrap; init cleared the spot at 0 */
 #define PAD 255      /* SABQ_REC_PAD */
+#define RUN 254      /* SABQ_REC_RUN */
+#define RUN_MIN 2    /* the code's is 3: see "What is left out" */
+#define RUN_SIZE 4   /* header, fields, two messages */
 #define SEAL(pos) ((((pos) & IMASK)) + 1)   /* never 0 */
 
 #include "event.pml"
@@ -74,31 +99,28 @@
 #define DIST(a, b) (((a) - (b)) & IMASK)
 #endif
 
-byte head = START, tail_cache = START;  /* producer line */
-byte tail = START, head_cache = START;  /* consumer line */
-byte w0[CAP];   /* per unit: a header's rlen, or a payload word's first half */
-byte w1[CAP];   /* per unit: a header's seal, or a payload word's second half */
+byte head = START, tail_cache = START;                /* producer line */
+byte tail = START, run_end = START, run_len = 0;      /* consumer line: "no run" */
+byte w0[CAP];   /* per unit: a header's len, a run's elem_len, or a payload word's first half */
+byte w1[CAP];   /* per unit: a header's seal, a run's count, or a payload word's second half */
+byte sent_len[M + 1]; /* per message: 1 (8 bytes) or 0, as the producer chose */
 
 /* ---- producer ------------------------------------------------------------- */
 
-/* own_head + reserve_at: room for a record of `need` units at head.
+/* own_head + room(): is there room for `want` units at head (and padding)?
  * @c lib/spsc.c: if (sabq__unlikely(atomic_load_explicit(&s->hdr.closed, memory_order_relaxed)))
- * @c lib/spsc.c: uint32_t skip = need > r->cap - off ? r->cap - off : 0;
- * @c lib/spsc.c: if (sabq__unlikely(head - tail > r->cap || r->cap - (head - tail) < total)) {
- * @c lib/spsc.c: tail = atomic_load_explicit(&s->cons.tail, memory_order_acquire);
- * @c lib/spsc.c: pad->len = SABQ_REC_PAD;
- * @c lib/spsc.c: atomic_store_explicit(&pad->seal, 0, memory_order_relaxed);
+ * @c lib/spsc.c: if (sabq__unlikely(used > r->cap || r->cap - used < want)) {
+ * @c lib/spsc.c: uint32_t tail = atomic_load_explicit(&s->cons.tail, memory_order_acquire);
  */
-inline reserve() {
+inline room(want) {
     d_step {
         if
         :: closed -> rc = EPIPE
         :: else ->
            rc = 0;
            h = head;
-           padn = (need > CAP - (h & CMASK) -> CAP - (h & CMASK) : 0);
            t = tail_cache;
-           refresh = (DIST(h, t) > CAP || CAP - DIST(h, t) < padn + need)
+           refresh = (DIST(h, t) > CAP || CAP - DIST(h, t) < want)
         fi
     };
     if
@@ -107,13 +129,26 @@ inline reserve() {
            t = tail;
            assert(DIST(h, t) <= CAP); /* else -EPROTO */
            tail_cache = t;
-           refresh = false;
-           rc = (CAP - DIST(h, t) < padn + need -> EAGAIN : 0)
+           refresh = false
        }
+    :: else
+    fi
+}
+
+/* reserve_at: a record of `need` units, padding to the end first if it
+ * does not fit before it.
+ * @c lib/spsc.c: uint32_t skip = need > r->cap - off ? r->cap - off : 0;
+ * @c lib/spsc.c: *len_at(r, head) = SABQ_REC_PAD;
+ */
+inline reserve() {
+    d_step { padn = (need > CAP - (head & CMASK) -> CAP - (head & CMASK) : 0) };
+    room(padn + need);
+    if
+    :: rc == 0 && CAP - DIST(h, t) < padn + need -> rc = EAGAIN
     :: else
     fi;
     if
-    :: rc == 0 && padn > 0 -> w0[h & CMASK] = PAD; w1[h & CMASK] = 0
+    :: rc == 0 && padn > 0 -> w0[h & CMASK] = PAD
     :: else
     fi
 }
@@ -122,7 +157,7 @@ inline reserve() {
  * spot is free (else it holds the oldest unread header, a lap old).
  * @c lib/spsc.c: if (sabq__unlikely(next - tail >= r->cap)) {
  * @c lib/spsc.c: if (next - tail >= r->cap)
- * @c lib/spsc.c: atomic_store_explicit(&at->seal, 0, memory_order_relaxed);
+ * @c lib/spsc.c: __atomic_store_n(seal_at(r, next), 0, __ATOMIC_RELAXED);
  */
 inline unseal_next() {
     d_step {
@@ -140,16 +175,54 @@ inline unseal_next() {
     fi
 }
 
-/* Write the payload (its second half: any of the values that could fool a
- * consumer, chosen by SPIN), len, clear the next spot, seal, seal the padding,
- * publish head, notify.
- * @c lib/spsc.c: sabq__copy(resv.data, buf, len);
- * @c lib/spsc.c: rec->len = len;
+/* One 8-byte message's payload unit at `at`: its first half the message
+ * number, its second half any of the values that could fool a consumer,
+ * chosen by SPIN (-DLONG_RUN: the worst of them). */
+inline put_payload(at, msg) {
+    w0[(at) & CMASK] = msg;
+#ifdef LONG_RUN
+    w1[(at) & CMASK] = SEAL((at) + CAP)
+#else
+    if
+    :: w1[(at) & CMASK] = 0
+    :: w1[(at) & CMASK] = SEAL(at)         /* the seal a record there needs this lap */
+    :: w1[(at) & CMASK] = SEAL((at) + CAP) /* ... or the next */
+    fi
+#endif
+}
+
+/* seal_record: len (already written for a run), clear the next spot, seal,
+ * seal the padding, then publish head and notify.
+ * @c lib/spsc.c: *len_at(r, pos) = len;
  * @c lib/spsc.c: unseal_next(r, next);
- * @c lib/spsc.c: atomic_store_explicit(&rec->seal, SABQ_SEAL(pos), memory_order_release);
- * @c lib/spsc.c: atomic_store_explicit(&pad->seal, SABQ_SEAL(resv->head), memory_order_release);
+ * @c lib/spsc.c: __atomic_store_n(seal_at(r, pos), SABQ_SEAL(pos), __ATOMIC_RELEASE);
+ * @c lib/spsc.c: __atomic_store_n(seal_at(r, head), SABQ_SEAL(head), __ATOMIC_RELEASE);
  * @c lib/spsc.c: atomic_store_explicit(&r->shm->prod.head, head, memory_order_release);
  * @c lib/spsc.c: sabq__notify(&r->shm->wait.readable);
+ */
+inline seal_and_publish(lenword) {
+#ifndef MUTANT_SEAL_BEFORE_PAYLOAD
+    w0[pos & CMASK] = lenword;
+#endif
+#if !defined(MUTANT_NO_UNSEAL_NEXT) && !defined(MUTANT_UNSEAL_LATE)
+    unseal_next();
+#endif
+#ifndef MUTANT_SEAL_BEFORE_PAYLOAD
+    w1[pos & CMASK] = SEAL(pos);
+#endif
+#ifdef MUTANT_UNSEAL_LATE
+    unseal_next();
+#endif
+    if
+    :: padn > 0 -> w1[h & CMASK] = SEAL(h)
+    :: else
+    fi;
+    head = next & IMASK;
+    notify(READABLE)
+}
+
+/* sabq_spsc_send: one record of need - 1 payload units (0 or 8 bytes).
+ * @c lib/spsc.c: sabq__copy(resv.data, buf, len);
  */
 inline spsc_send() {
     reserve();
@@ -158,104 +231,190 @@ inline spsc_send() {
        d_step { pos = h + padn; next = pos + need }
 #ifdef MUTANT_SEAL_BEFORE_PAYLOAD
        ;
-       w0[pos & CMASK] = need - 1; /* rlen: 0 or 8 bytes */
+       w0[pos & CMASK] = need - 1;
        w1[pos & CMASK] = SEAL(pos)
 #endif
        ;
        if
-       :: need == 2 ->
-          w0[(pos + 1) & CMASK] = k; /* the message's bytes */
-#ifdef LONG_RUN
-          w1[(pos + 1) & CMASK] = SEAL(pos + 1 + CAP)     /* the worst of the choices below */
-#else
-          if
-          :: w1[(pos + 1) & CMASK] = 0
-          :: w1[(pos + 1) & CMASK] = SEAL(pos + 1)        /* the seal a record there needs this lap */
-          :: w1[(pos + 1) & CMASK] = SEAL(pos + 1 + CAP)  /* ... or the next */
-          fi
-#endif
+       :: need == 2 -> put_payload(pos + 1, k)
        :: else
        fi;
-#ifndef MUTANT_SEAL_BEFORE_PAYLOAD
-       w0[pos & CMASK] = need - 1; /* rlen: 0 or 8 bytes */
-#endif
-#if !defined(MUTANT_NO_UNSEAL_NEXT) && !defined(MUTANT_UNSEAL_LATE)
-       unseal_next();
-#endif
-#ifndef MUTANT_SEAL_BEFORE_PAYLOAD
-       w1[pos & CMASK] = SEAL(pos);
-#endif
-#ifdef MUTANT_UNSEAL_LATE
-       unseal_next();
-#endif
+       seal_and_publish(need - 1)
+    :: else
+    fi
+}
+
+/* sabq_spsc_send_batch of two 8-byte messages k, k+1: put_run(), or,
+ * when a run does not fit, the first message as a plain record.
+ * @c lib/spsc.c: int free = room(r, *head, want < r->cap ? (uint32_t)want : r->cap);
+ * @c lib/spsc.c: if (space < worthwhile && usable > to_end) {
+ * @c lib/spsc.c: if (space < worthwhile)
+ * @c lib/spsc.c: uint32_t same = run_copy(at + SABQ_RUN_HDR, stride, (sabq_iov *)msgs, m, len, 1);
+ * @c lib/spsc.c: run->count = same;
+ * @c lib/spsc.c: *head = seal_record(r, *head, skip, SABQ_RUN_HDR + same * stride, SABQ_REC_RUN);
+ */
+inline spsc_send_batch() {
+    room(RUN_SIZE);
+    if
+    :: rc == 0 ->
+       d_step {
+           off = h & CMASK;
+           usable = CAP - DIST(h, t);
+           padn = 0;
+           space = (usable < CAP - off -> usable : CAP - off);
+           if
+           :: space < RUN_SIZE && usable > CAP - off -> padn = CAP - off; space = usable - padn
+           :: else
+           fi;
+           if
+           :: space < RUN_SIZE -> sent = 0 /* no run: one plain record instead */
+           :: else -> sent = RUN_MIN; pos = h + padn; next = pos + RUN_SIZE
+           fi
+       };
        if
-       :: padn > 0 -> w1[h & CMASK] = SEAL(h)
-       :: else
-       fi;
-       head = next & IMASK;
-       notify(READABLE)
+       :: sent == RUN_MIN ->
+#ifdef MUTANT_SEAL_BEFORE_PAYLOAD
+          w0[pos & CMASK] = RUN;
+          w1[pos & CMASK] = SEAL(pos);
+#endif
+          put_payload(pos + 2, k);
+          put_payload(pos + 3, k + 1);
+          if
+          :: padn > 0 -> w0[h & CMASK] = PAD
+          :: else
+          fi;
+          w0[(pos + 1) & CMASK] = 1;       /* elem_len: 8 bytes */
+          w1[(pos + 1) & CMASK] = RUN_MIN; /* count */
+          seal_and_publish(RUN)
+       :: else ->
+          d_step { need = 2; padn = 0; pos = 0; next = 0 };
+          spsc_send();
+          if :: rc == 0 -> sent = 1 :: else fi
+       fi
     :: else
     fi
 }
 
 proctype Producer() {
-    byte key, rc, h, t, padn, need, pos, next;
+    byte key, rc, h, t, padn, need, pos, next, off, usable, space, sent;
     bool refresh, clear;
-    byte k;
-    for (k : 1 .. M) {
+    byte k = 1;
+    do
+    :: k > M -> break
+    :: else ->
 #ifdef LONG_RUN
-        need = 2; /* -DLONG_RUN: 8-byte messages only, enough of them to wrap */
+       if
+       :: k == 1 -> need = 0 /* a batch first */
+       :: else -> need = 2   /* then 8-byte messages */
+       fi;
 #else
-        if :: need = 1 :: need = 2 fi; /* a 0- or 8-byte message */
+       if
+       :: need = 1 :: need = 2     /* a 0- or 8-byte message */
+       :: k + RUN_MIN - 1 <= M -> need = 0 /* a batch of two 8-byte messages */
+       fi;
 #endif
-        WAIT_LOOP(WRITABLE, spsc_send);
-        assert(rc == 0);
-        d_step { key = 0; h = 0; t = 0; padn = 0; pos = 0; next = 0; clear = false }
-    }
+       if
+       :: need == 0 ->
+          d_step { sent_len[k] = 1; sent_len[k + 1] = 1 }; /* both 8 bytes */
+          WAIT_LOOP(WRITABLE, spsc_send_batch);
+          assert(rc == 0 && sent >= 1);
+          k = k + sent
+       :: else ->
+          d_step { sent_len[k] = need - 1 };
+          WAIT_LOOP(WRITABLE, spsc_send);
+          assert(rc == 0);
+          k++
+       fi;
+       d_step { key = 0; h = 0; t = 0; padn = 0; need = 0; pos = 0; next = 0; off = 0; usable = 0; space = 0; sent = 0; clear = false }
+    od;
     region_close()
 }
 
 /* ---- consumer ------------------------------------------------------------- */
 
-/* peek_sealed(): the record at `t` by its seal, without head.
- * @c lib/spsc.c: if (atomic_load_explicit(&rec->seal, memory_order_acquire) != SABQ_SEAL(tail))
- * @c lib/spsc.c: uint32_t len = sabq__read_once(&rec->len);
+/* take_sealed(): the record at `t` by its seal, without head. Found: the
+ * payload at `d`, `rlen` payload units, the next position `next`, and the
+ * run it is in ending at `vend` (== next for a plain record).
+ * @c lib/spsc.c: if (__atomic_load_n(seal_at(r, tail), __ATOMIC_ACQUIRE) != SABQ_SEAL(tail))
+ * @c lib/spsc.c: uint32_t len = sabq__read_once(len_at(r, tail));
  * @c lib/spsc.c: if (len == SABQ_REC_PAD) {
  * @c lib/spsc.c: tail += r->cap - off;
- * Then peek_at()'s closed path and head path:
- * @c lib/spsc.c: if (head - tail - 1u >= r->cap) {
- * @c lib/spsc.c: if (!sabq__region_is_closed(s))
- * @c lib/spsc.c: head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
- * @c lib/spsc.c: if (head == tail)
- * @c lib/spsc.c: if (len == SABQ_REC_PAD) {
- * @c lib/spsc.c: if (off == 0 || skip >= avail)
+ * @c lib/spsc.c: if (__atomic_load_n(seal_at(r, tail), __ATOMIC_ACQUIRE) != SABQ_SEAL(tail))
+ * @c lib/spsc.c: if (len == SABQ_REC_RUN) {
+ * @c lib/spsc.c: (uint64_t)count * sabq__align8(elem) > r->cap - off - SABQ_RUN_HDR)
+ * @c lib/spsc.c: v->run_end = first + count * sabq__align8(elem);
+ * @c lib/spsc.c: if (len > r->msg_max || rec_size(len) > r->cap - off)
  */
-inline peek() {
-    d_step { t = tail; h = head_cache; found = false; viahead = false; rc = 0 };
+inline take_sealed() {
     if
-    :: DIST(h, t + 1) >= CAP -> /* head - tail - 1 >= cap: nothing known to be there */
-       /* by the seal */
+    :: w1[t & CMASK] == SEAL(t) ->
+       d_step {
+           off = t & CMASK;
+           rlen = w0[t & CMASK];
+           if
+           :: rlen == PAD ->
+              assert(off != 0); /* else -EPROTO */
+              t = t + CAP - off;
+              off = 0;
+              padded = true
+           :: else
+           fi
+       };
        if
-       :: w1[t & CMASK] == SEAL(t) ->
-          d_step {
-              off = t & CMASK;
-              assert(w0[t & CMASK] != PAD || off != 0); /* else -EPROTO */
-              if
-              :: w0[t & CMASK] == PAD -> t = t + CAP - off; rc = 2 /* to the record at 0 */
-              :: else -> found = true
-              fi
-          };
-          if
-          :: rc == 2 ->
-             if
-             :: w1[t & CMASK] == SEAL(t) -> found = true
-             :: else -> t = tail /* not sealed yet: -EAGAIN */
-             fi;
-             rc = 0
-          :: else
-          fi
+       :: padded ->
+          /* the producer sealed the record before its padding */
+          assert(w1[t & CMASK] == SEAL(t)); /* else -EPROTO */
+          rlen = w0[t & CMASK]
        :: else
        fi;
+       d_step {
+           if
+           :: rlen == RUN ->
+              assert(CAP - off >= 2); /* else -EPROTO */
+              assert(w0[(t + 1) & CMASK] == 1 && w1[(t + 1) & CMASK] >= 1 &&
+                     w1[(t + 1) & CMASK] <= CAP - off - 2); /* else -EPROTO */
+              d = t + 2;
+              rlen = 1;
+              next = t + 3;
+              vend = t + 2 + w1[(t + 1) & CMASK]
+           :: else ->
+              assert(rlen <= 1 && 1 + rlen <= CAP - off); /* else -EPROTO */
+              d = t + 1;
+              next = t + 1 + rlen;
+              vend = next
+           fi;
+           found = true
+       }
+    :: else
+    fi
+}
+
+/* peek_at(): inside a run the consumer entered, the message is there by
+ * run_end and run_len; else by its seal; unsealed, head is read only once
+ * the ring is closed.
+ * @c lib/spsc.c: if (run_end - tail - 1u < r->cap) {
+ * @c lib/spsc.c: if (run_len == 0 || run_len > r->msg_max || run_len > r->cap - off ||
+ * @c lib/spsc.c: if (!sabq__region_is_closed(s))
+ * @c lib/spsc.c: uint32_t head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
+ * @c lib/spsc.c: if (head == tail)
+ * @c lib/spsc.c: return tail - head <= r->cap ? -EAGAIN : -EPROTO;
+ * @c lib/spsc.c: return rc == -EAGAIN ? -EPROTO : rc;
+ */
+inline peek() {
+    d_step { t = tail; from = tail; found = false; padded = false; rc = 0 };
+    if
+    :: DIST(run_end, t + 1) < CAP ->
+       d_step {
+           off = t & CMASK;
+           assert(run_len == 1 && run_len <= CAP - off && 1 <= DIST(run_end, t)); /* else -EPROTO */
+           d = t;
+           rlen = 1;
+           next = t + 1;
+           vend = run_end;
+           found = true
+       }
+    :: else ->
+       take_sealed();
        if
        :: !found ->
 #ifdef MUTANT_EOF_HEAD_FIRST
@@ -271,70 +430,61 @@ inline peek() {
 #endif
              if
              :: h == t -> rc = EPIPE
+             :: DIST(h, t) > CAP -> /* tail ahead: the producer has yet to store head */
+                assert(DIST(t, h) <= CAP); /* else -EPROTO */
+                rc = EAGAIN
              :: else ->
-                assert(DIST(h, t + 1) < CAP); /* else -EPROTO */
-                head_cache = h;
-                rc = 3 /* the head path below */
+                take_sealed();
+                assert(found) /* published but never sealed: -EPROTO */
              fi
           fi
        :: else
        fi
-    :: else -> rc = 3
-    fi;
-    if
-    :: rc == 3 -> /* the head path: records before head are sealed and written */
-       d_step {
-           off = t & CMASK;
-           if
-           :: w0[t & CMASK] == PAD ->
-              assert(off != 0 && CAP - off < DIST(h, t)); /* else -EPROTO */
-              t = t + CAP - off
-           :: else
-           fi;
-           found = true;
-           viahead = true;
-           rc = 0
-       }
-    :: else
     fi
 }
 
-/* recv: check the record, copy the payload out, give the room back.
- * @c lib/spsc.c: if (len > r->msg_max || rec_size(len) > r->cap - off)
+/* recv: copy the payload out; if our tail rested inside a run, clear the
+ * seal word of the message there (a producer that filled the ring up to
+ * exactly tail + CAP left it as it was); keep the run (or refresh a stale
+ * run_end); give the room back.
  * @c lib/spsc.c: sabq__copy(buf, v.data, v.len);
- * @c lib/spsc.c: atomic_store_explicit(&s->cons.tail, tail, memory_order_release);
+ * @c lib/spsc.c: if (sabq__unlikely(from.run_end - from.tail - 1u < r->cap)) {
+ * @c lib/spsc.c: __atomic_store_n(seal_at(r, from.tail), 0, __ATOMIC_RELAXED);
+ * @c lib/spsc.c: if (v->run_end != v->next) {
+ * @c lib/spsc.c: } else if (sabq__unlikely(v->next - s->cons.run_end - 0x80000000u < 0x80000000u - r->cap)) {
+ * @c lib/spsc.c: atomic_store_explicit(&s->cons.tail, v->next, memory_order_release);
  * @c lib/spsc.c: sabq__notify(&s->wait.writable);
  */
 inline spsc_recv() {
     peek();
     if
     :: found ->
-       d_step {
-           rlen = w0[t & CMASK];
-           assert(rlen <= 1 && (rlen == 0 || (t & CMASK) < CAP - 1)); /* else -EPROTO */
-           assert(!viahead || 1 + rlen <= DIST(h, t)); /* else -EPROTO */
-           next = t + 1 + rlen
-       };
-       /* give_back: a cached head 2^(W-1) or more behind (as 2^31 of 2^32)
-        * moves up to tail, so it never passes for valid a wrap later.
-        * @c lib/spsc.c: if (sabq__unlikely(behind - 0x80000000u < 0x80000000u - r->cap))
-        */
-#ifndef MUTANT_STALE_HEAD_CACHE
-       d_step {
-           if
-           :: DIST(next, head_cache) >= (IMASK + 1) / 2 && DIST(next, head_cache) < IMASK + 1 - CAP ->
-              head_cache = next & IMASK
-           :: else
-           fi
-       };
-#endif
+       assert(k <= M && rlen == sent_len[k]); /* the length it was sent with */
 #ifdef MUTANT_TAIL_BEFORE_READ
        tail = next & IMASK;
 #endif
        if
-       :: rlen == 1 -> assert(w0[(t + 1) & CMASK] == k) /* the payload sent with message k */
+       :: rlen == 1 -> assert(w0[d & CMASK] == k) /* the payload sent with message k */
        :: else
        fi;
+       d_step {
+#ifndef MUTANT_RUN_SEAL_LEFT
+           if
+           :: DIST(run_end, from + 1) < CAP -> w1[from & CMASK] = 0
+           :: else
+           fi;
+#endif
+           if
+#ifndef MUTANT_RUN_NOT_KEPT
+           :: DIST(vend, next) != 0 -> run_end = vend & IMASK; run_len = 1
+#endif
+#ifndef MUTANT_STALE_RUN_END
+           :: DIST(vend, next) == 0 && DIST(next, run_end) >= (IMASK + 1) / 2 &&
+              DIST(next, run_end) < IMASK + 1 - CAP -> run_end = next & IMASK
+#endif
+           :: else
+           fi
+       };
        tail = next & IMASK;
        notify(WRITABLE);
        rc = 0
@@ -343,8 +493,8 @@ inline spsc_recv() {
 }
 
 proctype Consumer() {
-    byte key, rc, h, t, off, rlen, next;
-    bool found, viahead;
+    byte key, rc, h, t, from, off, rlen, d, next, vend;
+    bool found, padded;
     byte k = 1; /* the message expected next */
 next_message:
     WAIT_LOOP(READABLE, spsc_recv);
@@ -352,7 +502,7 @@ next_message:
     :: rc == EPIPE -> goto consumer_end
     :: else ->
        assert(rc == 0 && k <= M); /* no message after the last */
-       d_step { k++; key = 0; h = 0; t = 0; off = 0; rlen = 0; next = 0; found = false; viahead = false }
+       d_step { k++; key = 0; h = 0; t = 0; from = 0; off = 0; rlen = 0; d = 0; next = 0; vend = 0; found = false; padded = false }
     fi;
     goto next_message;
 consumer_end:
