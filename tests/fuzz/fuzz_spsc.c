@@ -285,6 +285,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             s->prod.tail_cache = start;
             atomic_store(&s->cons.tail, start);
             s->cons.head_cache = start;
+            s->cons.run_end = start; /* "no run", as a ring that got there has it */
         }
         FUZZ_CHECK(sabq_spsc_attach(&cons, reg.mem, rsize) == 0, "attach to a fresh ring");
         m.honest = 1;

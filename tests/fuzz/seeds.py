@@ -9,10 +9,19 @@ never committed). Run it again after changing an input format:
     python3 tests/fuzz/seeds.py
 """
 import os
+import re
 import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MAGIC, VERSION = 0x51424153, 2
+
+
+def layout_define(name):
+    """A number #defined in include/sabq/layout.h: seeds follow the layout."""
+    with open(os.path.join(HERE, '..', '..', 'include', 'sabq', 'layout.h')) as f:
+        return int(re.search(r'#define %s (0x[0-9a-fA-F]+|[0-9]+)u' % name, f.read()).group(1), 0)
+
+
+MAGIC, VERSION = layout_define('SABQ_MAGIC'), layout_define('SABQ_VERSION')
 
 
 def u8(v): return struct.pack('<B', v & 0xff)
