@@ -398,7 +398,7 @@ static inline __attribute__((always_inline)) int take_sealed(const sabq_spsc *r,
         v->len = elem;
         v->next = first + sabq__align8(elem);
         v->run_end = first + count * sabq__align8(elem);
-        v->run_len = elem;
+        v->run_len = count > 1 ? elem : 0; /* 0: nothing of the run follows */
         return (int)elem;
     }
     if (len > r->msg_max || rec_size(len) > r->cap - off)
@@ -440,8 +440,8 @@ static void adopt_sealed(const sabq_spsc *r)
                                                 memory_order_relaxed);
 }
 
-/* The message at `tail`, a position inside the run ending at `run_end` (of
- * run_len-byte messages) or a record. Our own values too may have been
+/* The message at `tail`: inside the run ending at `run_end` (of run_len-byte
+ * messages) if run_len is not 0, else a record. Our own values too may have been
  * scribbled on, so they are checked like the peer's. */
 static inline __attribute__((always_inline)) int peek_at(const sabq_spsc *r, uint32_t tail,
                                                          uint32_t run_end, uint32_t run_len,
@@ -449,16 +449,16 @@ static inline __attribute__((always_inline)) int peek_at(const sabq_spsc *r, uin
 {
     if (sabq__unlikely(tail & 7u))
         return -EPROTO;
-    if (run_end - tail - 1u < r->cap) { /* inside a run the consumer entered */
+    if (run_len != 0) { /* inside a run the consumer entered */
         uint32_t off = tail & r->mask;
-        if (run_len == 0 || run_len > r->msg_max || run_len > r->cap - off ||
+        if (run_end - tail - 1u >= r->cap || run_len > r->msg_max || run_len > r->cap - off ||
             sabq__align8(run_len) > run_end - tail)
             return -EPROTO;
         v->data = r->data + off;
         v->len = run_len;
         v->next = tail + sabq__align8(run_len);
         v->run_end = run_end;
-        v->run_len = run_len;
+        v->run_len = v->next != run_end ? run_len : 0; /* 0: the run's last message */
         return (int)run_len;
     }
     int rc = take_sealed(r, tail, v);
@@ -513,14 +513,17 @@ int sabq_spsc_peek_next(const sabq_spsc *r, sabq_spsc_view *view)
 }
 
 /* Hand back everything from our stored position `from` up to v->next.
- * Inside a run, the run is remembered on our own line first, since its
- * header is behind the new tail. */
+ * Inside a run (v->run_len not 0), the run is remembered on our own line
+ * first, since its header is behind the new tail; leaving one, run_len goes
+ * back to 0, so that nothing positional is kept outside a run: a run_end
+ * left behind would, 2^32 bytes later, pass for a run again (phantom
+ * messages, or -EPROTO), as layout 2's cached head did (make soak). */
 static inline __attribute__((always_inline)) void give_back(const sabq_spsc *r,
                                                             const sabq_spsc_view *v,
                                                             struct cons_pos from)
 {
     struct sabq_region *s = r->shm;
-    if (sabq__unlikely(from.run_end - from.tail - 1u < r->cap)) {
+    if (sabq__unlikely(from.run_len != 0)) {
         /* Our tail rested inside a run, on a message we have now read. A
          * producer that filled the ring up to exactly tail + capacity left
          * the seal word there as it was (a full ring's spot at tail is
@@ -530,21 +533,12 @@ static inline __attribute__((always_inline)) void give_back(const sabq_spsc *r,
          * a record (tests/model/spsc.pml found it). Clear it: the bytes are
          * ours until the tail store below (R1c orders it). */
         __atomic_store_n(seal_at(r, from.tail), 0, __ATOMIC_RELAXED);
+        if (v->run_len == 0)
+            __atomic_store_n(&s->cons.run_len, 0, __ATOMIC_RELAXED); /* private */
     }
-    if (v->run_end != v->next) {
+    if (v->run_len != 0) {
         __atomic_store_n(&s->cons.run_end, v->run_end, __ATOMIC_RELAXED); /* private */
         __atomic_store_n(&s->cons.run_len, v->run_len, __ATOMIC_RELAXED);
-    } else if (sabq__unlikely(v->next - s->cons.run_end - 0x80000000u < 0x80000000u - r->cap)) {
-        /* Outside a run, run_end stays where the last run ended (or 0 from
-         * init) while tail moves on. 2^32 bytes later it would pass for
-         * valid again (run_end - tail - 1 < capacity) and the consumer would
-         * read the old run's length at positions that hold other records or
-         * nothing: a phantom message, or -EPROTO with run_len 0 (make soak
-         * found this for layout 2's cached head). Once it is between 2^31
-         * bytes and 2^32 - capacity behind, move it up to tail ("no run"):
-         * one store per 2^31 bytes, on our own line. A give_back moves tail
-         * at most a ring, less than that window, so it is never jumped. */
-        __atomic_store_n(&s->cons.run_end, v->next, __ATOMIC_RELAXED);
     }
     /* R1c: release: pairs with A1 in room(); our reads of the released bytes
      * are done before the producer may overwrite them. */
@@ -590,7 +584,7 @@ int sabq_spsc_recv(const sabq_spsc *handle, void *buf, uint32_t cap)
      * the close and every error go to recv_at() out of line. (Unlike the
      * send side, moving the memcpy of long messages out of line measured no
      * gain for short ones here, and cost long ones 4-6%.) */
-    if (sabq__likely(!(p.tail & 7u) && p.run_end - p.tail - 1u >= r->cap)) {
+    if (sabq__likely(!(p.tail & 7u) && p.run_len == 0)) {
         uint32_t off = p.tail & r->mask, len;
         /* A6: pairs with R6 in seal_record(). */
         if (__atomic_load_n(seal_at(r, p.tail), __ATOMIC_ACQUIRE) != SABQ_SEAL(p.tail)) {
@@ -639,6 +633,8 @@ int sabq_spsc_recv_batch(const sabq_spsc *handle, sabq_iov *msgs, uint32_t n)
             k = run_copy(r->data + off, stride, msgs + i, k, len, 0);
             i += k;
             v.next += k * stride;
+            if (v.next == v.run_end)
+                v.run_len = 0; /* the run is done */
         }
     }
     if (i == 0)

@@ -626,13 +626,14 @@ Test(spsc, records_sealed_by_a_dead_producer_are_adopted)
  * later. In layout 2 that was the cached head: a consumer taking records by
  * their seals never refreshed it, and 2^32 bytes on the stale value looked
  * valid again (make soak found recv_batch returning -EPROTO after ~4 GB). In
- * layout 3 it is run_end, left where the last run ended (after a run read one
- * message at a time) or at 0 (a consumer that never stopped inside a run):
- * once run_end - tail - 1 < capacity again, the consumer would read the old
- * run's length where other records are (a phantom message) or fail with
- * -EPROTO (run_len 0). 2^32 bytes of 2048-byte records, received by peek and
- * release or by recv_batch, checking for a phantom wherever a stale value
- * would look valid. */
+ * layout 3 it would be run_end, left where the last run ended (after a run
+ * read one message at a time) or at 0 (a consumer that never stopped inside
+ * a run), if "inside a run" were judged by distance: once run_end - tail - 1
+ * < capacity again, the consumer would read the old run's length where other
+ * records are (a phantom message) or fail with -EPROTO. run_len, 0 outside a
+ * run, says it instead. 2^32 bytes of 2048-byte records, received by peek
+ * and release or by recv_batch, checking for a phantom wherever a stale
+ * run_end would look valid. */
 static void no_stale_position_after_2_32_bytes(int run_first, int by_batch)
 {
     uint32_t cap = 4096, len = sabq_spsc_msg_limit(cap); /* 2048-byte records */

@@ -105,7 +105,7 @@ struct sabq_cons_line {
     sabq_atomic_u32 tail;     /* next byte/ticket to read; release-published    */
     uint32_t head_cache;      /* pipe: consumer's last view of head; private    */
     uint32_t run_end;         /* spsc: end of the run tail is inside; private   */
-    uint32_t run_len;         /* spsc: element length of that run; private      */
+    uint32_t run_len;         /* spsc: element length of that run, 0 outside one; private */
     uint8_t stage[SABQ_CONS_STAGE]; /* spsc: a short message on its way out (JS); private */
 };
 

@@ -40,7 +40,7 @@ typedef struct sabq_spsc_view {
     uint32_t len;      /* payload bytes */
     uint32_t next;     /* tail after this message */
     uint32_t run_end;  /* end of the batch run it belongs to (== next if none) */
-    uint32_t run_len;  /* that run's message length */
+    uint32_t run_len;  /* that run's message length while more of it follows, else 0 */
 } sabq_spsc_view;
 
 /* A buffer for the batch forms: `base`/`len` describe a message to send, or a

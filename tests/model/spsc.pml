@@ -20,7 +20,8 @@
  *     -EPROTO branches never fire against an honest producer. -DLONG_RUN
  *     (one run read a message at a time, then 8-byte records with the worst
  *     payload) carries the positions all the way round past the run's end,
- *     where a run_end left stale would pass for valid again.
+ *     where a run_end left stale would pass for a run again if run_len did
+ *     not say that the consumer is outside one.
  *
  * Units of 8 bytes: CAP = 4 units (a 32-byte ring, msg_max 8), a record is a header unit
  * (len, seal) and 0 or 1 payload unit, padding is a header unit, a run is a
@@ -45,14 +46,14 @@
  * check.sh: short spsc.pml -DMUTANT_UNSEAL_LATE                                         assert:((k<=3)&&(rlen==sent_len[k]))
  * check.sh: short spsc.pml -DMUTANT_TAIL_BEFORE_READ                                    assert:(w0[(d&3)]==k)
  * check.sh: short spsc.pml -DMUTANT_EOF_HEAD_FIRST                                      assert:(k==(3+1))
- * check.sh: short spsc.pml -DMUTANT_NO_WRAP                                             assert:(((run_len==1)&&(run_len<=(4-off)))&&(1<=(run_end-t)))
+ * check.sh: short spsc.pml -DMUTANT_NO_WRAP                                             assert:found
  * check.sh: short spsc.pml -DMUTANT_RUN_NOT_KEPT                                        assert:found
  * check.sh: full  spsc.pml -DM=4,-DMUTANT_RUN_SEAL_LEFT                                 assert:((rlen<=1)&&((1+rlen)<=(4-off)))
  * check.sh: full  spsc.pml -DMUTANT_NO_RECHECK                                          deadlock
  * check.sh: full  spsc.pml -DMUTANT_CLOSE_NO_WAKE                                       deadlock
  * check.sh: short spsc.pml -DM=9,-DLONG_RUN                                             pass
  * check.sh: full  spsc.pml -DM=12,-DLONG_RUN                                            pass
- * check.sh: short spsc.pml -DM=9,-DLONG_RUN,-DMUTANT_STALE_RUN_END                      assert:((k<=9)&&(rlen==sent_len[k]))
+ * check.sh: short spsc.pml -DM=9,-DLONG_RUN,-DMUTANT_RUN_BY_DISTANCE                     assert:((k<=9)&&(rlen==sent_len[k]))
  *
  * Mutants:
  *   MUTANT_SEAL_BEFORE_PAYLOAD  R6 weakened: the seal visible before the payload
@@ -68,10 +69,12 @@
  *                               exactly there does not clear it either; its
  *                               bytes may spell the seal of the next lap (this
  *                               model found it; spsc/a_message_inside_a_run_*)
- *   MUTANT_STALE_RUN_END        the code before the fix: run_end, left where
- *                               the last run ended, passes for valid again a
- *                               wrap later (layout 2's cached head did the
- *                               same; make soak found it after 2^32 bytes)
+ *   MUTANT_RUN_BY_DISTANCE      the code before the fix: "inside a run" judged
+ *                               by run_end - tail < CAP and run_len never
+ *                               cleared, so run_end, left where the last run
+ *                               ended, passes for a run again a wrap later
+ *                               (layout 2's cached head did the same; make
+ *                               soak found it after 2^32 bytes)
  *   MUTANT_NO_RECHECK           (event.pml) no try after announcing
  *   MUTANT_CLOSE_NO_WAKE        (event.pml) close wakes nobody
  */
@@ -92,6 +95,15 @@
 #define SEAL(pos) ((((pos) & IMASK)) + 1)   /* never 0 */
 
 #include "event.pml"
+
+/* Inside a run the consumer entered: run_len says so (the code before the
+ * fix judged it by how far run_end is ahead, which a stale run_end passes
+ * a wrap later). */
+#ifdef MUTANT_RUN_BY_DISTANCE
+#define IN_RUN (DIST(run_end, t + 1) < CAP)
+#else
+#define IN_RUN (run_len != 0)
+#endif
 
 #ifdef MUTANT_NO_WRAP
 #define DIST(a, b) ((a) - (b))
@@ -333,8 +345,9 @@ proctype Producer() {
 /* ---- consumer ------------------------------------------------------------- */
 
 /* take_sealed(): the record at `t` by its seal, without head. Found: the
- * payload at `d`, `rlen` payload units, the next position `next`, and the
- * run it is in ending at `vend` (== next for a plain record).
+ * payload at `d`, `rlen` payload units, the next position `next`, the run
+ * it is in ending at `vend` (== next for a plain record), and `vrl`: 1 if
+ * more of that run follows, else 0 (a view's run_len).
  * @c lib/spsc.c: if (__atomic_load_n(seal_at(r, tail), __ATOMIC_ACQUIRE) != SABQ_SEAL(tail))
  * @c lib/spsc.c: uint32_t len = sabq__read_once(len_at(r, tail));
  * @c lib/spsc.c: if (len == SABQ_REC_PAD) {
@@ -343,6 +356,7 @@ proctype Producer() {
  * @c lib/spsc.c: if (len == SABQ_REC_RUN) {
  * @c lib/spsc.c: (uint64_t)count * sabq__align8(elem) > r->cap - off - SABQ_RUN_HDR)
  * @c lib/spsc.c: v->run_end = first + count * sabq__align8(elem);
+ * @c lib/spsc.c: v->run_len = count > 1 ? elem : 0;
  * @c lib/spsc.c: if (len > r->msg_max || rec_size(len) > r->cap - off)
  */
 inline take_sealed() {
@@ -376,12 +390,14 @@ inline take_sealed() {
               d = t + 2;
               rlen = 1;
               next = t + 3;
-              vend = t + 2 + w1[(t + 1) & CMASK]
+              vend = t + 2 + w1[(t + 1) & CMASK];
+              vrl = (w1[(t + 1) & CMASK] > 1 -> 1 : 0)
            :: else ->
               assert(rlen <= 1 && 1 + rlen <= CAP - off); /* else -EPROTO */
               d = t + 1;
               next = t + 1 + rlen;
-              vend = next
+              vend = next;
+              vrl = 0
            fi;
            found = true
        }
@@ -389,11 +405,12 @@ inline take_sealed() {
     fi
 }
 
-/* peek_at(): inside a run the consumer entered, the message is there by
- * run_end and run_len; else by its seal; unsealed, head is read only once
- * the ring is closed.
- * @c lib/spsc.c: if (run_end - tail - 1u < r->cap) {
- * @c lib/spsc.c: if (run_len == 0 || run_len > r->msg_max || run_len > r->cap - off ||
+/* peek_at(): inside a run the consumer entered (run_len not 0), the message
+ * is there by run_end and run_len; else by its seal; unsealed, head is read
+ * only once the ring is closed.
+ * @c lib/spsc.c: if (run_len != 0) {
+ * @c lib/spsc.c: if (run_end - tail - 1u >= r->cap || run_len > r->msg_max || run_len > r->cap - off ||
+ * @c lib/spsc.c: v->run_len = v->next != run_end ? run_len : 0;
  * @c lib/spsc.c: if (!sabq__region_is_closed(s))
  * @c lib/spsc.c: uint32_t head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
  * @c lib/spsc.c: if (head == tail)
@@ -403,14 +420,16 @@ inline take_sealed() {
 inline peek() {
     d_step { t = tail; from = tail; found = false; padded = false; rc = 0 };
     if
-    :: DIST(run_end, t + 1) < CAP ->
+    :: IN_RUN ->
        d_step {
            off = t & CMASK;
-           assert(run_len == 1 && run_len <= CAP - off && 1 <= DIST(run_end, t)); /* else -EPROTO */
+           assert(DIST(run_end, t + 1) < CAP && run_len == 1 && run_len <= CAP - off &&
+                  1 <= DIST(run_end, t)); /* else -EPROTO */
            d = t;
            rlen = 1;
            next = t + 1;
            vend = run_end;
+           vrl = (DIST(vend, next) != 0 -> 1 : 0);
            found = true
        }
     :: else ->
@@ -445,13 +464,14 @@ inline peek() {
 
 /* recv: copy the payload out; if our tail rested inside a run, clear the
  * seal word of the message there (a producer that filled the ring up to
- * exactly tail + CAP left it as it was); keep the run (or refresh a stale
- * run_end); give the room back.
+ * exactly tail + CAP left it as it was) and, leaving the run, run_len; keep
+ * the run we are in; give the room back.
  * @c lib/spsc.c: sabq__copy(buf, v.data, v.len);
- * @c lib/spsc.c: if (sabq__unlikely(from.run_end - from.tail - 1u < r->cap)) {
+ * @c lib/spsc.c: if (sabq__unlikely(from.run_len != 0)) {
  * @c lib/spsc.c: __atomic_store_n(seal_at(r, from.tail), 0, __ATOMIC_RELAXED);
- * @c lib/spsc.c: if (v->run_end != v->next) {
- * @c lib/spsc.c: } else if (sabq__unlikely(v->next - s->cons.run_end - 0x80000000u < 0x80000000u - r->cap)) {
+ * @c lib/spsc.c: if (v->run_len == 0)
+ * @c lib/spsc.c: __atomic_store_n(&s->cons.run_len, 0, __ATOMIC_RELAXED);
+ * @c lib/spsc.c: if (v->run_len != 0) {
  * @c lib/spsc.c: atomic_store_explicit(&s->cons.tail, v->next, memory_order_release);
  * @c lib/spsc.c: sabq__notify(&s->wait.writable);
  */
@@ -468,19 +488,21 @@ inline spsc_recv() {
        :: else
        fi;
        d_step {
-#ifndef MUTANT_RUN_SEAL_LEFT
            if
-           :: DIST(run_end, from + 1) < CAP -> w1[from & CMASK] = 0
+           :: run_len != 0 -> /* from.run_len: our tail rested inside a run */
+#ifndef MUTANT_RUN_SEAL_LEFT
+              w1[from & CMASK] = 0;
+#endif
+#ifndef MUTANT_RUN_BY_DISTANCE
+              if :: vrl == 0 -> run_len = 0 :: else fi
+#else
+              skip
+#endif
            :: else
            fi;
-#endif
            if
 #ifndef MUTANT_RUN_NOT_KEPT
-           :: DIST(vend, next) != 0 -> run_end = vend & IMASK; run_len = 1
-#endif
-#ifndef MUTANT_STALE_RUN_END
-           :: DIST(vend, next) == 0 && DIST(next, run_end) >= (IMASK + 1) / 2 &&
-              DIST(next, run_end) < IMASK + 1 - CAP -> run_end = next & IMASK
+           :: vrl != 0 -> run_end = vend & IMASK; run_len = 1
 #endif
            :: else
            fi
@@ -493,7 +515,7 @@ inline spsc_recv() {
 }
 
 proctype Consumer() {
-    byte key, rc, h, t, from, off, rlen, d, next, vend;
+    byte key, rc, h, t, from, off, rlen, d, next, vend, vrl;
     bool found, padded;
     byte k = 1; /* the message expected next */
 next_message:
@@ -502,7 +524,7 @@ next_message:
     :: rc == EPIPE -> goto consumer_end
     :: else ->
        assert(rc == 0 && k <= M); /* no message after the last */
-       d_step { k++; key = 0; h = 0; t = 0; from = 0; off = 0; rlen = 0; d = 0; next = 0; vend = 0; found = false; padded = false }
+       d_step { k++; key = 0; h = 0; t = 0; from = 0; off = 0; rlen = 0; d = 0; next = 0; vend = 0; vrl = 0; found = false; padded = false }
     fi;
     goto next_message;
 consumer_end:
