@@ -51,7 +51,8 @@ int sabq_spsc_init(sabq_spsc *r, void *mem, size_t size, uint32_t cap, uint32_t 
     return 0;
 }
 
-static void adopt_sealed(const sabq_spsc *r);
+/* In line (below): in sabq.wasm a call would put the handle on a stack. */
+static inline __attribute__((always_inline)) void adopt_sealed(const sabq_spsc *r);
 
 int sabq_spsc_attach(sabq_spsc *r, void *mem, size_t size)
 {
@@ -422,7 +423,7 @@ static inline __attribute__((always_inline)) int take_sealed(const sabq_spsc *r,
  * as a consumer checks it. A live producer in the middle of a send loses
  * nothing: it stores a head at least as far along, and the CAS does not
  * move a head that changed meanwhile. At most a ring's worth is read. */
-static void adopt_sealed(const sabq_spsc *r)
+static inline __attribute__((always_inline)) void adopt_sealed(const sabq_spsc *r)
 {
     struct sabq_region *s = r->shm;
     /* acquire: pairs with R1p (the records before head are complete) */
@@ -430,11 +431,15 @@ static void adopt_sealed(const sabq_spsc *r)
     if (head & 7u)
         return;
     uint32_t pos = head;
-    sabq_spsc_view v;
-    /* A6 in take_sealed(): a sealed record or run is written. Its end is
-     * run_end: the run's end for a run, the next record's for a record. */
-    while (pos - head < r->cap && take_sealed(r, pos, &v) >= 0 && v.run_end - head <= r->cap)
+    while (pos - head < r->cap) {
+        /* A6 in take_sealed(): a sealed record or run is written. Its end
+         * is run_end: the run's end for a run, the next record's for a
+         * record. */
+        sabq_spsc_view v;
+        if (take_sealed(r, pos, &v) < 0 || v.run_end - head > r->cap)
+            break;
         pos = v.run_end;
+    }
     if (pos != head) /* R1p: release, as the producer's own store of head */
         atomic_compare_exchange_strong_explicit(&s->prod.head, &head, pos, memory_order_release,
                                                 memory_order_relaxed);
