@@ -214,8 +214,15 @@ test-asan: $(B)/asan/unit $(B)/asan/stress
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 
+# The JS suites: one file at a time, and a bound on each suite. A test that
+# fails while workers are still alive must not keep its process up:
+# --test-force-exit ends it once its tests are done, and `timeout` ends a
+# suite that hangs anyway (CI has a budget; a hang must fail, not eat it).
+NODE_TEST = node --test --test-concurrency=1 --test-force-exit
+SUITE_LIMIT = timeout -k 30 1200
+
 test-js: wasm plugins rust node_modules/.package-lock.json $(B)/em/interop.js $(B)/em/package.json
-	SABQ_LIFECYCLE_ROUNDS=200 node --test --test-concurrency=1 tests/js/
+	SABQ_LIFECYCLE_ROUNDS=200 $(SUITE_LIMIT) $(NODE_TEST) tests/js/
 	npx tsc -p tsconfig.json
 	@echo "types: 1 passed, 0 failed (tsc --noEmit on examples/js/typed.ts)"
 
@@ -224,7 +231,7 @@ test-js: wasm plugins rust node_modules/.package-lock.json $(B)/em/interop.js $(
 # at a time: the tests measure main-thread stalls, and four browsers at once
 # on two cores would make their own. SABQ_BROWSERS=firefox picks one engine.
 test-browser: wasm plugins rust node_modules/.package-lock.json
-	node --test --test-concurrency=1 tests/browser/
+	$(SUITE_LIMIT) $(NODE_TEST) tests/browser/
 
 # Many spawns with an OPFS mount in each browser (SABQ_BROWSERS picks one):
 # each must end, with the right output; prints the count, time and any hung.
@@ -236,7 +243,7 @@ stress-opfs: wasm plugins node_modules/.package-lock.json
 # The package as npm publishes it, in apps built by Vite, webpack and esbuild
 # (and served unbundled), each run in the browser: tests/bundlers/.
 test-bundlers: wasm plugins node_modules/.package-lock.json
-	node --test --test-concurrency=1 tests/bundlers/
+	$(SUITE_LIMIT) $(NODE_TEST) tests/bundlers/
 
 clean:
 	rm -rf $(B) bindings-js/sabq.wasm bindings-js/src/layout.js tests/bundlers/node_modules

@@ -47,14 +47,16 @@ export class HostServer {
 
   /** Answers `w`'s requests as they arrive, until stop(w). Never keeps a Node process alive. */
   async serve(w) {
-    w.stopServing = new AbortController();
+    const stopping = new AbortController();
+    w.stopServing = stopping;
+    w.ringOps = new Set();
     for (;;) {
       let text;
       try {
         // A plugin making host calls in a loop sends the next request a few
         // tens of µs after its answer: spinning that long (bounded, 60 µs)
         // saves the ~35 µs it takes to wake this thread from waitAsync.
-        text = await w.requests.receiveStringAsync({ signal: w.stopServing.signal, keepAlive: false, spinMicros: 60 });
+        text = await this.onRing(w, (signal) => w.requests.receiveStringAsync({ signal, keepAlive: false, spinMicros: 60 }));
       } catch {
         return; // stopped: the worker is being retired
       }
@@ -73,12 +75,31 @@ export class HostServer {
     }
   }
 
+  /**
+   * Runs `op(signal)`, an operation on one of `w`'s rings, unless serving `w`
+   * has stopped; stop(w) waits for it. The rings go back to the arena after
+   * that, and memory reused while a wait on it was still announced would
+   * have that wait's withdrawal taken from the next owner's waiter count (a
+   * reader there would then sleep through its data).
+   */
+  onRing(w, op) {
+    const signal = w.stopServing.signal;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    const pending = op(signal);
+    const tracked = pending.catch(() => {}).finally(() => w.ringOps.delete(tracked));
+    w.ringOps.add(tracked);
+    return pending;
+  }
+
+  /** Stops serving `w`; resolves once nothing here touches its rings any more. */
   stop(w) {
-    w.stopServing?.abort();
+    if (!w.stopServing) return Promise.resolve();
+    w.stopServing.abort();
+    return Promise.all([...w.ringOps]);
   }
 
   answer(w, msg, fields) {
-    return w.replies.sendAsync(encode('reply', 'answer', { reqId: msg.reqId, ...fields })).catch(() => {});
+    return this.onRing(w, (signal) => w.replies.sendAsync(encode('reply', 'answer', { reqId: msg.reqId, ...fields }), { signal })).catch(() => {});
   }
 }
 
@@ -145,6 +166,9 @@ function holdForTask(task, lease) {
   if (!task) return lease.drop(token);
   const letGo = () => {
     task.answerPipes?.delete(lease.pipe.offset);
+    // Nobody will read the rest: a writer here waiting for room ends (EPIPE)
+    // and lets go, instead of waiting on the pipe for ever.
+    if (!lease.freed) lease.pipe.close();
     lease.drop(token);
   };
   (task.answerPipes ??= new Map()).set(lease.pipe.offset, letGo);

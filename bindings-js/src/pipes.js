@@ -42,22 +42,28 @@ const CHUNK = 1 << 16;
 /**
  * A ReadableStream of Uint8Array chunks from a pipe's read end, read without
  * blocking this thread. At the end, or when cancelled, it closes the pipe (a
- * writer still going gets EPIPE) and drops `holder`.
+ * writer still going gets EPIPE) and drops `holder` — after a read still in
+ * flight has withdrawn its wait (the pipe's memory may be reused at once).
  */
 export function readableFrom(lease, holder) {
   let done = false;
-  const finish = () => {
+  let reading = Promise.resolve();
+  const finish = async () => {
     if (done) return;
     done = true;
-    lease.pipe.close();
+    lease.pipe.close(); // wakes a read in flight, which then sees the end
+    await reading.catch(() => {});
     lease.drop(holder);
   };
   return new ReadableStream({
     async pull(controller) {
-      const chunk = await lease.pipe.readAsync(CHUNK);
+      if (done) return;
+      reading = lease.pipe.readAsync(CHUNK);
+      const chunk = await reading;
+      if (done) return; // cancelled meanwhile
       if (chunk === END) {
         controller.close();
-        finish();
+        await finish();
       } else if (chunk !== null) {
         controller.enqueue(chunk.slice());
       }

@@ -90,7 +90,7 @@ export class WorkerPool {
         for (const { id, module } of this.modules()) w.post(make('toWorker', 'module', { id, module }));
       });
       w.isReady = true;
-      this.onStarted(w);
+      if (!w.dead) this.onStarted(w); // retired while starting: nothing to serve
     })();
     w.ready.catch(() => {});
     return w;
@@ -102,18 +102,23 @@ export class WorkerPool {
   }
 
   /**
-   * Stops a worker. Resolves once it has stopped, after which its rings go
-   * back to the arena (not before: a thread being terminated may still write).
+   * Stops a worker. Resolves once it has stopped and nothing on this thread
+   * waits on its rings any more, after which they go back to the arena (not
+   * before: a thread being terminated may still write, and a wait still
+   * announced on reused memory would corrupt its next owner's waiter count).
    */
   retire(w) {
     if (w.gone) return w.gone;
     w.dead = true;
-    this.onRetired?.(w);
+    // Whoever waits on the worker's rings from this thread withdraws first
+    // (onRetired resolves when it has): see HostServer.onRing.
+    const withdrawn = Promise.resolve(this.onRetired?.(w)).catch(() => {});
     this.workers.delete(w);
-    w.gone = Promise.resolve(w.ready)
+    const stopped = Promise.resolve(w.ready)
       .catch(() => {})
       .then(() => w.thread?.terminate())
-      .catch(() => {})
+      .catch(() => {});
+    w.gone = Promise.all([stopped, withdrawn])
       .then(() => {
         this.arena.release(w.requests.offset);
         this.arena.release(w.replies.offset);

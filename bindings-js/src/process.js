@@ -3,7 +3,8 @@
 // afterwards the files it left in its memory mounts. startProcess() wires a
 // spawn: pipes from the arena, mounts prepared, the task submitted.
 
-import { TaskError } from './errors.js';
+import { TaskError, SabqError } from './errors.js';
+import { errno } from './layout.js';
 import { PipeLease, PIPE_BYTES, readableFrom, readAllBytes, writeAllAsync } from './pipes.js';
 import { prepareMounts, unflatten, mountPath } from './mounts.js';
 
@@ -99,8 +100,19 @@ export class ProcessHandle {
     this._stderr = stderr;
     /** Resolves with the exit code; rejects with a TaskError (trap, crash, timeout, cancel). */
     this.exit = task.promise;
-    // Once the program is gone nobody writes its stdin: the host lets go of it.
-    task.promise.catch(() => {}).finally(() => this._stdin?.drop(HOST));
+    // Once the program is gone nobody reads its stdin: it is closed, so a
+    // write still waiting for room ends (EPIPE), and the host lets go of the
+    // pipe after every such write has withdrawn its wait (the memory may be
+    // reused at once, and a wait announced there would corrupt its next owner).
+    this._stdinWrites = new Set();
+    this._stdinEnded = false;
+    task.promise.catch(() => {}).finally(async () => {
+      if (!this._stdin) return;
+      this._stdinEnded = true;
+      this._stdin.pipe.close();
+      await Promise.all([...this._stdinWrites]);
+      this._stdin.drop(HOST);
+    });
     this._unread = { stdout, stderr };
     unread?.register(this, this._unread);
     // Once no worker can write any more, output nobody asked for and nothing
@@ -120,12 +132,16 @@ export class ProcessHandle {
   /** Writes to the program's stdin, awaiting room; resolves with the bytes written. */
   write(data) {
     if (!this._stdin) throw new TypeError('sabq: this process has no stdin pipe');
-    return this._stdin.pipe.writeAsync(data);
+    if (this._stdinEnded) return Promise.reject(new SabqError(-errno.EPIPE, 'sabq: the process has ended; its stdin is closed'));
+    const writing = this._stdin.pipe.writeAsync(data);
+    const tracked = writing.catch(() => {}).finally(() => this._stdinWrites.delete(tracked));
+    this._stdinWrites.add(tracked);
+    return writing;
   }
 
   /** End of file on the program's stdin. */
   closeStdin() {
-    this._stdin?.pipe.close();
+    if (!this._stdinEnded) this._stdin?.pipe.close();
   }
 
   /** stdin as a WritableStream. */
@@ -222,7 +238,7 @@ export class ProcessHandle {
   _feed(src) {
     (async () => {
       try {
-        await writeAllAsync(this._stdin.pipe, src);
+        await writeAllAsync({ writeAsync: (chunk) => this.write(chunk) }, src);
       } catch {
         // the program exited (EPIPE) before taking everything: as a shell would, drop the rest
       } finally {

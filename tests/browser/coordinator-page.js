@@ -6,6 +6,7 @@
 import { Coordinator } from '/bindings-js/src/index.js';
 import { scenarios, hostHandlers, limits, PLUGINS } from '/tests/js/coordinator-scenarios.mjs';
 import { startStallMeter } from '/examples/browser/stall-meter.js';
+import { runScenarios } from '/tests/browser/run-scenarios.js';
 
 const meter = startStallMeter();
 
@@ -20,17 +21,7 @@ try {
     },
   });
   for (const name of PLUGINS) await c.load(name, `/build/plugins/${name}.wasm`);
-  const results = [];
-  const logs = [];
-  for (const s of scenarios) {
-    const t0 = performance.now();
-    try {
-      await s.run(c, (msg) => logs.push(msg));
-      results.push({ name: s.name, ok: true, ms: Math.round(performance.now() - t0) });
-    } catch (e) {
-      results.push({ name: s.name, ok: false, error: String(e?.stack ?? e) });
-    }
-  }
+  const { results, logs } = await runScenarios(c, scenarios);
   const viaFetch = await c.spawn('hostcall', { args: ['fetched', 'coordinator.html'], stdin: null, allow: { hostCalls: ['fetched'] } }).text();
   await c.close();
   window.__result = { crossOriginIsolated, results, logs, viaFetch, responsiveness: meter.report() };

@@ -5,22 +5,13 @@
 import { Coordinator, opfsDir } from '/bindings-js/src/index.js';
 import { fileScenarios, FILE_PLUGINS } from '/tests/js/files-scenarios.mjs';
 import { pandocScenarios, PANDOC_WASM } from '/tests/js/pandoc-scenarios.mjs';
+import { runScenarios } from '/tests/browser/run-scenarios.js';
 
 try {
   const c = await Coordinator.create({ workers: 2, wasiShimUrl: '/node_modules/@bjorn3/browser_wasi_shim/dist/index.js' });
   for (const name of FILE_PLUGINS) await c.load(name, `/build/plugins/${name}.wasm`);
   await c.load('pandoc', `/${PANDOC_WASM}`);
-  const results = [];
-  const logs = [];
-  for (const s of [...fileScenarios, ...pandocScenarios]) {
-    const t0 = performance.now();
-    try {
-      await s.run(c, (msg) => logs.push(msg));
-      results.push({ name: s.name, ok: true, ms: Math.round(performance.now() - t0) });
-    } catch (e) {
-      results.push({ name: s.name, ok: false, error: String(e?.stack ?? e) });
-    }
-  }
+  const { results, logs } = await runScenarios(c, [...fileScenarios, ...pandocScenarios]);
   // Browser data in a tree: a Blob, and a URL fetched when the plugin is spawned.
   const p = c.spawn('sortlines', {
     args: ['/in/blob.txt', '/in/sorted.txt'],

@@ -5,19 +5,11 @@
 import { startRustHost } from '/examples/rust/start-host.js';
 import { rustHostScenarios } from '/tests/js/rust-host-scenarios.mjs';
 import { startStallMeter } from '/examples/browser/stall-meter.js';
+import { runScenarios } from '/tests/browser/run-scenarios.js';
 
 const meter = startStallMeter();
 try {
-  const results = [];
-  for (const s of rustHostScenarios) {
-    const t0 = performance.now();
-    try {
-      await s.run(startRustHost);
-      results.push({ name: s.name, ok: true, ms: Math.round(performance.now() - t0) });
-    } catch (e) {
-      results.push({ name: s.name, ok: false, error: String(e?.stack ?? e) });
-    }
-  }
+  const { results } = await runScenarios(startRustHost, rustHostScenarios);
   window.__result = { crossOriginIsolated, results, responsiveness: meter.report() };
 } catch (e) {
   window.__error = String(e?.stack ?? e);

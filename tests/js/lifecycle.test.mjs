@@ -12,12 +12,21 @@ import { plugin } from './plugins.mjs';
 const ROUNDS = Number(process.env.SABQ_LIFECYCLE_ROUNDS ?? 1000);
 const task = { url: new URL('./fixtures/tasks.mjs', import.meta.url), export: 'square' };
 
-/** `promise`, or an error naming `what` if it takes longer than `ms`: a stuck round says where. */
-function within(ms, promise, what) {
+/**
+ * `promise`, or an error naming `what` if it takes longer than `ms`: a stuck
+ * round says where, and `state()` (if given) what the coordinator looked like.
+ */
+function within(ms, promise, what, state = () => '') {
   let timer;
   return Promise.race([promise, new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`stuck for ${ms} ms: ${what}`)), ms);
+    timer = setTimeout(() => reject(new Error(`stuck for ${ms} ms: ${what} ${state()}`)), ms);
   })]).finally(() => clearTimeout(timer));
+}
+
+/** The task's state and every worker's, for a stuck round's message. */
+function stateOf(c, p) {
+  const workers = [...c.pool.workers].map((w) => ({ id: w.id, ready: !!w.isReady, dead: w.dead, task: w.task?.id ?? null }));
+  return JSON.stringify({ task: { id: p._task.id, state: p._task.state, worker: p._task.worker?.id ?? null }, workers, tasks: [...c.dispatch.tasks.keys()] });
 }
 
 /** Fails the test on any rejection nobody handled while `fn` runs (and a turn after). */
@@ -74,42 +83,45 @@ test(`each public call, then close(), ${ROUNDS} rounds in all: no unhandled reje
 
 test(`a worker dies mid-write ${ROUNDS} times: ECRASHED, a clean prefix, memory and pool flat`, { timeout: 600_000 }, async () => {
   const c = await Coordinator.create({ workers: 2 });
-  await c.load('gen', plugin('gen'));
-  const expected = Array.from({ length: 400_000 }, (_, k) => `${k + 1}\n`).join('');
-  const memory = c.memory.buffer.byteLength;
-  let arenaUsed = null;
-  await noUnhandled(async () => {
-    for (let i = 0; i < ROUNDS; i++) {
-      const p = c.spawn('gen', { args: ['400000'], stdin: null });
-      const reader = p.stdout.getReader();
-      let got = '';
-      const decoder = new TextDecoder();
-      // Read a little, then kill the worker's thread under it.
-      for (let k = 0; k < 1 + (i % 3); k++) {
-        const { value, done } = await within(30_000, reader.read(), `round ${i}: first reads`);
-        if (done) break;
-        got += decoder.decode(value, { stream: true });
+  try {
+    await c.load('gen', plugin('gen'));
+    const expected = Array.from({ length: 400_000 }, (_, k) => `${k + 1}\n`).join('');
+    const memory = c.memory.buffer.byteLength;
+    let arenaUsed = null;
+    await noUnhandled(async () => {
+      for (let i = 0; i < ROUNDS; i++) {
+        const p = c.spawn('gen', { args: ['400000'], stdin: null });
+        const reader = p.stdout.getReader();
+        let got = '';
+        const decoder = new TextDecoder();
+        // Read a little, then kill the worker's thread under it.
+        for (let k = 0; k < 1 + (i % 3); k++) {
+          const { value, done } = await within(30_000, reader.read(), `round ${i}: first reads`, () => stateOf(c, p));
+          if (done) break;
+          got += decoder.decode(value, { stream: true });
+        }
+        const w = [...c.pool.workers].find((x) => x.task === p._task);
+        if (w) await within(30_000, w.thread.terminate(), `round ${i}: terminate`);
+        for (;;) {
+          const { value, done } = await within(30_000, reader.read(), `round ${i}: reads after the crash`, () => stateOf(c, p));
+          if (done) break;
+          got += decoder.decode(value, { stream: true });
+        }
+        let error = null;
+        await within(30_000, p.exit.catch((e) => {
+          error = e;
+        }), `round ${i}: exit`, () => stateOf(c, p));
+        if (w) assert.ok(error instanceof TaskError && error.code === 'ECRASHED', `round ${i}: ${error}`);
+        assert.ok(expected.startsWith(got), `round ${i}: the reader got bytes that were never written`);
+        await within(30_000, p._task.quiet, `round ${i}: quiet`, () => stateOf(c, p));
+        if (i === 10) arenaUsed = c.dispatch.queue.sabq && c.ctx.arena.used;
       }
-      const w = [...c.pool.workers].find((x) => x.task === p._task);
-      if (w) await within(30_000, w.thread.terminate(), `round ${i}: terminate`);
-      for (;;) {
-        const { value, done } = await within(30_000, reader.read(), `round ${i}: reads after the crash`);
-        if (done) break;
-        got += decoder.decode(value, { stream: true });
-      }
-      let error = null;
-      await within(30_000, p.exit.catch((e) => {
-        error = e;
-      }), `round ${i}: exit`);
-      if (w) assert.ok(error instanceof TaskError && error.code === 'ECRASHED', `round ${i}: ${error}`);
-      assert.ok(expected.startsWith(got), `round ${i}: the reader got bytes that were never written`);
-      await within(30_000, p._task.quiet, `round ${i}: quiet`);
-      if (i === 10) arenaUsed = c.dispatch.queue.sabq && c.ctx.arena.used;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  });
-  assert.equal(c.pool.size, 2, 'the pool is back to its size');
-  assert.equal(c.memory.buffer.byteLength, memory, 'the shared memory did not grow');
-  assert.ok(c.ctx.arena.used <= arenaUsed, `pipes went back to the arena (${c.ctx.arena.used} > ${arenaUsed})`);
-  await c.close();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    });
+    assert.equal(c.pool.size, 2, 'the pool is back to its size');
+    assert.equal(c.memory.buffer.byteLength, memory, 'the shared memory did not grow');
+    assert.ok(c.ctx.arena.used <= arenaUsed, `pipes went back to the arena (${c.ctx.arena.used} > ${arenaUsed})`);
+  } finally {
+    await c.close(); // also when a round failed: live workers would keep the process up
+  }
 });
