@@ -151,10 +151,14 @@ test('the app served unbundled, an import map resolving its imports', async () =
 async function viteDevServer(pkg, configFile) {
   const vite = await import(pkg);
   const warnings = [];
+  // Vite keys its pre-bundled dependencies on lockfiles and config, not on
+  // what the installed sabq holds: an earlier run's would serve old code.
+  const cacheDir = `${OUT}/${pkg}-dev-cache`;
+  await rm(cacheDir, { recursive: true, force: true });
   const server = await vite.createServer({
     configFile: here(configFile),
     customLogger: viteLogger(vite, warnings),
-    cacheDir: `${OUT}/${pkg}-dev-cache`,
+    cacheDir,
     publicDir: STATIC,
     server: { port: 0, host: '127.0.0.1' },
   });
