@@ -29,8 +29,8 @@ HEADERS := $(wildcard include/sabq/*.h) lib/internal.h lib/js_abi.h
 B := build
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 
-PHONY_EXTRA := plugins rust serve test-browser test-bundlers test-emscripten test-cpp test-cpp-headers bench bench-smoke \
-               bench-deps model test-model fuzz fuzz-build test-fuzz soak test-readme-c kill test-kill
+PHONY_EXTRA := plugins rust serve test-browser test-bundlers stress-opfs test-emscripten test-cpp test-cpp-headers bench \
+               bench-smoke bench-deps model test-model fuzz fuzz-build test-fuzz soak test-readme-c kill test-kill
 .PHONY: $(PHONY_EXTRA) all deps install uninstall test test-install test-unit test-stress test-tsan test-asan \
         test-compilers test-man test-js test-wasm-sections wasm demo clean help
 
@@ -46,6 +46,7 @@ help:
 	@echo "make test-cpp   the headers as C++11..23 (g++, clang++, em++), examples/cpp/rings.cpp run"
 	@echo "make test-man   man/ lint-clean and covering every public function"
 	@echo "make test-bundlers  the npm package in apps built by Vite, webpack and esbuild"
+	@echo "make stress-opfs    OPFS_SPAWNS (300) spawns with an OPFS mount in each browser, none may hang"
 	@echo "make model      SPIN models of every protocol, each property shown able to fail (tests/model)"
 	@echo "make fuzz       libFuzzer targets, 10^8 executions in all (tests/fuzz)"
 	@echo "make soak       10^9 SPSC messages, 10^8 MPMC 4x4, 10^9 pipe bytes, checked"
@@ -274,6 +275,13 @@ test-js: wasm plugins rust node_modules/.package-lock.json $(B)/em/interop.js $(
 # on two cores would make their own. SABQ_BROWSERS=firefox picks one engine.
 test-browser: wasm plugins rust node_modules/.package-lock.json
 	$(SUITE_LIMIT) $(NODE_TEST) --test-timeout=$(JS_TEST_TIMEOUT_MS) tests/browser/
+
+# Many spawns with an OPFS mount in each browser (SABQ_BROWSERS picks one):
+# each must end, with the right output; prints the count, time and any hung.
+# Not in `make test`, which runs 40 per browser (tests/browser/opfs-spawns.test.mjs).
+OPFS_SPAWNS ?= 300
+stress-opfs: wasm plugins node_modules/.package-lock.json
+	node tests/browser/opfs-stress.mjs $(OPFS_SPAWNS)
 
 # The package as npm publishes it, in apps built by Vite, webpack and esbuild
 # (and served unbundled), each run in the browser: tests/bundlers/.

@@ -17,12 +17,14 @@ import { parentChannel } from './platform.js';
 import { make, accept, ProtocolError } from './protocol.js';
 import { HostClient } from './host-rpc.js';
 import { PluginSystem } from './wasi/system.js';
+import { FsError } from './wasi/fs/node.js';
 
 let channel, sabq, queue, hostClient, wasiShim;
 const post = (type, fields, transfer) => channel.post(make('fromWorker', type, fields), transfer);
 const modules = new Map(); // plugin id -> WebAssembly.Module
 const moduleWaiters = new Map(); // plugin id -> resolve
 const claims = new Map(); // task id -> resolve(the coordinator's 'task' or 'skip')
+const helpers = new Map(); // `${taskId} ${path}` -> resolve(the coordinator's 'helper')
 
 // Not a top-level await: bundlers' default targets refuse one. Nothing is
 // missed meanwhile: a browser's parentChannel() resolves before the first
@@ -53,6 +55,10 @@ function receive(raw) {
     case 'skip':
       claims.get(msg.taskId)?.(msg);
       claims.delete(msg.taskId);
+      break;
+    case 'helper':
+      helpers.get(`${msg.taskId} ${msg.path}`)?.(msg);
+      helpers.delete(`${msg.taskId} ${msg.path}`);
       break;
     default:
   }
@@ -118,6 +124,20 @@ async function runTask(taskId, spec) {
 
 const attachPipe = (where) => (where ? Pipe.attach(sabq, where.offset, where.size) : null);
 
+/**
+ * Asks the coordinator to start the helper of the task's OPFS mount at
+ * `path` (a worker must not start one: wasi/fs/opfs-protocol.js) and resolves
+ * with its channel; rejects with the coordinator's FsError if it could not.
+ * Always answered: the coordinator's start has a deadline.
+ */
+async function startHelper(taskId, path) {
+  const answer = new Promise((resolve) => helpers.set(`${taskId} ${path}`, resolve));
+  post('startHelper', { taskId, path });
+  const { channel, error } = await answer;
+  if (error) throw new FsError(error.errno, error.message);
+  return channel;
+}
+
 async function runPlugin(taskId, spec) {
   const stdio = { stdin: attachPipe(spec.stdin), stdout: attachPipe(spec.stdout), stderr: attachPipe(spec.stderr) };
   let system = null;
@@ -132,6 +152,7 @@ async function runPlugin(taskId, spec) {
       tty: spec.tty,
       host: spec.host ? { client: hostClient, taskId, sabq } : null,
       onFileClosed: spec.watchFiles ? (e) => post('fileClosed', { taskId, ...e }, e.data ? [e.data.buffer] : []) : null,
+      startHelper: (path) => startHelper(taskId, path),
     }, spec.mounts);
     const instance = await WebAssembly.instantiate(module, system.imports);
     outcome = { type: 'done', fields: { value: system.start(instance) } };

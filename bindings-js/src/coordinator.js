@@ -15,7 +15,9 @@ import { Dispatcher } from './dispatch.js';
 import { PluginRegistry } from './plugins.js';
 import { HostServer, Grants } from './host-rpc.js';
 import { startProcess } from './process.js';
-import { Image } from './mounts.js';
+import { Image, startMountHelper } from './mounts.js';
+import { ERRNO } from './wasi/abi.js';
+import { make } from './protocol.js';
 import { defaultWorkerCount, toUrl } from './platform.js';
 
 const OPTIONS = new Set(['workers', 'queueSlots', 'taskTimeoutMs', 'hostHandlers', 'memoryMiB', 'wasiShimUrl', 'allow', 'limits']);
@@ -114,11 +116,32 @@ export class Coordinator {
         if (task?.onFileClosed) queueMicrotask(() => task.onFileClosed({ mount, path, size, data }));
         return undefined;
       }
+      case 'startHelper':
+        return this._startHelper(w, msg);
       case 'fatal':
         return this.dispatch.crashed(w, rebuildError(msg.error));
       default:
         return undefined;
     }
+  }
+
+  /**
+   * Starts the helper of the OPFS mount at `path` of the task `w` runs, which
+   * the task owns (it ends with the task), and answers the worker.
+   */
+  async _startHelper(w, { taskId, path }) {
+    let answer;
+    try {
+      const task = this.dispatch.get(taskId);
+      const spec = task?.worker === w ? task.spec.mounts?.find((m) => m.path === path && m.kind === 'opfs') : null;
+      if (!spec) throw Object.assign(new Error(`sabq: task ${taskId} of this worker has no OPFS mount '${path}'`), { errno: ERRNO.INVAL });
+      const helper = await startMountHelper(spec);
+      task.own(helper.stop);
+      answer = { channel: helper.channel };
+    } catch (e) {
+      answer = { error: { errno: e.errno ?? ERRNO.IO, message: e.message } }; // whatever went wrong: the worker waits for an answer
+    }
+    w.post(make('toWorker', 'helper', { taskId, path, ...answer }));
   }
 
   /**

@@ -14,6 +14,7 @@
 
 import { isNode, loadBytes, toUrl, nodeOnly } from './platform.js';
 import { packImage, ImageReader } from './wasi/fs/image.js';
+import { countsTree } from './wasi/fs/charge.js';
 
 const encoder = new TextEncoder();
 
@@ -183,6 +184,21 @@ export async function prepareMounts(mounts = {}) {
   }
   specs.sort((a, b) => (a.path < b.path ? -1 : 1));
   return { specs, transfer };
+}
+
+/**
+ * Starts, on this thread, the helper worker of an OPFS mount spec (from
+ * prepareMounts) for the worker about to run the task: {channel, stop}
+ * (wasi/fs/opfs-start.js). Rejects with an FsError that names the mount.
+ */
+export async function startMountHelper(spec) {
+  const { startOpfsHelper } = await import('./wasi/fs/opfs-start.js');
+  try {
+    return await startOpfsHelper(spec.handle, { readOnly: spec.readOnly, count: countsTree(spec.limits) });
+  } catch (e) {
+    e.message = `sabq: OPFS mount '${spec.path}': ${e.message}`;
+    throw e;
+  }
 }
 
 /**

@@ -24,6 +24,9 @@ export const SHAPES = Object.freeze({
     task: ['taskId', 'spec'],
     // the task the worker claimed was cancelled while queued: take the next
     skip: ['taskId'],
+    // answer to 'startHelper': `channel` ({buffer, files, bytes}) of the OPFS
+    // mount's helper, or `error` ({errno, message}) if it could not be started
+    helper: ['taskId', 'path'],
   },
   fromWorker: {
     ready: [],
@@ -36,6 +39,9 @@ export const SHAPES = Object.freeze({
     failed: ['taskId', 'error'],
     // a file a plugin wrote was closed: {taskId, mount, path, size, data?}
     fileClosed: ['taskId', 'mount', 'path', 'size'],
+    // the task's OPFS mount at `path` needs its helper worker, which the
+    // coordinator starts (why not the worker: wasi/fs/opfs-protocol.js)
+    startHelper: ['taskId', 'path'],
     // the worker itself is broken
     fatal: ['error'],
   },

@@ -94,8 +94,8 @@ function releaseProcess() {
 const hasWaitAsync = typeof Atomics.waitAsync === 'function';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Resolves when the word at i32[index] is no longer `key`, or after `ms`. */
-async function parkAsync(i32, index, key, ms) {
+/** Resolves when the word at i32[index] is no longer `key`, or after `ms` (any thread). */
+export async function parkAsync(i32, index, key, ms) {
   if (hasWaitAsync && !waitOptions.forcePolling) {
     const res = Atomics.waitAsync(i32, index, key, ms === Infinity ? undefined : ms);
     if (res.async) await res.value;

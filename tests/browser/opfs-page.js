@@ -1,6 +1,7 @@
 // tests/browser/opfs-page.js — the page of the OPFS test: makes a fresh
 // directory in the origin private file system with the subdirectories the
-// worker mounts (some with files already in them), runs tests/browser/
+// worker mounts (some with files already in them), starts their helpers as a
+// coordinator does (and some that fail to start), runs tests/browser/
 // opfs-worker.js, then reads back through the async OPFS API what the
 // worker's synchronous calls left there, and removes the directory. Results go
 // to window.__result for tests/browser/opfs.test.mjs.
@@ -55,17 +56,44 @@ try {
   await put(dir, 'nomove/full/inner.txt', 'inside');
   await put(dir, 'small', null);
 
-  // The page's main thread cannot block: a mount here is refused at open().
+  const { startOpfsHelper } = await import('/bindings-js/src/wasi/fs/opfs-start.js');
   const { OpfsFs } = await import('/bindings-js/src/wasi/fs/opfs.js');
-  const onPage = await OpfsFs.open(dir).then(() => 'opened', (e) => `${e.name} ${e.errno}: ${e.message}`);
+  const sub = (n) => dir.getDirectoryHandle(n);
+  const helpers = {
+    rw: await startOpfsHelper(await sub('rw')),
+    ro: await startOpfsHelper(await sub('ro'), { readOnly: true }),
+    q: await startOpfsHelper(await sub('q'), { count: true }),
+    nm: await startOpfsHelper(await sub('nomove'), { useMove: false }),
+    small: await startOpfsHelper(await sub('small'), { chunk: 64 }),
+    silent: await startOpfsHelper(await sub('rw'), { helperUrl: '/tests/browser/opfs-silent-helper.js' }),
+  };
+  const why = (e) => `${e.name} ${e.errno}: ${e.message}`;
+  // The page's main thread cannot block: a mount here is refused.
+  let onPage = 'attached';
+  try {
+    OpfsFs.attach(helpers.rw.channel);
+  } catch (e) {
+    onPage = why(e);
+  }
+  // A helper that never answers is replaced, three times, then the start fails (IO).
+  let t = performance.now();
+  const mute = await startOpfsHelper(await sub('rw'), { helperUrl: '/tests/browser/opfs-mute-helper.js', startTimeoutMs: 200 })
+    .then(() => 'started', why);
+  const muteMs = performance.now() - t;
+  // One that starts and never gets ready: IO after its ready deadline, no retry.
+  t = performance.now();
+  const stalled = await startOpfsHelper(await sub('rw'), { helperUrl: '/tests/browser/opfs-stalled-helper.js', readyTimeoutMs: 300 })
+    .then(() => 'started', why);
+  const stalledMs = performance.now() - t;
 
   const worker = new Worker(new URL('./opfs-worker.js', import.meta.url), { type: 'module' });
   const report = await new Promise((resolve, reject) => {
     worker.onmessage = ({ data }) => resolve(data);
     worker.onerror = (e) => reject(new Error(`worker: ${e.message}`));
-    worker.postMessage({ dir });
+    worker.postMessage({ dir, channels: Object.fromEntries(Object.entries(helpers).map(([k, h]) => [k, h.channel])) });
   });
   worker.terminate();
+  for (const h of Object.values(helpers)) h.stop();
   if (!report.ok) throw new Error(report.error);
 
   const found = await tree(dir);
@@ -100,6 +128,10 @@ try {
     expected: JSON.stringify(sortKeys(expected)),
     leftOver,
     onPage,
+    mute,
+    muteMs,
+    stalled,
+    stalledMs,
   };
 } catch (e) {
   window.__error = String(e?.stack ?? e);

@@ -1,7 +1,7 @@
-// tests/browser/opfs-worker.js — the plugin's side of the OPFS test: mounts
-// OpfsFs over subdirectories the page made (read-write, read-only, with
-// quotas, without move(), with a 64-byte data area, and one whose helper never
-// answers), then exercises every
+// tests/browser/opfs-worker.js — the plugin's side of the OPFS test: attaches
+// OpfsFs to the helpers the page started over subdirectories it made
+// (read-write, read-only, with quotas, without move(), with a 64-byte data
+// area, and one whose helper never answers), then exercises every
 // operation in ONE synchronous run, as a plugin inside its wasm call would:
 // no await, no event-loop turn (a timer set before the run must not have
 // fired when it ends). Reports failures, figures and what the page should
@@ -10,6 +10,7 @@ import { OpfsFs } from '/bindings-js/src/wasi/fs/opfs.js';
 import { resolve, withResolved } from '/bindings-js/src/wasi/fs/resolve.js';
 import { Quota } from '/bindings-js/src/wasi/fs/node.js';
 import { ERRNO, FILETYPE } from '/bindings-js/src/wasi/abi.js';
+import { WORD, MAX_DEFERRED } from '/bindings-js/src/wasi/fs/opfs-protocol.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -343,17 +344,49 @@ async function measureDirect(dir) {
   return { createPerSecond, writeMBs, readMBs };
 }
 
-self.onmessage = async ({ data: { dir } }) => {
+/**
+ * A request as a hostile or broken peer would store it: `length` in the
+ * length word, `bytes` in the request area. Returns the errno of the answer.
+ */
+function rawRequest(fs, length, bytes = new Uint8Array(0)) {
+  const seq = ++fs.seq;
+  fs.request.set(bytes);
+  fs.words[WORD.REQUEST_LENGTH] = length;
+  Atomics.store(fs.words, WORD.REQUEST, seq);
+  Atomics.notify(fs.words, WORD.REQUEST);
+  const deadline = performance.now() + 5000;
+  for (let done; (done = Atomics.load(fs.words, WORD.DONE)) !== seq;) {
+    if (performance.now() > deadline) return 'no answer';
+    Atomics.wait(fs.words, WORD.DONE, done, 100);
+  }
+  return fs.words[WORD.ERRNO];
+}
+
+/** What the helper makes of requests no OpfsFs would store, and of too much at once. */
+function badRequests(fs) {
+  expect('a request longer than the request area', rawRequest(fs, 1 << 30), ERRNO.INVAL);
+  expect('a request of no bytes', rawRequest(fs, 0), ERRNO.INVAL);
+  expect('a request that is not JSON', rawRequest(fs, 3, enc.encode('{{{')), ERRNO.INVAL);
+  expect('a request that is not an object', rawRequest(fs, 4, enc.encode('null')), ERRNO.INVAL);
+  expect('a request named after an inherited property', rawRequest(fs, 22, enc.encode('{"op":"constructor"}  ')), ERRNO.INVAL);
+  expect('... and the mount still works', readPath(fs, 'pre/existing.txt'), 'hello from the page');
+  refused('a name too long for the request area', ERRNO.NAMETOOLONG, () => fs.root.lookup('n'.repeat(20000)));
+  // Releases wait for the next request; more than MAX_DEFERRED go at once.
+  for (let i = 0; i < 3 * MAX_DEFERRED; i++) fs.root.lookup('pre').release();
+  expect('deferred releases stay few', fs.deferred.length < MAX_DEFERRED, true);
+  expect('... and the mount still works after them', readPath(fs, 'pre/existing.txt'), 'hello from the page');
+}
+
+self.onmessage = async ({ data: { dir, channels } }) => {
   try {
-    const sub = (name) => dir.getDirectoryHandle(name);
     const quota = new Quota({ maxBytes: 1000, maxFiles: 4, maxFileSize: 500 });
     const mounts = {
-      rw: await OpfsFs.open(await sub('rw')),
-      ro: await OpfsFs.open(await sub('ro'), { readOnly: true }),
-      q: await OpfsFs.open(await sub('q'), { quota }),
-      nm: await OpfsFs.open(await sub('nomove'), { useMove: false }),
-      small: await OpfsFs.open(await sub('small'), { chunk: 64 }),
-      silent: await OpfsFs.open(await sub('rw'), { helperUrl: '/tests/browser/opfs-silent-helper.js', timeoutMs: 300 }),
+      rw: OpfsFs.attach(channels.rw),
+      ro: OpfsFs.attach(channels.ro, { readOnly: true }),
+      q: OpfsFs.attach(channels.q, { quota }),
+      nm: OpfsFs.attach(channels.nm),
+      small: OpfsFs.attach(channels.small),
+      silent: OpfsFs.attach(channels.silent, { timeoutMs: 300 }),
     };
     let turns = 0;
     setTimeout(() => turns++, 0);
@@ -365,6 +398,7 @@ self.onmessage = async ({ data: { dir } }) => {
     smallChunkMount(mounts.small);
     const figures = measure(mounts.rw);
     refused('an unknown request', ERRNO.INVAL, () => mounts.rw.call({ op: 'bogus' }));
+    badRequests(mounts.rw);
     const t0 = performance.now();
     refused('a helper that never answers: IO after the timeout', ERRNO.IO, () => mounts.silent.root.lookup('pre'));
     const waited = performance.now() - t0;

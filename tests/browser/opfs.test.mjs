@@ -21,4 +21,8 @@ browserTest('OPFS mounted synchronously in a worker, checked by the page', { tim
   assert.equal(r.found, r.expected, 'what the page finds in OPFS');
   assert.equal(r.leftOver, false);
   assert.match(r.onPage, /^FsError 58: .*main thread/, 'refused on the page\'s main thread (NOTSUP)');
+  assert.match(r.mute, /^FsError 29: the OPFS helper did not start: no answer in 200 ms, 3 times$/, 'a helper that never answers: IO');
+  assert.ok(r.muteMs >= 600 && r.muteMs < 10_000, `... after three deadlines (${Math.round(r.muteMs)} ms)`);
+  assert.match(r.stalled, /^FsError 29: the OPFS helper did not count the tree in 300 ms$/, 'a helper that never gets ready: IO');
+  assert.ok(r.stalledMs >= 300 && r.stalledMs < 5_000, `... after its ready deadline (${Math.round(r.stalledMs)} ms)`);
 });

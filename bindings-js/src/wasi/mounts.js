@@ -10,11 +10,15 @@ import { ImageReader } from './fs/image.js';
 import { DirFd } from './fds/file.js';
 import { nodeOnly } from '../platform.js';
 
-/** Opens every mount of a task (async: some backends start helpers). */
-export async function openMounts(specs = []) {
+/**
+ * Opens every mount of a task (async: some backends load their module, or
+ * wait for a helper). `startHelper(path)` resolves with the channel of an
+ * OPFS mount's helper, started by the coordinator (opfs-start.js).
+ */
+export async function openMounts(specs = [], { startHelper } = {}) {
   const mounted = [];
   try {
-    for (const [i, spec] of specs.entries()) mounted.push(await openMount(spec, BigInt(i + 1)));
+    for (const [i, spec] of specs.entries()) mounted.push(await openMount(spec, BigInt(i + 1), startHelper));
   } catch (e) {
     closeMounts(mounted);
     throw e;
@@ -22,7 +26,7 @@ export async function openMounts(specs = []) {
   return mounted;
 }
 
-async function openMount(spec, dev) {
+async function openMount(spec, dev, startHelper) {
   const quota = new Quota(spec.limits);
   const options = { readOnly: spec.readOnly, quota, dev };
   let fs;
@@ -37,7 +41,7 @@ async function openMount(spec, dev) {
       fs = (await nodeOnly('./wasi/fs/hostdir.js')).HostDirFs.open(spec.root, options); // node:fs: never bundled
       break;
     case 'opfs':
-      fs = await (await import('./fs/opfs.js')).OpfsFs.open(spec.handle, options);
+      fs = (await import('./fs/opfs.js')).OpfsFs.attach(await startHelper(spec.path), options);
       break;
     default:
       throw new TypeError(`sabq: unknown mount kind '${spec.kind}'`);

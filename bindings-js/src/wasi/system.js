@@ -52,9 +52,12 @@ export class PluginSystem {
     this.imports = { wasi_snapshot_preview1: preview1 };
   }
 
-  /** Opens the mounts of a task spec, then builds the system. */
+  /**
+   * Opens the mounts of a task spec, then builds the system. `o.startHelper`
+   * (path → Promise of a channel): how an OPFS mount gets its helper.
+   */
   static async create(o, mountSpecs) {
-    const mounts = await openMounts(mountSpecs);
+    const mounts = await openMounts(mountSpecs, o);
     return new PluginSystem({ ...o, mounts });
   }
 

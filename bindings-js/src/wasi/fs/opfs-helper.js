@@ -1,7 +1,8 @@
 // bindings-js/src/wasi/fs/opfs-helper.js — the dedicated worker that does the
 // asynchronous OPFS work for one OpfsFs (opfs.js), whose plugin blocks while
-// it waits. Requests arrive by message, one at a time, and are answered in the
-// shared buffer (the protocol: opfs-protocol.js).
+// it waits. The page starts it (opfs-start.js) with an 'init' message; after
+// that, requests arrive one at a time in the shared buffer and are answered
+// there (the protocol: opfs-protocol.js).
 //
 // Why it keeps a table of nodes: OPFS has no inode numbers, and a handle goes
 // stale once its entry moves (another handle object to the same file then
@@ -12,10 +13,13 @@
 // access handle and its counts.
 
 import { ERRNO } from '../abi.js';
-import { WORD, HEADER_BYTES, REQUESTS } from './opfs-protocol.js';
+import { WORD, REQUEST_BYTES, requestKind, views } from './opfs-protocol.js';
+import { parkAsync } from '../../wait.js';
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 let words; // Int32Array over the header of the shared buffer
+let requestArea; // Uint8Array over its request area
 let data; // Uint8Array over its data area
 let readOnly = false;
 let useMove = true;
@@ -23,7 +27,7 @@ let pending = null; // the rest of a JSON answer longer than the data area
 // The key of a name the previous request looked up and did not find: a create
 // right after (path_open with O_CREAT does exactly that) need not ask again.
 // Requests are served one at a time, so nothing of ours came in between
-// (one-way requests do not count: they change no names).
+// (deferred requests do not count: they change no names).
 let absent = null;
 
 const ROOT = 1;
@@ -365,12 +369,13 @@ const HANDLERS = {
 
   close({ ino }) {
     const n = live.get(ino);
-    if (!n || n.opens === 0) return;
+    if (!n || n.opens === 0) return {};
     if (--n.opens === 0) {
       n.access.close();
       n.access = null;
     }
     drop(n);
+    return {};
   },
 
   release({ ino }) {
@@ -378,6 +383,10 @@ const HANDLERS = {
     if (!n || n.refs === 0) return;
     n.refs--;
     drop(n);
+  },
+
+  sync() {
+    return {}; // its deferred requests, served before it, were the point
   },
 
   more() {
@@ -411,30 +420,68 @@ function answer(seq, errno, json, value = 0) {
   Atomics.notify(words, WORD.DONE);
 }
 
-async function serve(msg) {
-  const kind = REQUESTS[msg?.op];
+async function serve(msg, seq) {
+  const kind = requestKind(msg?.op);
   const wasAbsent = absent;
-  if (kind !== 'one-way') absent = null; // close and release change no names
+  if (kind !== 'deferred') absent = null; // a release changes no names
   try {
     if (!kind) refuse(ERRNO.INVAL, `unknown request '${msg?.op}'`);
     const result = await HANDLERS[msg.op](msg, wasAbsent);
-    if (kind === 'one-way') return;
+    if (kind === 'deferred') return;
     if (result?.absent) {
       absent = result.absent;
-      answer(msg.seq, 0, null);
+      answer(seq, 0, null);
     } else if (result && 'value' in result) {
-      answer(msg.seq, 0, undefined, result.value);
+      answer(seq, 0, undefined, result.value);
     } else {
-      answer(msg.seq, 0, result?.json ?? result);
+      answer(seq, 0, result?.json ?? result);
     }
   } catch (e) {
-    if (kind !== 'one-way' && msg?.seq) answer(msg.seq, errnoOf(e), { message: `${e.name}: ${e.message}` });
+    if (kind !== 'deferred' && seq) answer(seq, errnoOf(e), { message: `${e.name}: ${e.message}` });
+  }
+}
+
+/** The request in the request area ({op, ...args, before?}), or {bad: why not}. */
+function readRequest() {
+  const length = words[WORD.REQUEST_LENGTH]; // read once: the other side's word
+  if (!(length > 0 && length <= REQUEST_BYTES)) return { bad: `request length ${length} outside 1..${REQUEST_BYTES}` };
+  let msg;
+  try {
+    msg = JSON.parse(decoder.decode(requestArea.slice(0, length))); // a copy: TextDecoder refuses shared memory
+  } catch (e) {
+    return { bad: `unreadable request: ${e.message}` };
+  }
+  return msg !== null && typeof msg === 'object' && !Array.isArray(msg) ? msg : { bad: 'a request is a JSON object' };
+}
+
+/**
+ * Serves requests as the plugin's side stores them, for as long as this
+ * worker lives (the page ends it with the mount). Waits with waitAsync, so
+ * this worker's event loop runs the OPFS calls meanwhile.
+ */
+async function serveRequests() {
+  let last = 0;
+  for (;;) {
+    const seq = Atomics.load(words, WORD.REQUEST); // pairs with the plugin's store after the request
+    if (seq === last) {
+      await parkAsync(words, WORD.REQUEST, last, Infinity);
+      continue;
+    }
+    last = seq;
+    const msg = readRequest();
+    if (msg.bad) {
+      answer(seq, ERRNO.INVAL, { message: msg.bad });
+      continue;
+    }
+    for (const early of Array.isArray(msg.before) ? msg.before : []) {
+      if (requestKind(early?.op) === 'deferred') await serve(early, 0);
+    }
+    await serve(msg, seq);
   }
 }
 
 async function init({ root, buffer, readOnly: ro, count: wantCount, useMove: move }) {
-  words = new Int32Array(buffer, 0, HEADER_BYTES / 4);
-  data = new Uint8Array(buffer, HEADER_BYTES);
+  ({ words, request: requestArea, data } = views(buffer));
   readOnly = ro;
   useMove = move;
   live.set(ROOT, { ino: ROOT, kind: 'dir', handle: root, parent: 0, name: '', refs: 1, opens: 0, access: null });
@@ -442,11 +489,14 @@ async function init({ root, buffer, readOnly: ro, count: wantCount, useMove: mov
   return { ok: true, ...counted };
 }
 
-let queue = Promise.resolve();
 self.onmessage = ({ data: msg }) => {
-  if (msg?.op === 'init') {
-    init(msg).then((r) => self.postMessage(r), (e) => self.postMessage({ errno: errnoOf(e), message: `${e.name}: ${e.message}` }));
-    return;
-  }
-  queue = queue.then(() => serve(msg)); // one at a time, in order
+  if (msg?.op !== 'init' || words) return; // one start; everything after it comes through the buffer
+  self.postMessage({ started: true }); // at once: the page's start deadline is for this, not for counting
+  init(msg).then(
+    (r) => {
+      self.postMessage(r);
+      serveRequests();
+    },
+    (e) => self.postMessage({ errno: errnoOf(e), message: `${e.name}: ${e.message}` }),
+  );
 };

@@ -2,10 +2,11 @@
 // private file system) mounted for a plugin, synchronous from the plugin's
 // point of view. OPFS is asynchronous but for the data of an open file, and a
 // plugin calls from inside a blocking wasm call, when its worker's event loop
-// cannot run. So a helper worker (opfs-helper.js) does the OPFS work: each
-// call posts a request to it and blocks in Atomics.wait until the answer is in
-// a shared buffer (the protocol: opfs-protocol.js). Nothing after open()
-// needs this worker's event loop or a message back.
+// cannot run. So a helper worker (opfs-helper.js), which the page starts
+// (opfs-start.js), does the OPFS work: each call stores a request in a shared
+// buffer and blocks in Atomics.wait until the answer is there (the protocol,
+// and why the page starts the helper: opfs-protocol.js). Nothing here needs
+// this worker's event loop, a message, or a worker of its own.
 //
 // What OPFS cannot do, and what this does instead:
 // - No symbolic links: symlink() is NOTSUP (no link is ever found either).
@@ -30,80 +31,46 @@
 
 import { ERRNO, FILETYPE } from '../abi.js';
 import { Dir, File, OpenFile, Quota, FsError, fail, nowNs } from './node.js';
-import { WORD, HEADER_BYTES, DEFAULT_CHUNK, REQUESTS } from './opfs-protocol.js';
-import { charging, countsTree, withEntries } from './charge.js';
+import { WORD, MAX_DEFERRED, requestKind, views, bufferBytes } from './opfs-protocol.js';
+import { canBlock } from '../../wait.js';
+import { charging, withEntries } from './charge.js';
 
+const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const DIR_SIZE = 4096;
-/** Helpers started before one answers (see open()). */
-const START_TRIES = 3;
 
 export class OpfsFs {
   /**
-   * Starts the helper over `handle` and waits until it is ready: call it in
-   * the worker that will run the plugin, before the plugin runs. Refuses
+   * The mount over a helper the page started: `channel` is what
+   * startOpfsHelper() (opfs-start.js) resolved with. Call it in the worker
+   * that will run the plugin; it starts nothing and returns at once. Refuses
    * (NOTSUP) where this thread cannot block (a page's main thread).
-   * @param {FileSystemDirectoryHandle} handle
+   * @param {{buffer: SharedArrayBuffer, files: number, bytes: number}} channel
    * @param {object} [o]
-   * @param {boolean} [o.readOnly]
-   * @param {Quota} [o.quota] counted from the existing tree when maxBytes or maxFiles is set
+   * @param {boolean} [o.readOnly] as the helper was started
+   * @param {Quota} [o.quota] charged with the entries and bytes the helper counted
    * @param {bigint} [o.dev] device number reported by stat
-   * @param {number} [o.chunk] bytes of file data per round trip (default 1 MiB)
    * @param {number} [o.timeoutMs] a call that gets no answer in this time is IO, and so is every later one
-   * @param {boolean} [o.useMove] false: rename files by copying (as where move() is missing)
-   * @param {string|URL} [o.helperUrl] where opfs-helper.js is served
-   * @param {number} [o.startTimeoutMs] a helper silent this long after it is started is replaced (3 tries)
    */
-  static async open(handle, {
-    readOnly = false, quota = new Quota(), dev = 1n, chunk = DEFAULT_CHUNK, timeoutMs = 30_000, useMove = true,
-    helperUrl, startTimeoutMs = 5_000,
-  } = {}) {
-    if (!canBlock()) fail(ERRNO.NOTSUP, 'OpfsFs blocks the thread that calls it: open it in a worker, not on the main thread');
-    const buffer = new SharedArrayBuffer(HEADER_BYTES + chunk);
-    const count = countsTree(quota);
-    // Firefox now and then starts a nested worker that never runs (about one
-    // start in twenty under load): a helper silent for startTimeoutMs is
-    // replaced, up to three tries, rather than leaving the plugin waiting.
-    let worker;
-    let ready;
-    for (let attempt = 1; ; attempt++) {
-      // The default written whole, in the form Vite and webpack bundle as a worker.
-      worker = helperUrl
-        ? new Worker(helperUrl, { type: 'module' })
-        : new Worker(new URL('./opfs-helper.js', import.meta.url), { type: 'module' });
-      let timer;
-      try {
-        ready = await new Promise((resolve, reject) => {
-          worker.onmessage = ({ data }) => resolve(data);
-          worker.onerror = (e) => reject(new FsError(ERRNO.IO, `OPFS helper failed to start: ${e.message}`));
-          timer = setTimeout(() => reject(new FsError(ERRNO.IO, `OPFS helper did not start in ${startTimeoutMs} ms`)), startTimeoutMs);
-          worker.postMessage({ op: 'init', root: handle, buffer, readOnly, count, useMove });
-        });
-        if (!ready.ok) fail(ready.errno, ready.message);
-        break;
-      } catch (e) {
-        worker.terminate();
-        if (!String(e.message).includes('did not start') || attempt === START_TRIES) throw e;
-      } finally {
-        clearTimeout(timer);
-        worker.onmessage = worker.onerror = null;
-      }
+  static attach(channel, { readOnly = false, quota = new Quota(), dev = 1n, timeoutMs = 30_000 } = {}) {
+    if (!canBlock()) fail(ERRNO.NOTSUP, 'OpfsFs blocks the thread that calls it: use it in a worker, not on the main thread');
+    if (!(channel?.buffer instanceof SharedArrayBuffer) || channel.buffer.byteLength <= bufferBytes(0)) {
+      fail(ERRNO.INVAL, 'OpfsFs.attach needs the channel of a started OPFS helper');
     }
-    quota.files += ready.files;
-    quota.bytes += ready.bytes;
-    return new OpfsFs(worker, buffer, { readOnly, quota, dev, timeoutMs });
+    quota.files += channel.files;
+    quota.bytes += channel.bytes;
+    return new OpfsFs(channel.buffer, { readOnly, quota, dev, timeoutMs });
   }
 
-  constructor(worker, buffer, { readOnly, quota, dev, timeoutMs }) {
-    this.worker = worker;
-    this.words = new Int32Array(buffer, 0, HEADER_BYTES / 4);
-    this.data = new Uint8Array(buffer, HEADER_BYTES);
+  constructor(buffer, { readOnly, quota, dev, timeoutMs }) {
+    ({ words: this.words, request: this.request, data: this.data } = views(buffer));
     this.readOnly = readOnly;
     this.quota = quota;
     this.dev = dev;
     this.timeoutMs = timeoutMs;
     this.charging = charging(quota);
     this.seq = 0;
+    this.deferred = []; // requests that ride with the next one (see opfs-protocol.js)
     this.broken = null; // why calls fail from now on
     this.openedAt = nowNs();
     this.times = new Map(); // ino → {atim, mtim}: what setTimes and writes set (see the header)
@@ -111,14 +78,13 @@ export class OpfsFs {
     this.root = new OpfsDir(this, 1);
   }
 
-  /** Closes every open file in the helper and ends it; every later call fails (BADF). */
+  /** Closes every open file in the helper; every later call fails (BADF). The page ends the helper. */
   close() {
     if (this.broken) return;
     try {
       this.call({ op: 'shutdown' });
     } finally {
       this.broken = 'this OPFS mount is closed';
-      this.worker.terminate();
     }
   }
 
@@ -126,28 +92,44 @@ export class OpfsFs {
     if (this.readOnly) fail(ERRNO.ROFS, 'read-only mount');
   }
 
-  /** Sends a one-way request (close, release): no answer, so no wait. */
-  post(msg) {
-    if (!this.broken && REQUESTS[msg.op] === 'one-way') this.worker.postMessage(msg);
+  /**
+   * Queues a deferred request (release): it goes with the next call, or now
+   * if MAX_DEFERRED are waiting. A failure here shows in the next call.
+   */
+  defer(msg) {
+    if (this.broken || requestKind(msg.op) !== 'deferred') return;
+    this.deferred.push(msg);
+    if (this.deferred.length < MAX_DEFERRED) return;
+    try {
+      this.call({ op: 'sync' });
+    } catch {
+      // the mount is broken now: every later call says why
+    }
   }
 
   /**
-   * Sends a request and blocks until the helper answers; returns VALUE.
-   * Throws the helper's refusal as FsError.
+   * Stores a request (with the deferred ones) and blocks until the helper
+   * answers; returns VALUE. Throws the helper's refusal as FsError, and IO
+   * (for this call and every later one) if no answer comes in timeoutMs.
    */
   call(msg) {
     if (this.broken) fail(ERRNO.BADF, this.broken);
+    const bytes = encoder.encode(JSON.stringify(this.deferred.length ? { ...msg, before: this.deferred } : msg));
+    if (bytes.length > this.request.length) fail(ERRNO.NAMETOOLONG, `a request of ${bytes.length} bytes does not fit the OPFS channel (${this.request.length})`);
+    this.deferred = [];
     const seq = (this.seq = (this.seq % 0x7fffffff) + 1);
-    this.worker.postMessage({ ...msg, seq });
+    this.request.set(bytes);
+    this.words[WORD.REQUEST_LENGTH] = bytes.length;
+    Atomics.store(this.words, WORD.REQUEST, seq); // the helper reads the request after it sees this
+    Atomics.notify(this.words, WORD.REQUEST);
     const deadline = performance.now() + this.timeoutMs;
     for (;;) {
       const done = Atomics.load(this.words, WORD.DONE); // pairs with the helper's store after the answer
       if (done === seq) break;
       const left = deadline - performance.now();
       if (left <= 0) {
-        // A late answer would land in the middle of the next call: none comes.
+        // A late answer would land in the middle of the next call: there is none.
         this.broken = `the OPFS helper did not answer '${msg.op}' within ${this.timeoutMs} ms`;
-        this.worker.terminate();
         fail(ERRNO.IO, this.broken);
       }
       Atomics.wait(this.words, WORD.DONE, done, left);
@@ -193,15 +175,6 @@ export class OpfsFs {
   }
 }
 
-function canBlock() {
-  try {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0); // 'not-equal' at once where allowed
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** What every OPFS node has: the helper's number for it, released once. */
 const OpfsNode = (Base) => class extends Base {
   constructor(opfs, id) {
@@ -231,7 +204,7 @@ const OpfsNode = (Base) => class extends Base {
   release() {
     if (this.released) return;
     this.released = true;
-    this.fs.post({ op: 'release', ino: this.id });
+    this.fs.defer({ op: 'release', ino: this.id });
   }
 };
 
@@ -408,10 +381,11 @@ class OpfsOpenFile extends OpenFile {
     this.fs.call({ op: 'flush', ino: this.id });
   }
 
+  /** Lets go of the file in the helper, so that others may open or remove it (nothing to do on a broken mount). */
   close() {
     if (this.closed) return;
     this.closed = true;
     if (--this.state.opens === 0) this.fs.sizes.delete(this.id);
-    this.fs.post({ op: 'close', ino: this.id });
+    if (!this.fs.broken) this.fs.call({ op: 'close', ino: this.id });
   }
 }

@@ -2,9 +2,9 @@
 // sabq by its package name, as any app does, and starts a coordinator. It
 // runs the `upper` plugin, writes it a line and shows the answer, read while
 // the plugin still runs (blocked in fd_read for its next line); runs a JS
-// task, double.js, served beside the page; and, when the page's URL asks
-// (`?opfs`), runs `sortlines` on a directory of the origin's private file
-// system (OPFS), which sabq serves through a helper worker of its own. No
+// task, double.js, served beside the page; and runs `sortlines` on a
+// directory of the origin's private file system (OPFS), which sabq serves
+// through a helper worker of its own, started from the page. No
 // top-level await: Vite 6's default build target refuses one, in an app as in
 // a package.
 import { Coordinator, opfsDir } from 'sabq';
@@ -61,7 +61,6 @@ async function main() {
   try {
     const upper = await askUpper(coordinator);
     const doubled = await coordinator.run({ url: 'double.js' }, 21);
-    if (!new URLSearchParams(location.search).has('opfs')) return { ...upper, doubled };
     return { ...upper, doubled, sorted: await sortInOpfs(coordinator) };
   } finally {
     await coordinator.close();
