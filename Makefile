@@ -229,8 +229,12 @@ $(B)/kill/spsc_kill: tests/kill/spsc_kill.c $(B)/libsabq.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude $< $(B)/libsabq.a $(LDLIBS) -lrt -o $@
 
-kill: $(B)/kill/spsc_kill
+# Native: SPSC producers killed with SIGKILL mid-write. JS: the coordinator's
+# worker terminated in the middle of a large stdout, as many times (the host
+# reads only what was written, ECRASHED, memory and pool flat).
+kill: $(B)/kill/spsc_kill wasm plugins node_modules/.package-lock.json
 	$(B)/kill/spsc_kill $(KILLS) $(KILL_SEED)
+	SABQ_LIFECYCLE_ROUNDS=$(KILLS) $(NODE_TEST) --test-name-pattern='dies mid-write' tests/js/lifecycle.test.mjs
 
 test-kill: $(B)/kill/spsc_kill
 	$(B)/kill/spsc_kill 60
