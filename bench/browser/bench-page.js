@@ -1,7 +1,8 @@
 // bench/browser/bench-page.js — runs every JS measurement of
 // bench/js/bench-core.mjs in this page and its Web Workers, then publishes the
 // rows in window.__result (bench/js/chromium-bench.mjs collects them).
-// ?scale=S scales the counts (the smoke test uses tiny ones).
+// ?scale=S scales the counts (the smoke test uses tiny ones); ?only=tput:sabq:8,rtt:ringbuf
+// runs just those measurements (what:impl[:size], comma-separated), for A/B runs.
 import { RingBuffer } from '/node_modules/ringbuf.js/dist/index.mjs';
 import { measure, link } from '/bench/js/bench-core.mjs';
 
@@ -26,11 +27,15 @@ const platform = {
   },
 };
 
-const plan = [
+const fullPlan = [
   ...[8, 256].flatMap((size) => ['sabq', 'ringbuf', 'channel'].map((impl) => ['tput', impl, size])),
   ...['sabq', 'ringbuf', 'channel'].map((impl) => ['rtt', impl]),
   ...['sabq', 'postmessage'].map((impl) => ['main-rtt', impl]),
 ];
+const only = new URLSearchParams(location.search).get('only');
+const plan = only
+  ? only.split(',').map((m) => m.split(':')).map(([what, impl, size]) => [what, impl, size === undefined ? undefined : Number(size)])
+  : fullPlan;
 
 try {
   const rows = [];
