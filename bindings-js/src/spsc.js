@@ -116,8 +116,9 @@ export class SpscRing extends Region {
    * only. False on timeout. */
   sendWait(data, timeoutMs) {
     const bytes = bytesOf(data);
-    if (canBlock() && this.send(bytes)) return true; // the common case: no closure, no wait
-    return blockOn(this.sabq, this.writable, () => this.send(bytes) || AGAIN, timeoutMs, this._tailMoved) ?? false;
+    const tried = canBlock(); // else blockOn throws
+    if (tried && this.send(bytes)) return true; // the common case: no closure, no wait
+    return blockOn(this.sabq, this.writable, () => this.send(bytes) || AGAIN, timeoutMs, this._tailMoved, tried) ?? false;
   }
 
   /** Sends, awaiting room without blocking the thread. Resolves false on timeout. */
@@ -235,11 +236,12 @@ export class SpscRing extends Region {
 
   /** receiveInto, waiting up to timeoutMs. Workers only. Null on timeout. */
   receiveIntoWait(buf, timeoutMs) {
-    if (canBlock()) {
+    const tried = canBlock(); // else blockOn throws
+    if (tried) {
       const n = this.receiveInto(buf); // the common case: no closure, no wait
       if (n !== null) return n;
     }
-    return blockOn(this.sabq, this.readable, () => this.receiveInto(buf) ?? AGAIN, timeoutMs, this._sealAppeared);
+    return blockOn(this.sabq, this.readable, () => this.receiveInto(buf) ?? AGAIN, timeoutMs, this._sealAppeared, tried);
   }
 
   /** Receives, waiting up to timeoutMs (sabq_spsc_recv_wait). Workers only.

@@ -40,20 +40,31 @@ function deadlineOf(timeoutMs) {
  * or the timeout passes (then returns null). While spinning, `worthTrying`
  * (optional) says whether the word the other side will change has changed:
  * polling it is a load or two, an attempt is a call into sabq.wasm (as
- * lib/wait.c's watch).
+ * lib/wait.c's watch). `tried`: the caller's own attempt has just failed, so
+ * the first one here is skipped.
+ *
+ * The clock is read only when the spin is over: a wait that the other side
+ * answers while we spin (the common case between two busy workers) never pays
+ * for it, and performance.now() is no cheap call (about 50 ns in Node, 200 ns
+ * in a Chromium worker: more than a whole send). So the timeout counts from
+ * the end of the spin, which is bounded (waitOptions.spin tries: tens of
+ * microseconds).
  */
-export function blockOn(sabq, event, attempt, timeoutMs, worthTrying) {
+export function blockOn(sabq, event, attempt, timeoutMs, worthTrying, tried = false) {
   if (!canBlock()) {
     throw new SabqError(-errno.EDEADLK, 'sabq: blocking call on the main thread');
   }
-  let r = attempt();
-  if (r !== AGAIN) return r;
-  const deadline = deadlineOf(timeoutMs);
+  let r;
+  if (!tried) {
+    r = attempt();
+    if (r !== AGAIN) return r;
+  }
   for (let i = 0; i < waitOptions.spin; i++) {
     if (worthTrying !== undefined && !worthTrying()) continue;
     r = attempt();
     if (r !== AGAIN) return r;
   }
+  const deadline = deadlineOf(timeoutMs);
   const ex = sabq.exports;
   const seqIndex = (event + 0) >> 2; // the event's seq word
   for (;;) {
