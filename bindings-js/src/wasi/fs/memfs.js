@@ -13,6 +13,7 @@
 import { ERRNO, FILETYPE } from '../abi.js';
 import { Dir, File, Symlink, OpenFile, Quota, fail, nowNs } from './node.js';
 
+const FIRST_ALLOCATION = 64;
 const GROWTH_STEP_MAX = 64 << 20; // beyond this, grow by 64 MiB at a time
 // A file that grows past RESIZABLE_FROM moves into a resizable ArrayBuffer,
 // which grows in place: no copy per growth, only the new pages are touched
@@ -400,7 +401,10 @@ export class MemFile extends File {
     }
     const cap = this.data ? this.data.length : 0;
     if (size <= cap) return;
-    const want = Math.max(size, cap + Math.min(Math.max(cap, 4096), GROWTH_STEP_MAX));
+    // Doubling keeps appends amortised O(1); the first allocation is small
+    // (a program writing thousands of 16-byte files must not pay 4 KiB of
+    // zeroed memory for each).
+    const want = Math.max(size, cap + Math.min(Math.max(cap, FIRST_ALLOCATION), GROWTH_STEP_MAX));
     const buffer = this.data?.buffer;
     if (buffer?.resizable && want <= buffer.maxByteLength) {
       buffer.resize(want); // this.data tracks the buffer's length
