@@ -46,6 +46,35 @@ test('blocking receive times out with null; close wakes a blocked worker with EN
   assert.ok(performance.now() - t1 < 5000);
 });
 
+// sendWait and receiveIntoWait make the first try themselves and hand blockOn
+// the rest: the timeout must still hold (it counts from the end of the spin),
+// the wait must be withdrawn, and a send that timed out must have sent nothing.
+test('sendWait on a full ring and receiveIntoWait on an empty one time out, no sooner than asked', async () => {
+  const sabq = await freshSabq();
+  const ring = SpscRing.create(sabq, 64, 256);
+  const i32 = new Int32Array(sabq.memory.buffer);
+  const buf = new Uint8Array(64);
+  let t0 = performance.now();
+  assert.equal(ring.receiveIntoWait(buf, 20), null);
+  let took = performance.now() - t0;
+  assert.ok(took >= 19 && took < 1000, `receiveIntoWait took ${took} ms`);
+  assert.equal(Atomics.load(i32, (64 + layout.READABLE_WAITERS) >> 2), 0);
+
+  let sent = 0;
+  while (ring.send(new Uint8Array([sent]))) sent++; // full
+  assert.ok(sent > 1);
+  t0 = performance.now();
+  assert.equal(ring.sendWait(new Uint8Array([0xee]), 20), false);
+  took = performance.now() - t0;
+  assert.ok(took >= 19 && took < 1000, `sendWait took ${took} ms`);
+  assert.equal(Atomics.load(i32, (64 + layout.WRITABLE_WAITERS) >> 2), 0);
+  for (let i = 0; i < sent; i++) {
+    assert.equal(ring.receiveIntoWait(buf, 1000), 1);
+    assert.equal(buf[0], i);
+  }
+  assert.equal(ring.receive(), null); // the timed-out send left nothing behind
+});
+
 test('an AbortSignal rejects a pending receiveAsync at once', async () => {
   const sabq = await freshSabq();
   const ring = SpscRing.create(sabq, 64, 4096);
