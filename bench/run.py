@@ -152,9 +152,22 @@ def cpu_model():
             f"model {fields.get('model', '?')}, {os.cpu_count()} CPUs)")
 
 
+def code_version():
+    """The commit the figures were measured on, so a table can be matched to the
+    code it describes ("+ local changes" when the tree differs from it)."""
+    try:
+        head = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "code: not a git checkout"
+    return f"code: commit {head}" + (" + local changes" if dirty else "")
+
+
 def machine(cpu, load):
     node = subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()
-    return (f"{cpu}, {platform.system()} {platform.release()}, node {node}; "
+    return (f"{cpu}, {platform.system()} {platform.release()}, node {node}, {code_version()}; "
             f"load average (1 min) {load[0]:.1f} before the run, {load[1]:.1f} after: other work "
             f"on a shared machine slows spinning threads, the JS ones most")
 
