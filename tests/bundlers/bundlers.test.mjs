@@ -114,11 +114,6 @@ test('the guide gives sabq the settings these apps are built with', async () => 
   assert.equal(copiedTo, `${shown.outdir.split('/').slice(0, -1).join('/')}/sabq.wasm`, 'sabq.wasm goes above the bundle\'s folder');
 });
 
-before(async () => {
-  await installPackage();
-  await stageStatic();
-});
-
 const page = () => readFile(here('app/index.html'), 'utf8');
 
 for (const [name, build] of Object.entries(BUILDS)) {
@@ -169,7 +164,12 @@ async function viteDevServer(pkg, configFile) {
 // Started once, visited by every engine.
 const DEV_SERVERS = { vite: 'vite.config.js', vite6: 'vite6.config.js' };
 const devServers = {};
+// One hook, in this order: node:test starts the file's top-level before hooks
+// together, and a dev server started beside the install pre-bundled the copy
+// of sabq an earlier run had left there (old code on the page).
 before(async () => {
+  await installPackage();
+  await stageStatic();
   for (const [pkg, configFile] of Object.entries(DEV_SERVERS)) devServers[pkg] = await viteDevServer(pkg, configFile);
 });
 after(() => Promise.all(Object.values(devServers).map((d) => d.close())));
