@@ -14,12 +14,12 @@ import { SpscRing } from './spsc.js';
 import { Pipe } from './pipe.js';
 import { END } from './region.js';
 import { parentChannel } from './platform.js';
-import { make, accept, ProtocolError } from './protocol.js';
+import { make, accept, ProtocolError, RUN } from './protocol.js';
 import { HostClient } from './host-rpc.js';
 import { PluginSystem } from './wasi/system.js';
 import { FsError } from './wasi/fs/node.js';
 
-let channel, sabq, queue, hostClient, wasiShim;
+let channel, sabq, queue, hostClient, wasiShim, runWord;
 const post = (type, fields, transfer) => channel.post(make('fromWorker', type, fields), transfer);
 const modules = new Map(); // plugin id -> WebAssembly.Module
 const moduleWaiters = new Map(); // plugin id -> resolve
@@ -67,6 +67,8 @@ function receive(raw) {
 async function init(msg) {
   sabq = await Sabq.instantiate(msg.memory, { module: msg.sabqModule });
   queue = MpmcQueue.attach(sabq, msg.queue.offset, msg.queue.size);
+  runWord = msg.run >> 2;
+  sabq.ensure(msg.run + 4);
   hostClient = new HostClient(
     SpscRing.attach(sabq, msg.requests.offset, msg.requests.size),
     SpscRing.attach(sabq, msg.replies.offset, msg.replies.size),
@@ -108,18 +110,32 @@ function describe(e) {
 
 async function runTask(taskId, spec) {
   if (spec.kind === 'js') {
+    let outcome;
     try {
       // A module of the app's, served on its own: no bundler is to touch this import.
       const mod = await import(/* webpackIgnore: true */ /* @vite-ignore */ spec.url);
       const fn = mod[spec.export ?? 'default'];
       if (typeof fn !== 'function') throw new TypeError(`task: ${spec.url} has no function export '${spec.export ?? 'default'}'`);
-      post('done', { taskId, value: await fn(spec.input) });
+      outcome = { type: 'done', fields: { value: await fn(spec.input) } };
     } catch (e) {
-      post('failed', { taskId, error: describe(e) });
+      outcome = { type: 'failed', fields: { error: describe(e) } };
     }
+    report(taskId, outcome, []);
     return;
   }
   await runPlugin(taskId, spec);
+}
+
+/**
+ * Reports the end of a task, once nothing of it is touched any more — unless
+ * the coordinator has meanwhile decided to stop this worker (timeout, cancel):
+ * then the worker waits for its end and does nothing else (protocol.js RUN).
+ */
+function report(taskId, outcome, transfer) {
+  if (Atomics.compareExchange(sabq.i32, runWord, RUN.BUSY, RUN.IDLE) !== RUN.BUSY) {
+    for (;;) Atomics.wait(sabq.i32, runWord, RUN.STOPPED);
+  }
+  post(outcome.type, { taskId, ...outcome.fields }, transfer);
 }
 
 const attachPipe = (where) => (where ? Pipe.attach(sabq, where.offset, where.size) : null);
@@ -172,5 +188,5 @@ async function runPlugin(taskId, spec) {
       outcome = { type: 'failed', fields: { error: describe(e) } };
     }
   }
-  post(outcome.type, { taskId, ...outcome.fields }, transfer);
+  report(taskId, outcome, transfer);
 }

@@ -9,6 +9,9 @@ import { SabqError, TaskError } from './errors.js';
 import { Task } from './task.js';
 import { make } from './protocol.js';
 
+/** A task id as the 4 bytes a queue slot carries. */
+const idBytes = (task) => new Uint8Array(new Uint32Array([task.id]).buffer);
+
 export class Dispatcher {
   /**
    * @param {object} o
@@ -47,11 +50,10 @@ export class Dispatcher {
     }
     this.pool().keepAlive(true);
     task.promise.catch(() => {}).finally(() => this.pool().keepAlive(this.tasks.size > 0));
-    const id = new Uint8Array(new Uint32Array([task.id]).buffer);
     // The common case at once: no prepare step, a started pool, room in the
     // queue. No promise or microtask per task, which a page submitting a
     // thousand in a loop would pay for in one long task.
-    if (!prepare && !ephemeral && this.queue.push(id)) return task;
+    if (!prepare && !ephemeral && this.queue.push(idBytes(task))) return task;
     (async () => {
       if (prepare) await prepare(task);
       if (task.done) return;
@@ -59,23 +61,40 @@ export class Dispatcher {
         const w = this.pool().start(true);
         task.own(() => this.pool().retire(w));
         await w.ready;
-        w.queue.push(id);
-      } else if (!this.queue.push(id)) {
-        // Backpressure: the queue is full; wait for room without blocking.
-        if (!(await this.queue.pushAsync(id))) throw new Error('queue push failed');
+        w.queue.push(idBytes(task));
+      } else {
+        await this._enqueue(task);
       }
-    })().catch((e) => task.settle(null, e instanceof SabqError && e.code === 'EPIPE' ? new TaskError('ECLOSED', 'Coordinator is closed') : e));
+    })().catch((e) => this._failEnqueue(task, e));
     return task;
+  }
+
+  /** Puts a queued task's id into the pool's queue, waiting for room without blocking. */
+  async _enqueue(task) {
+    const id = idBytes(task);
+    if (!this.queue.push(id) && !(await this.queue.pushAsync(id))) throw new Error('queue push failed');
+  }
+
+  _failEnqueue(task, e) {
+    task.settle(null, e instanceof SabqError && e.code === 'EPIPE' ? new TaskError('ECLOSED', 'Coordinator is closed') : e);
   }
 
   /** A worker popped `taskId`: hand it the task, or tell it to skip. */
   claim(w, taskId) {
     const task = this.tasks.get(taskId);
+    if (w.dead) {
+      // Popped by a worker stopped before its claim arrived (a crash, or
+      // one that was being retired): the task goes back in the queue for
+      // another. (An ephemeral worker's task ends with its worker.)
+      if (task?.state === 'queued' && !w.ephemeral) this._enqueue(task).catch((e) => this._failEnqueue(task, e));
+      return;
+    }
     if (!task || task.state !== 'queued') {
       w.post(make('toWorker', 'skip', { taskId }));
       return;
     }
     w.task = task;
+    w.markBusy();
     task.started(w, (error) => this.abort(task, error));
     w.post(make('toWorker', 'task', { taskId, spec: task.spec }), task.transfer);
   }
@@ -96,9 +115,14 @@ export class Dispatcher {
    */
   abort(task, error) {
     if (task.done) return;
-    const w = task.state === 'running' ? task.worker : null;
-    if (w?.task === task) w.task = null;
-    task.settle(null, error, w ? this.pool().replace(w, !this.closed) : undefined);
+    const w = task.state === 'running' && task.worker?.task === task ? task.worker : null;
+    if (w) w.task = null;
+    // Only a worker still busy with this task is stopped. One that has
+    // finished it (its report not read yet) touches none of the task's
+    // memory any more, and may already have taken its next task from the
+    // queue: stopping it would lose that one.
+    const gone = w && w.stopRunning() ? this.pool().replace(w, !this.closed) : undefined;
+    task.settle(null, error, gone);
   }
 
   /** A worker died: its task fails with ECRASHED; the pool replaces it. */

@@ -6,18 +6,23 @@
 import { SpscRing } from './spsc.js';
 import { MpmcQueue } from './mpmc.js';
 import { startComputeWorker } from './platform.js';
-import { make, accept, ProtocolError } from './protocol.js';
+import { make, accept, ProtocolError, RUN } from './protocol.js';
 
 /** Bytes of each worker's request and reply rings (JSON messages). */
 export const RPC_RING_BYTES = 1 << 12;
 
+/** Bytes of a worker's run word's region (one word, on a line of its own). */
+const RUN_WORD_BYTES = 64;
+
 class WorkerHandle {
-  constructor(id, { ephemeral, queue, requests, replies }) {
+  constructor(id, { ephemeral, queue, requests, replies, run, sabq }) {
     this.id = id;
     this.ephemeral = ephemeral;
     this.queue = queue;
     this.requests = requests;
     this.replies = replies;
+    this.run = run; // byte offset of the run word (protocol.js RUN)
+    this.sabq = sabq;
     this.thread = null;
     this.task = null;
     this.dead = false;
@@ -27,6 +32,20 @@ class WorkerHandle {
 
   post(msg, transfer) {
     if (!this.dead) this.thread.post(accept('toWorker', msg), transfer);
+  }
+
+  /** The worker is being handed a task: it is busy until it says otherwise. */
+  markBusy() {
+    Atomics.store(this.sabq.i32, this.run >> 2, RUN.BUSY);
+  }
+
+  /**
+   * Claims the right to stop the worker in the middle of its task. False if
+   * it has already finished that task (its report is on its way, and it may
+   * be taking the next one): then it must not be stopped.
+   */
+  stopRunning() {
+    return Atomics.compareExchange(this.sabq.i32, this.run >> 2, RUN.BUSY, RUN.STOPPED) === RUN.BUSY;
   }
 }
 
@@ -47,6 +66,7 @@ export class WorkerPool {
   constructor(o) {
     Object.assign(this, o);
     this.workers = new Set();
+    this.retiring = new Set(); // retired, not yet gone (what close() waits for)
     this.nextId = 1;
   }
 
@@ -60,39 +80,56 @@ export class WorkerPool {
     const queue = ephemeral
       ? MpmcQueue.create(this.sabq, this.arena.alloc(MpmcQueue.size(this.sabq, 2, 8)), 2, 8)
       : this.queue;
-    const w = new WorkerHandle(this.nextId++, { ephemeral, queue, requests: ring(), replies: ring() });
+    const run = this.arena.alloc(RUN_WORD_BYTES);
+    this.sabq.ensure(run + RUN_WORD_BYTES);
+    Atomics.store(this.sabq.i32, run >> 2, RUN.IDLE);
+    const w = new WorkerHandle(this.nextId++, { ephemeral, queue, requests: ring(), replies: ring(), run, sabq: this.sabq });
     this.workers.add(w);
-    w.ready = (async () => {
-      w.thread = await startComputeWorker();
-      await new Promise((resolve, reject) => {
-        w.thread.onMessage((raw) => {
-          let msg;
-          try {
-            msg = accept('fromWorker', raw);
-          } catch (e) {
-            if (e instanceof ProtocolError) return this.onCrash(w, e);
-            throw e;
-          }
-          if (msg.type === 'ready') resolve();
-          else this.onMessage(w, msg);
-        });
-        w.thread.onError((e) => (w.isReady ? this.onCrash(w, e) : reject(e)));
-        w.thread.onExit((e) => this.onCrash(w, e));
-        w.post(make('toWorker', 'init', {
-          workerId: w.id,
-          memory: this.memory,
-          sabqModule: this.sabqModule,
-          queue: w.queue.toJSON(),
-          requests: w.requests.toJSON(),
-          replies: w.replies.toJSON(),
-          shimUrl: this.shimUrl,
-        }));
-        for (const { id, module } of this.modules()) w.post(make('toWorker', 'module', { id, module }));
+    // `spawned`: the thread exists (retire terminates it, ready or not).
+    // `ready`: it has initialised; rejects if it dies or is retired first, so
+    // nothing waits for a worker that will never be ready.
+    let becameReady;
+    w.ready = new Promise((resolve, reject) => {
+      becameReady = resolve;
+      w.failedToStart = reject;
+    });
+    w.ready.catch(() => {});
+    w.spawned = startComputeWorker();
+    w.spawned.then((thread) => {
+      w.thread = thread;
+      if (w.dead) return; // retired while the thread was being created: never initialised
+      thread.onMessage((raw) => {
+        let msg;
+        try {
+          msg = accept('fromWorker', raw);
+        } catch (e) {
+          if (e instanceof ProtocolError) return this.onCrash(w, e);
+          throw e;
+        }
+        if (msg.type === 'ready') becameReady();
+        else this.onMessage(w, msg);
       });
+      thread.onError((e) => (w.isReady ? this.onCrash(w, e) : w.failedToStart(e)));
+      thread.onExit((e) => {
+        w.failedToStart(e);
+        this.onCrash(w, e);
+      });
+      w.post(make('toWorker', 'init', {
+        workerId: w.id,
+        memory: this.memory,
+        sabqModule: this.sabqModule,
+        queue: w.queue.toJSON(),
+        requests: w.requests.toJSON(),
+        replies: w.replies.toJSON(),
+        run: w.run,
+        shimUrl: this.shimUrl,
+      }));
+      for (const { id, module } of this.modules()) w.post(make('toWorker', 'module', { id, module }));
+    }, (e) => w.failedToStart(e));
+    w.ready.then(() => {
       w.isReady = true;
       if (!w.dead) this.onStarted(w); // retired while starting: nothing to serve
-    })();
-    w.ready.catch(() => {});
+    }, () => {});
     return w;
   }
 
@@ -110,18 +147,26 @@ export class WorkerPool {
   retire(w) {
     if (w.gone) return w.gone;
     w.dead = true;
+    w.failedToStart(new Error(`sabq: worker ${w.id} was stopped before it was ready`));
     // Whoever waits on the worker's rings from this thread withdraws first
     // (onRetired resolves when it has): see HostServer.onRing.
-    const withdrawn = Promise.resolve(this.onRetired?.(w)).catch(() => {});
+    w.stopping = { terminated: false, withdrawn: false };
+    const withdrawn = Promise.resolve(this.onRetired?.(w)).catch(() => {})
+      .then(() => { w.stopping.withdrawn = true; });
     this.workers.delete(w);
-    const stopped = Promise.resolve(w.ready)
+    this.retiring.add(w);
+    // Terminated whether it got as far as ready or not: a worker retired
+    // while starting never gets its init, so it would never say ready.
+    const stopped = w.spawned
+      .then((thread) => thread.terminate())
       .catch(() => {})
-      .then(() => w.thread?.terminate())
-      .catch(() => {});
+      .then(() => { w.stopping.terminated = true; });
     w.gone = Promise.all([stopped, withdrawn])
       .then(() => {
+        this.retiring.delete(w);
         this.arena.release(w.requests.offset);
         this.arena.release(w.replies.offset);
+        this.arena.release(w.run);
         if (w.ephemeral) this.arena.release(w.queue.offset);
       });
     return w.gone;

@@ -17,7 +17,7 @@
 export const SHAPES = Object.freeze({
   toWorker: {
     // once, first: the shared memory, sabq.wasm, the worker's rings
-    init: ['workerId', 'memory', 'sabqModule', 'queue', 'requests', 'replies', 'shimUrl'],
+    init: ['workerId', 'memory', 'sabqModule', 'queue', 'requests', 'replies', 'run', 'shimUrl'],
     // a plugin compiled by the coordinator, shared with every worker
     module: ['id', 'module'],
     // the task the worker claimed (answer to 'claim')
@@ -59,6 +59,19 @@ export const SHAPES = Object.freeze({
     answer: ['reqId'],
   },
 });
+
+/**
+ * The run word: one shared Int32 per worker (at byte `run` of the memory, in
+ * the init message) that says whether the worker is running a task, so the
+ * coordinator never stops a worker that has already finished its task and
+ * moved on (it might be between popping the next task id and claiming it,
+ * and that task would be lost). The coordinator sets BUSY when it hands a
+ * task over; the worker, once done with every byte the task owns, swaps BUSY
+ * for IDLE before it reports; the coordinator stops a worker only if it
+ * swapped BUSY for STOPPED first. Whoever swaps first decides: a worker that
+ * finds STOPPED waits to be terminated and does nothing else.
+ */
+export const RUN = Object.freeze({ IDLE: 0, BUSY: 1, STOPPED: 2 });
 
 export class ProtocolError extends Error {
   constructor(message) {
