@@ -49,7 +49,7 @@ help:
 	@echo "make stress-opfs    OPFS_SPAWNS (300) spawns with an OPFS mount in each browser, none may hang"
 	@echo "make model      SPIN models of every protocol, each property shown able to fail (tests/model)"
 	@echo "make fuzz       libFuzzer targets, 10^8 executions in all (tests/fuzz)"
-	@echo "make soak       10^9 SPSC messages, 10^8 MPMC 4x4, 10^9 pipe bytes, checked"
+	@echo "make soak       10^9 SPSC messages, 10^8 MPMC 4x4, 10^9 pipe bytes, checked; 10^5 chaos tasks"
 	@echo "make kill       SPSC producers killed with SIGKILL mid-write, 1000 times"
 
 # Parts installed for `make test`; each is a no-op when already present.
@@ -240,10 +240,14 @@ test-kill: $(B)/kill/spsc_kill
 	$(B)/kill/spsc_kill 60
 
 # Soak: 10^9 SPSC messages, 10^8 MPMC (4 producers x 4 consumers), 10^9
-# pipe bytes, each checked for order and content; niced, one at a time.
-soak: $(B)/rel/stress
+# pipe bytes, each checked for order and content; niced, one at a time. Then
+# the coordinator's chaos run for CHAOS_SOAK_TASKS (10^5) tasks with every
+# fault at once, memory flat (tests/js/chaos-soak.mjs; about an hour).
+CHAOS_SOAK_TASKS ?= 100000
+soak: $(B)/rel/stress wasm plugins node_modules/.package-lock.json
 	@start=$$(date +%s); \
 	SABQ_STRESS_SCALE=soak nice $(B)/rel/stress --jobs 1 --filter 'soak/*' || exit 1; \
+	node --expose-gc tests/js/chaos-soak.mjs $(CHAOS_SOAK_TASKS) || exit 1; \
 	echo "make soak: passed in $$(( $$(date +%s) - start )) s on $$(lscpu | sed -n 's/^Model name: *//p')"
 
 test-tsan: $(B)/tsan/unit $(B)/tsan/stress

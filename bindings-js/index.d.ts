@@ -49,6 +49,8 @@ declare abstract class Region {
   readonly closed: boolean;
   /** Bytes (ring, pipe) or messages (queue) queued now. */
   readonly used: number;
+  /** Threads announced as waiting now, on each side (diagnostics: a wait never withdrawn shows here). */
+  readonly waiters: { readable: number; writable: number };
   /** Closes and wakes every waiter on both sides. Idempotent. */
   close(): void;
   toJSON(): RegionRef;
@@ -170,6 +172,8 @@ export declare class TaskError extends Error {
   /** For ETHROWN: the name and stack of the error thrown in the worker. */
   remoteName?: string;
   remoteStack?: string;
+  /** For a pipeline's exit under pipefail: the index of the stage that failed (`cause` is its own error). */
+  stage?: number;
 }
 
 /** What a plugin may reach through /host: handler and plugin names, or '*' for all. */
@@ -335,7 +339,29 @@ export declare class ProcessHandle {
   /** Set on the handle pipeline() returns. */
   stages?: ProcessHandle[];
   first?: ProcessHandle;
+  /** Every stage's exit code; rejects with the first stage error. */
   exitCodes?: Promise<number[]>;
+  /** Every stage's outcome, once all have ended: an exit code or the error that ended it. */
+  outcomes?: Promise<StageOutcome[]>;
+}
+
+/** How one stage of a pipeline ended. */
+export interface StageOutcome {
+  stage: number;
+  plugin: string;
+  exitCode?: number;
+  error?: TaskError;
+}
+
+export interface PipelineOptions extends Omit<SpawnOptions, 'args' | 'env' | 'mounts' | 'allow' | 'onFileClosed'> {
+  /**
+   * Default true: the pipeline's `exit` (and output()/text()) rejects with the
+   * error of the first stage that trapped, crashed, timed out or was cancelled
+   * (a `TaskError` whose `stage` is that stage's index), and otherwise
+   * resolves with the last non-zero exit code of any stage (as `set -o
+   * pipefail`), else 0. false: the last stage's exit alone, as a shell's default.
+   */
+  pipefail?: boolean;
 }
 
 /** A pool of compute workers: JS tasks and WASI plugins, dispatched through an MPMC queue. */
@@ -355,6 +381,13 @@ export declare class Coordinator {
   run<T = unknown>(task: { url: string | URL; export?: string }, input?: unknown, options?: TaskOptions): Promise<T>;
   spawn(plugin: string, options?: SpawnOptions): ProcessHandle;
   /** Pipes between stages are 1 MiB unless `pipeBytes` says otherwise. */
-  pipeline(stages: PipelineStage[], options?: Omit<SpawnOptions, 'args' | 'env' | 'mounts' | 'allow' | 'onFileClosed'>): ProcessHandle & { stages: ProcessHandle[]; first: ProcessHandle; exitCodes: Promise<number[]> };
+  pipeline(stages: PipelineStage[], options?: PipelineOptions): ProcessHandle & { stages: ProcessHandle[]; first: ProcessHandle; exitCodes: Promise<number[]>; outcomes: Promise<StageOutcome[]> };
   close(): Promise<void>;
+  /**
+   * A snapshot for diagnosing a hang: tasks (state, worker, age, pipes with
+   * their fill and waiter counts), workers, workers still stopping (what
+   * close() waits for), the queue and the arena. Plain data; the shape is for
+   * people and may change between versions.
+   */
+  inspect(): Record<string, unknown>;
 }

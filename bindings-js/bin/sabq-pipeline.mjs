@@ -5,8 +5,8 @@
 //   sabq-pipeline 'gen.wasm 1000000 | grep.wasm 7 | wc.wasm'
 //
 // Options: --workers N (pool size; default: one per stage), --timeout MS.
-// Exit status: the last stage's, as in sh; 1 with a message if a stage
-// trapped, crashed or timed out.
+// Exit status: as `set -o pipefail` in sh (the last non-zero exit code of a
+// stage, else 0); 1 with a message if a stage trapped, crashed or timed out.
 import { Coordinator, TaskError } from 'sabq';
 
 function usage(msg) {
@@ -84,8 +84,7 @@ async function main(argv) {
   const copies = [pump(last.stdout, process.stdout), ...last.stages.map((h) => pump(h.stderr, process.stderr))];
   let status = 0;
   try {
-    const codes = await last.exitCodes;
-    status = codes[codes.length - 1];
+    status = await last.exit; // pipefail: a stage that failed fails the pipeline
   } catch (e) {
     console.error(`sabq-pipeline: ${e instanceof TaskError ? `${e.code}: ${e.message}` : e}`);
     status = 1;

@@ -19,13 +19,14 @@ import { Image, startMountHelper } from './mounts.js';
 import { ERRNO } from './wasi/abi.js';
 import { make } from './protocol.js';
 import { defaultWorkerCount, toUrl } from './platform.js';
+import { inspect } from './inspect.js';
 
 const OPTIONS = new Set(['workers', 'queueSlots', 'taskTimeoutMs', 'hostHandlers', 'memoryMiB', 'wasiShimUrl', 'allow', 'limits']);
 const SPAWN_OPTIONS = new Set(['args', 'env', 'stdin', 'stdout', 'stderr', 'tty', 'signal', 'timeoutMs', 'mounts', 'onFileClosed', 'allow', 'pipeBytes']);
 /** Bytes of a pipe between two pipeline stages. */
 const STAGE_PIPE_BYTES = 1 << 20;
 const STAGE_OPTIONS = new Set(['plugin', 'args', 'env', 'mounts', 'allow', 'onFileClosed']);
-const PIPELINE_OPTIONS = new Set(['stdin', 'stdout', 'stderr', 'tty', 'signal', 'timeoutMs', 'pipeBytes']);
+const PIPELINE_OPTIONS = new Set(['stdin', 'stdout', 'stderr', 'tty', 'signal', 'timeoutMs', 'pipeBytes', 'pipefail']);
 
 function checkKeys(what, options, known) {
   for (const key of Object.keys(options ?? {})) {
@@ -199,8 +200,11 @@ export class Coordinator {
   /**
    * Runs `stages` ([{plugin, args, env, mounts, allow}]) as `a | b | c`: each
    * in its own worker, each stdout the next stdin through one sabq pipe.
-   * Returns the last stage's handle, with `stages` (all handles), `first` and
-   * `exitCodes`; its output()/text() resolve once every stage has ended.
+   * Returns the last stage's handle, with `stages` (all handles), `first`,
+   * `exitCodes` and `outcomes`; its output()/text() resolve once every stage
+   * has ended. Its `exit` fails when any stage did (`pipefail`, the default):
+   * see pipelineExit(). `{pipefail: false}`: the last stage's exit alone, as
+   * a shell without pipefail.
    */
   pipeline(stages, options = {}) {
     checkKeys('pipeline', options, PIPELINE_OPTIONS);
@@ -233,6 +237,15 @@ export class Coordinator {
     last.exitCodes = Promise.all(handles.map((h) => h.exit));
     last.exitCodes.catch(() => {});
     last._allStages = Promise.allSettled(handles.map((h) => h.exit));
+    last.outcomes = last._allStages.then((settled) => settled.map((r, i) => ({
+      stage: i,
+      plugin: stages[i].plugin,
+      ...(r.status === 'fulfilled' ? { exitCode: r.value } : { error: r.reason }),
+    })));
+    if (options.pipefail ?? true) {
+      last.exit = last.outcomes.then(pipelineExit);
+      last.exit.catch(() => {});
+    }
     return last;
   }
 
@@ -248,6 +261,16 @@ export class Coordinator {
     const gone = Promise.all([...this.pool.workers].map((w) => this.pool.retire(w)));
     this.dispatch.close(gone);
     await gone;
+  }
+
+  /**
+   * A snapshot of the coordinator's state, for diagnosing a hang: tasks (with
+   * the pipes they hold, their fill and waiter counts), workers, workers
+   * still stopping (what close() waits for), the queue and the arena. Plain
+   * data; its shape is for people and may change.
+   */
+  inspect() {
+    return inspect(this);
   }
 
   // ---- inside -------------------------------------------------------------------
@@ -300,6 +323,24 @@ function resolvedShimUrl() {
   } catch {
     return null;
   }
+}
+
+/**
+ * A pipeline's exit under pipefail, from every stage's outcome: rejects with
+ * the error of the first stage (in pipeline order) that failed with one
+ * (trap, crash, timeout, cancel: a stage cut short can make every stage after
+ * it look successful on a truncated stream); else resolves with the last
+ * non-zero exit code, as a shell's `set -o pipefail`; else 0.
+ */
+function pipelineExit(outcomes) {
+  const failed = outcomes.find((o) => o.error);
+  if (failed) {
+    const e = failed.error;
+    const error = new TaskError(e?.code ?? 'ETHROWN', `pipeline stage ${failed.stage} (${failed.plugin}): ${e?.message ?? e}`, e);
+    error.stage = failed.stage;
+    throw error;
+  }
+  return outcomes.reduce((code, o) => (o.exitCode !== 0 ? o.exitCode : code), 0);
 }
 
 function rebuildError(e) {

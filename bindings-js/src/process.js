@@ -6,6 +6,7 @@
 import { TaskError, SabqError } from './errors.js';
 import { errno } from './layout.js';
 import { PipeLease, PIPE_BYTES, readableFrom, readAllBytes, writeAllAsync } from './pipes.js';
+import { END } from './region.js';
 import { prepareMounts, unflatten, mountPath } from './mounts.js';
 
 const HOST = 'host'; // the host's hold on a pipe (see pipes.js)
@@ -69,6 +70,7 @@ export function startProcess(ctx, name, options, extra) {
     } : null,
   });
   task.onFileClosed = options.onFileClosed ?? null;
+  task.pipes = leases; // for inspect()
   // The task holds every pipe its worker uses until it is quiet.
   for (const lease of Object.values(leases)) {
     if (!lease) continue;
@@ -89,7 +91,20 @@ export function startProcess(ctx, name, options, extra) {
   return handle;
 }
 
-const emptyStream = () => new ReadableStream({ start: (controller) => controller.close() });
+/** A stream of `chunks` (Uint8Arrays), then its end. */
+const streamOf = (chunks) => new ReadableStream({
+  start(controller) {
+    for (const chunk of chunks) controller.enqueue(chunk);
+    controller.close();
+  },
+});
+
+/** Everything left in a pipe no worker writes to any more: a list of chunks. */
+function drain(pipe) {
+  const chunks = [];
+  for (let chunk; (chunk = pipe.read()) !== null && chunk !== END;) chunks.push(chunk.slice());
+  return chunks;
+}
 
 export class ProcessHandle {
   constructor(task, { stdin, stdout, stderr }, kill) {
@@ -115,16 +130,18 @@ export class ProcessHandle {
     });
     this._unread = { stdout, stderr };
     unread?.register(this, this._unread);
-    // Once no worker can write any more, output nobody asked for and nothing
-    // is left in goes back at once: reading it later gives an empty stream.
+    // Once no worker can write any more, output nobody has started reading
+    // leaves shared memory at once: what is left in the pipe (at most its
+    // capacity) is copied out and the pipe goes back to the arena, so a
+    // handle kept, or dropped and not yet collected, holds no shared memory.
+    // Reading it later gives the same bytes.
     task.quiet.then(() => {
       for (const name of ['stdout', 'stderr']) {
         const lease = this._unread[name];
-        if (lease && lease.pipe.used === 0) {
-          this._unread[name] = null;
-          this[`_${name}Drained`] = true;
-          lease.drop(HOST);
-        }
+        if (!lease) continue;
+        this._unread[name] = null;
+        this[`_${name}Left`] = drain(lease.pipe);
+        lease.drop(HOST);
       }
     });
   }
@@ -160,7 +177,7 @@ export class ProcessHandle {
     if (this._stdoutTaken) throw new Error('sabq: this stdout is piped into another process');
     if (!this._stdoutStream) {
       this._unread.stdout = null;
-      this._stdoutStream = this._stdoutDrained ? emptyStream() : readableFrom(this._stdout, HOST);
+      this._stdoutStream = this._stdoutLeft ? streamOf(this._stdoutLeft) : readableFrom(this._stdout, HOST);
     }
     return this._stdoutStream;
   }
@@ -169,7 +186,7 @@ export class ProcessHandle {
     if (!this._stderr) return null;
     if (!this._stderrStream) {
       this._unread.stderr = null;
-      this._stderrStream = this._stderrDrained ? emptyStream() : readableFrom(this._stderr, HOST);
+      this._stderrStream = this._stderrLeft ? streamOf(this._stderrLeft) : readableFrom(this._stderr, HOST);
     }
     return this._stderrStream;
   }
@@ -228,7 +245,7 @@ export class ProcessHandle {
 
   /** Hands this process's stdout pipe to a reader in another worker. */
   _takeStdout() {
-    if (!this._stdout || this._stdoutStream || this._stdoutTaken || this._stdoutDrained) throw new Error('sabq: stdout already read or piped');
+    if (!this._stdout || this._stdoutStream || this._stdoutTaken || this._stdoutLeft) throw new Error('sabq: stdout already read or piped');
     this._stdoutTaken = true;
     this._unread.stdout = null;
     return this._stdout;

@@ -63,6 +63,19 @@ export class Region {
     return this.sabq.exports.sabq_js_used(this.offset, this.capacity);
   }
 
+  /**
+   * Threads announced as waiting on each side now: {readable, writable}
+   * (the events' waiter words). For diagnostics: a count that stays above
+   * the number of threads that can be waiting means a wait was never withdrawn.
+   */
+  get waiters() {
+    const u32 = this.sabq.u32;
+    return {
+      readable: Atomics.load(u32, (this.offset + layout.READABLE_WAITERS) >> 2),
+      writable: Atomics.load(u32, (this.offset + layout.WRITABLE_WAITERS) >> 2),
+    };
+  }
+
   /** What a worker needs to attach to the same ring: post it with the memory. */
   toJSON() {
     return { offset: this.offset, size: this.size };

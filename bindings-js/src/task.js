@@ -6,6 +6,8 @@
 
 import { TaskError } from './errors.js';
 
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
 export class Task {
   /**
    * @param {number} id
@@ -27,6 +29,8 @@ export class Task {
     this.files = null; // mounts collected at the end ({mount: {entries, changes}})
     this.onFileClosed = null;
     this.owned = [];
+    this.createdAt = now();
+    this.startedAt = undefined;
     this.promise = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -77,6 +81,7 @@ export class Task {
   started(worker, onTimeout) {
     this.state = 'running';
     this.worker = worker;
+    this.startedAt = now();
     if (this.timeoutMs !== undefined) {
       this.timer = setTimeout(() => onTimeout(new TaskError('ETIMEDOUT', `task ${this.id} timed out after running ${this.timeoutMs} ms`)), this.timeoutMs);
     }

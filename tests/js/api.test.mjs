@@ -88,6 +88,29 @@ test('pipeline stages, first and exitCodes', () => withCoordinator({ workers: 3 
   assert.deepEqual(await last.exitCodes, [0, 0, 0]);
 }));
 
+test('pipefail: a stage that failed fails the pipeline, with every stage\'s outcome; pipefail: false is the shell default', () => withCoordinator({ workers: 3 }, async (c) => {
+  for (const name of ['gen', 'faulty', 'wc']) await c.load(name, plugin(name));
+  const stages = (middle) => [{ plugin: 'gen', args: ['100'] }, { plugin: 'faulty', args: middle }, { plugin: 'wc' }];
+  // A non-zero exit code anywhere: the pipeline's is the last non-zero one, as set -o pipefail.
+  const coded = c.pipeline(stages(['exit', '3']), { stdin: null });
+  const r = await coded.text();
+  assert.equal(r.exitCode, 3);
+  assert.equal(r.stdout, '0 0 0\n');
+  const outcomes = await coded.outcomes;
+  assert.deepEqual(outcomes.map((o) => [o.stage, o.plugin, o.exitCode]), [[0, 'gen', outcomes[0].exitCode], [1, 'faulty', 3], [2, 'wc', 0]]);
+  // A trap in the middle: exit and text() reject with that stage's error, though wc exited 0.
+  const trapped = c.pipeline(stages(['trap']), { stdin: null });
+  await assert.rejects(trapped.text(), (e) => e instanceof TaskError && e.code === 'ETRAP' && e.stage === 1 && e.cause?.code === 'ETRAP');
+  assert.equal((await trapped.outcomes)[2].exitCode, 0);
+  // A hang cut by its timeout: the same, with ETIMEDOUT.
+  const hung = c.pipeline(stages(['hang']), { stdin: null, timeoutMs: 300 });
+  await assert.rejects(hung.exit, (e) => e.code === 'ETIMEDOUT' && e.stage === 1);
+  // Opted out: the last stage's exit alone.
+  const shell = c.pipeline(stages(['trap']), { stdin: null, pipefail: false });
+  assert.equal((await shell.text()).exitCode, 0);
+  assert.equal((await shell.outcomes)[1].error.code, 'ETRAP');
+}));
+
 test('queueSlots: more tasks than slots wait for room (backpressure), none lost; a bad size is refused', async () => {
   await withCoordinator({ queueSlots: 2 }, async (c) => {
     assert.equal(c.dispatch.queue.capacity, 2);

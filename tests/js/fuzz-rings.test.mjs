@@ -98,6 +98,7 @@ const either = {
   close: (x) => x.close(),
   closed: (x) => x.closed,
   used: (x) => x.used,
+  waiters: (x) => x.waiters,
   toJSON: (x) => x.toJSON(),
 };
 const classes = { SpscRing, Pipe, MpmcQueue };
