@@ -150,6 +150,16 @@ export class Dir extends Node {
   }
 
   /**
+   * Adds `name` as one more name of `node`, a file or link found as
+   * `fromName` in `fromDir` (a Dir of the same mount): a hard link, so both
+   * names share one node (one ino, nlink one more, one set of times).
+   * EXIST if `name` is taken; NOTSUP where the backend has no hard links.
+   */
+  link(name, fromDir, fromName, node) { // eslint-disable-line no-unused-vars
+    fail(ERRNO.NOTSUP);
+  }
+
+  /**
    * Moves `name` to `toName` in `toDir` (a Dir of the same mount), replacing
    * what is there as rename(2) does: a file replaces a file, a directory an
    * empty directory; ISDIR / NOTDIR / NOTEMPTY otherwise. Moving a directory
