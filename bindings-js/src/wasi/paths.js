@@ -45,7 +45,15 @@ export function openAt(dirFd, path, { dirflags, oflags, rightsBase, rightsInheri
       // open(2) with O_WRONLY or O_RDWR, and wasmtime).
       if (oflags & OFLAGS.TRUNC || rightsBase & RIGHTS.FD_WRITE) fail(ERRNO.ISDIR, `'${path}' is a directory`);
       dirFd.mount.quota.opened();
-      return new DirFd(r.keepNode(), dirFd.mount, dirChild(dirFd, rightsBase, rightsInheriting));
+      // '.' (or 'a/..') names the directory the caller holds: the new fd holds it too, and releases its own hold.
+      let held;
+      if (node === dir) {
+        dir.retain();
+        held = dir;
+      } else {
+        held = r.keepNode();
+      }
+      return new DirFd(held, dirFd.mount, dirChild(dirFd, rightsBase, rightsInheriting));
     }
     if (wantDir || r.mustBeDir) fail(ERRNO.NOTDIR, `'${path}' is not a directory`);
     const base = fileChild(dirFd, rightsBase).rightsBase;
@@ -54,7 +62,8 @@ export function openAt(dirFd, path, { dirflags, oflags, rightsBase, rightsInheri
     dirFd.mount.quota.opened();
     let file;
     try {
-      file = node.open({ read: (base & RIGHTS.FD_READ) !== 0n, write });
+      // O_TRUNC truncates through the open file, which then must be open for writing (its rights still say what the fd may do).
+      file = node.open({ read: (base & RIGHTS.FD_READ) !== 0n, write: write || (oflags & OFLAGS.TRUNC) !== 0 });
       if (oflags & OFLAGS.TRUNC) file.truncate(0);
     } catch (e) {
       file?.close();

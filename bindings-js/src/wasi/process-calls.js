@@ -1,10 +1,10 @@
 // bindings-js/src/wasi/process-calls.js — the preview1 calls that are not
-// about fds: args_*, environ_*, clock_*, random_get and proc_raise, with
+// about fds: args_*, environ_*, clock_*, random_get, sched_yield and proc_raise, with
 // every pointer checked (memory.js: a bad one is FAULT, not a trap).
 // Arguments and environment are ours because their sizes must be UTF-8
 // bytes (the shim counts UTF-16 units, so a non-ASCII argument would
 // overrun the buffer libc sized); clocks keep the shim's answers behind the
-// checks; proc_exit and sched_yield stay the shim's (system.js).
+// checks; proc_exit stays the shim's (system.js).
 
 import { ERRNO, VALID } from './abi.js';
 import { FsError, fail } from './fs/node.js';
@@ -73,6 +73,8 @@ export function processCalls(shimImport, mem, { args, env }) {
         mem.u8.set(part, at + done);
       }
     }),
+    // Nothing to yield to: the plugin has its worker to itself (the shim's returns no errno at all).
+    sched_yield: () => ERRNO.SUCCESS,
     // Signals are not delivered: NOTSUP, as wasmtime (the shim throws, which traps).
     proc_raise: guard((sig) => {
       valid(sig, VALID.SIGNAL, 'signal');

@@ -3,15 +3,15 @@
 // 3 /host when the task may call its host, then its mounts by path), and the
 // wasi_snapshot_preview1 import object.
 //
-// Which calls come from where: proc_exit, sched_yield and start() are
+// Which calls come from where: proc_exit and start() are
 // @bjorn3/browser_wasi_shim's, and so are the clocks, behind our pointer
 // checks. Every other call is ours: fd_*, path_*, poll_oneoff and sock_*
 // (preview1.js, poll.js): the shim's file layer reports timestamps at the
 // wrong offsets, never reuses fd numbers, copies per iovec, has no symbolic
 // links and a single-subscription, spinning poll_oneoff, and its sock_* calls
-// throw; args_*, environ_*, random_get and proc_raise (process-calls.js): the
-// shim sizes arguments in UTF-16 units, writes through pointers unchecked and
-// throws on proc_raise. No call traps for any argument a plugin passes.
+// throw; args_*, environ_*, random_get, sched_yield and proc_raise
+// (process-calls.js): the shim sizes arguments in UTF-16 units, writes through
+// pointers unchecked, returns no errno from sched_yield and throws on proc_raise. No call traps for any argument a plugin passes.
 
 import { FdTable } from './fd-table.js';
 import { PluginMemory, fdCalls } from './preview1.js';
@@ -23,7 +23,7 @@ import { openMounts, preopenFd, collectMounts, closeMounts } from './mounts.js';
 import { processCalls } from './process-calls.js';
 
 /** The calls taken from the shim's WASI object as they are. */
-const FROM_SHIM = ['proc_exit', 'sched_yield'];
+const FROM_SHIM = ['proc_exit'];
 
 export class PluginSystem {
   /**

@@ -182,6 +182,7 @@ const OpfsNode = (Base) => class extends Base {
     super();
     this.fs = opfs;
     this.id = id;
+    this.refs = 1; // holders of this object: the helper's record is let go with the last
     this.released = false;
   }
 
@@ -202,8 +203,13 @@ const OpfsNode = (Base) => class extends Base {
     this.fs.times.set(this.id, { atim: atim ?? st.atim, mtim: mtim ?? st.mtim, ctim: nowNs() });
   }
 
+  retain() {
+    if (this.released) fail(ERRNO.BADF, 'node used after release');
+    this.refs++;
+  }
+
   release() {
-    if (this.released) return;
+    if (this.released || --this.refs > 0) return;
     this.released = true;
     this.fs.defer({ op: 'release', ino: this.id });
   }
