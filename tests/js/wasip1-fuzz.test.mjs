@@ -207,3 +207,28 @@ test('a file larger than the worker can hold is ENOSPC, and the file and the quo
   assert.equal(s.mounts[0].quota.bytes, quota, 'the quota charge was given back');
   s.finish();
 });
+
+test('args and environment are sized and written in UTF-8 bytes', async () => {
+  const { s, memory } = await system();
+  const p1 = s.imports.wasi_snapshot_preview1;
+  const view = new DataView(memory.buffer);
+  const u8 = new Uint8Array(memory.buffer);
+  const read = (sizes, get) => {
+    assert.equal(sizes(0, 4), 0);
+    const [count, bytes] = [view.getUint32(0, true), view.getUint32(4, true)];
+    assert.equal(get(64, 1024), 0);
+    const out = [];
+    for (let i = 0; i < count; i++) {
+      const at = view.getUint32(64 + i * 4, true);
+      out.push(new TextDecoder().decode(u8.subarray(at, u8.indexOf(0, at))));
+    }
+    return { bytes, out };
+  };
+  const args = read(p1.args_sizes_get, p1.args_get);
+  assert.deepEqual(args.out, ['fuzz', 'ärg']);
+  assert.equal(args.bytes, 5 + 5, "'ärg' is 4 bytes, and each has its NUL");
+  assert.equal(u8[1024 + 9], 0, 'the last NUL is inside the size given');
+  assert.deepEqual(read(p1.environ_sizes_get, p1.environ_get).out, ['K=v']);
+  assert.equal(p1.args_get(64, memory.buffer.byteLength - 4), 21, 'a buffer too close to the end: EFAULT');
+  s.finish();
+});
