@@ -9,13 +9,16 @@
  *                           rights bound what is opened beneath
  *   wasip1 dirfd DIR        a directory fd is not read, written or sought;
  *                           fd_prestat_dir_name with a small buffer; path_open
- *                           of "." with various rights
+ *                           of "." with various rights (on a read-only
+ *                           mount, DIR must hold dsub/file with "data")
  *   wasip1 links DIR [FLAG] hard links (FLAG no-hard-links: ENOTSUP, OPFS;
  *                           no-symlinks: skip linking a symbolic link;
  *                           read-only: EROFS)
  *   wasip1 xdev DIR1 DIR2   a hard link or rename across mounts is EXDEV
- *   wasip1 sockets DIR      sock_* and shutdown()/send()/recv()/accept():
- *                           EBADF or ENOTSOCK, never a trap
+ *   wasip1 sockets DIR [read-only]
+ *                           sock_* and shutdown()/send()/recv()/accept():
+ *                           EBADF or ENOTSOCK, never a trap (read-only: DIR
+ *                           holds sock.txt)
  *   wasip1 badargs DIR      every preview1 call with bad fds, pointers and
  *                           flags: an errno each (a trap ends the run: the
  *                           last "ok" line says where)
@@ -272,6 +275,26 @@ static void check_rights(const char *d)
     FAILS("file_stat_without_right", fstat(rw, &(struct stat){0}), ENOTCAPABLE);
     close(rw);
 
+    /* Seeking needs FD_SEEK; asking where one is (lseek by 0 from the current
+     * position, fd_tell) needs only FD_TELL, as wasi-common. wasi-libc's
+     * lseek turns ENOTCAPABLE into ESPIPE (a file it may not seek is, to a
+     * POSIX program, one that cannot be sought). */
+    __wasi_filesize_t where;
+    int nos = open_raw(pre, "r.txt", 0, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_TELL, 0, 0);
+    ERRNO_IS("file_seek_without_right", __wasi_fd_seek(nos, 2, __WASI_WHENCE_SET, &where), __WASI_ERRNO_NOTCAPABLE);
+    FAILS("file_lseek_without_right_espipe", lseek(nos, 2, SEEK_SET), ESPIPE);
+    __wasi_iovec_t one = {(uint8_t *)&c, 1};
+    int32_t nread;
+    ERRNO_IS("file_pread_without_seek_right", raw_fd_pread(nos, P(&one), 1, 0, P(&nread)), __WASI_ERRNO_NOTCAPABLE);
+    CHECK("file_tell_with_tell_right", lseek(nos, 0, SEEK_CUR) == 0 && read(nos, &c, 1) == 1 && lseek(nos, 0, SEEK_CUR) == 1,
+          "position");
+    close(nos);
+    int not = open_raw(pre, "r.txt", 0, __WASI_RIGHTS_FD_READ, 0, 0);
+    ERRNO_IS("file_tell_without_right", __wasi_fd_seek(not, 0, __WASI_WHENCE_CUR, &where), __WASI_ERRNO_NOTCAPABLE);
+    FAILS("file_lseek_tell_without_right_espipe", lseek(not, 0, SEEK_CUR), ESPIPE);
+    ERRNO_IS("file_fd_tell_without_right", __wasi_fd_tell(not, &where), __WASI_ERRNO_NOTCAPABLE);
+    close(not);
+
     /* A directory's inheriting rights bound what is opened beneath it. */
     const int64_t ro_inherit = __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_SEEK | __WASI_RIGHTS_FD_TELL | __WASI_RIGHTS_FD_FILESTAT_GET |
                                __WASI_RIGHTS_PATH_OPEN | __WASI_RIGHTS_FD_READDIR;
@@ -511,9 +534,11 @@ static void check_xdev(const char *d1, const char *d2)
 
 /* ---- sockets -------------------------------------------------------------- */
 
-static void check_sockets(const char *d)
+static void check_sockets(const char *d, int read_only)
 {
-    int file = open(at(0, d, "sock.txt"), O_RDWR | O_CREAT, 0644);
+    /* On a read-only mount the image holds sock.txt, opened for reading. */
+    int file = read_only ? open(at(0, d, "sock.txt"), O_RDONLY) : open(at(0, d, "sock.txt"), O_RDWR | O_CREAT, 0644);
+    CHECK("socket_test_file", file >= 0, "open sock.txt");
     int pre = preopen_of(d);
     int fds[] = {1, pre, file};
     const char *kinds[] = {"stdout", "dir", "file"};
@@ -539,7 +564,8 @@ static void check_sockets(const char *d)
     ERRNO_IS("sock_accept_raw_closed", raw_sock_accept(900, 0, P(&out)), __WASI_ERRNO_BADF);
     ERRNO_IS("sock_recv_raw_file", raw_sock_recv(file, 0, 0, 0, P(&out), P(&out)), __WASI_ERRNO_NOTSOCK);
     ERRNO_IS("sock_send_raw_file", raw_sock_send(file, 0, 0, 0, P(&out)), __WASI_ERRNO_NOTSOCK);
-    CHECK("file_still_usable", write(file, "ok", 2) == 2, "write after the socket calls");
+    char c;
+    CHECK("file_still_usable", read_only ? pread(file, &c, 1, 0) == 1 : write(file, "ok", 2) == 2, "I/O after the socket calls");
     close(file);
 }
 
@@ -732,7 +758,7 @@ int main(int argc, char **argv)
     else if (!strcmp(mode, "xdev") && argc > 3)
         check_xdev(dir, argv[3]);
     else if (!strcmp(mode, "sockets"))
-        check_sockets(dir);
+        check_sockets(dir, read_only);
     else if (!strcmp(mode, "badargs"))
         check_badargs(dir);
     else {

@@ -11,5 +11,5 @@ browserTest('WASI preview1 corners in the browser: rights, directory fds, hard l
   for (const l of r.logs) console.log(`# ${b.engine.name}: ${l}`);
   assert.equal(r.crossOriginIsolated, true);
   assert.deepEqual(r.results.filter((s) => !s.ok), []);
-  assert.equal(r.results.length, 3 * 6 + 3, 'every scenario ran: six per kind of mount (memory, overlay, OPFS), and three across');
+  assert.equal(r.results.length, 3 * 6 + 4, 'every scenario ran: six per kind of mount (memory, overlay, OPFS), and four more (read-only image, across mounts)');
 });

@@ -101,6 +101,14 @@ export function wasip1Scenarios(kinds) {
       },
     },
     {
+      name: 'a read-only image: a directory fd is not read, written or sought; "." opens; sockets are EBADF or ENOTSOCK (C)',
+      async run(c, log) {
+        const image = await c.image({ dsub: { file: 'data' }, 'sock.txt': 'not a socket\n' });
+        log(`image dirfd: ${await runChecks(c, 'wasip1', ['dirfd', '/m'], { '/m': image }, 50)} checks`);
+        await runChecks(c, 'wasip1', ['sockets', '/m', 'read-only'], { '/m': image }, 20);
+      },
+    },
+    {
       name: 'a hard link or a rename across mounts is EXDEV (memory, image overlay)',
       async run(c) {
         const overlay = (await c.image({ 'seed.txt': 'x' })).overlay();
