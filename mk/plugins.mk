@@ -24,4 +24,16 @@ $(B)/plugins/greet.wasm: examples/guide/greet.c
 	@mkdir -p $(dir $@)
 	$(PLUGIN_CC) $(PLUGIN_CFLAGS) $< -Wl,--strip-all -o $@
 
-plugins: $(PLUGINS)
+# Rust programs of the WASI tests (plugins/rust/): the paths where Rust's std
+# takes another way through preview1 than wasi-libc. Built with Debian's
+# rustc by path (RUSTC_WASM, mk/rust.mk) for wasm32-wasi; RUSTC_BOOTSTRAP=1
+# opens std::os::wasi (nlink(), raw fds), which Rust 1.63 keeps unstable.
+RUST_PLUGIN_SRC := $(wildcard plugins/rust/*.rs)
+RUST_PLUGINS := $(RUST_PLUGIN_SRC:plugins/rust/%.rs=$(B)/plugins/%.wasm)
+RUST_PLUGIN_FLAGS := --edition 2021 --target wasm32-wasi -C opt-level=2 -C strip=symbols -D warnings
+
+$(B)/plugins/%.wasm: plugins/rust/%.rs
+	@mkdir -p $(dir $@)
+	RUSTC_BOOTSTRAP=1 $(RUSTC_WASM) $(RUST_PLUGIN_FLAGS) $< -o $@
+
+plugins: $(PLUGINS) $(RUST_PLUGINS)

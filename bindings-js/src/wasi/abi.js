@@ -5,10 +5,10 @@
 // and these modules must load where the shim has not been imported yet.
 
 export const ERRNO = Object.freeze({
-  SUCCESS: 0, ACCES: 2, AGAIN: 6, BADF: 8, BUSY: 10, EXIST: 20, FBIG: 22, INVAL: 28, IO: 29,
-  ISDIR: 31, LOOP: 32, MFILE: 33, NAMETOOLONG: 37, NOENT: 44, NOMEM: 48, NOSPC: 51, NOSYS: 52,
-  NOTDIR: 54, NOTEMPTY: 55, NOTSUP: 58, NOTTY: 59, OVERFLOW: 61, PERM: 63, PIPE: 64, ROFS: 69,
-  SPIPE: 70, XDEV: 75, NOTCAPABLE: 76,
+  SUCCESS: 0, ACCES: 2, AGAIN: 6, BADF: 8, BUSY: 10, EXIST: 20, FAULT: 21, FBIG: 22, ILSEQ: 25,
+  INVAL: 28, IO: 29, ISDIR: 31, LOOP: 32, MFILE: 33, MLINK: 34, NAMETOOLONG: 37, NOENT: 44,
+  NOMEM: 48, NOSPC: 51, NOSYS: 52, NOTDIR: 54, NOTEMPTY: 55, NOTSOCK: 57, NOTSUP: 58, NOTTY: 59,
+  OVERFLOW: 61, PERM: 63, PIPE: 64, ROFS: 69, SPIPE: 70, XDEV: 75, NOTCAPABLE: 76,
 });
 
 export const FILETYPE = Object.freeze({
@@ -25,7 +25,7 @@ export const RIGHTS = Object.freeze({
   PATH_RENAME_TARGET: 1n << 17n, PATH_FILESTAT_GET: 1n << 18n, PATH_FILESTAT_SET_SIZE: 1n << 19n,
   PATH_FILESTAT_SET_TIMES: 1n << 20n, FD_FILESTAT_GET: 1n << 21n, FD_FILESTAT_SET_SIZE: 1n << 22n,
   FD_FILESTAT_SET_TIMES: 1n << 23n, PATH_SYMLINK: 1n << 24n, PATH_REMOVE_DIRECTORY: 1n << 25n,
-  PATH_UNLINK_FILE: 1n << 26n, POLL_FD_READWRITE: 1n << 27n,
+  PATH_UNLINK_FILE: 1n << 26n, POLL_FD_READWRITE: 1n << 27n, SOCK_SHUTDOWN: 1n << 28n,
 });
 
 const all = (...bits) => bits.reduce((a, b) => a | b, 0n);
@@ -33,8 +33,10 @@ const all = (...bits) => bits.reduce((a, b) => a | b, 0n);
 export const FILE_RIGHTS = all(RIGHTS.FD_DATASYNC, RIGHTS.FD_READ, RIGHTS.FD_SEEK, RIGHTS.FD_FDSTAT_SET_FLAGS,
   RIGHTS.FD_SYNC, RIGHTS.FD_TELL, RIGHTS.FD_WRITE, RIGHTS.FD_ADVISE, RIGHTS.FD_ALLOCATE,
   RIGHTS.FD_FILESTAT_GET, RIGHTS.FD_FILESTAT_SET_SIZE, RIGHTS.FD_FILESTAT_SET_TIMES, RIGHTS.POLL_FD_READWRITE);
-/** What a directory fd may do, at most. */
-export const DIR_RIGHTS = all(RIGHTS.FD_FDSTAT_SET_FLAGS, RIGHTS.FD_SYNC, RIGHTS.FD_ADVISE,
+/** Every rights bit preview1 defines; a rights argument with any other bit is INVAL. */
+export const ALL_RIGHTS = (1n << 29n) - 1n;
+/** What a directory fd may do, at most (fsync of a directory is allowed: see preview1.js). */
+export const DIR_RIGHTS = all(RIGHTS.FD_DATASYNC, RIGHTS.FD_SYNC,
   RIGHTS.PATH_CREATE_DIRECTORY, RIGHTS.PATH_CREATE_FILE, RIGHTS.PATH_LINK_SOURCE, RIGHTS.PATH_LINK_TARGET,
   RIGHTS.PATH_OPEN, RIGHTS.FD_READDIR, RIGHTS.PATH_READLINK, RIGHTS.PATH_RENAME_SOURCE,
   RIGHTS.PATH_RENAME_TARGET, RIGHTS.PATH_FILESTAT_GET, RIGHTS.PATH_FILESTAT_SET_SIZE,
@@ -50,6 +52,11 @@ export const FSTFLAGS = Object.freeze({ ATIM: 1, ATIM_NOW: 2, MTIM: 4, MTIM_NOW:
 export const WHENCE = Object.freeze({ SET: 0, CUR: 1, END: 2 });
 export const CLOCKID = Object.freeze({ REALTIME: 0, MONOTONIC: 1, PROCESS_CPUTIME: 2, THREAD_CPUTIME: 3 });
 export const EVENTTYPE = Object.freeze({ CLOCK: 0, FD_READ: 1, FD_WRITE: 2 });
+/** The largest valid value of each flags or enum argument: anything beyond is INVAL. */
+export const VALID = Object.freeze({
+  OFLAGS: 0xf, FDFLAGS: 0x1f, LOOKUPFLAGS: 0x1, FSTFLAGS: 0xf, RIFLAGS: 0x3, SIFLAGS: 0,
+  SDFLAGS: 0x3, WHENCE: 2, ADVICE: 5, CLOCKID: 3, SIGNAL: 30, EVENTTYPE: 2,
+});
 export const EVENTRWFLAGS_HANGUP = 1;
 export const SUBCLOCKFLAGS_ABSTIME = 1;
 

@@ -1,7 +1,8 @@
 // bindings-js/src/wasi/fd-table.js — a plugin's file descriptors: the one
 // place that numbers them. New fds take the lowest free number (as POSIX
 // requires; programs that close stdin and open a file expect fd 0 back), and
-// fd_renumber replaces the target as dup2 does.
+// fd_renumber replaces the target as dup2 does. An Fd carries its filetype,
+// flags and rights, so renumbering moves them with it.
 
 import { ERRNO } from './abi.js';
 import { fail } from './fs/node.js';
@@ -35,14 +36,20 @@ export class FdTable {
     this.release(fd);
   }
 
-  /** fd_renumber: `from` becomes `to` (closing what `to` was), and `from` is free. */
+  /**
+   * fd_renumber: `from` replaces `to` (closing what `to` was), and `from` is
+   * free. `to` must be open (BADF otherwise): the witx defines renumbering as
+   * replacing an fd, not dup2 to any number (which wasmtime allows), and so
+   * the table stays dense however large a number a plugin passes.
+   */
   renumber(from, to) {
     const fd = this.get(from);
+    const old = this.get(to);
     if (from === to) return;
-    const old = this.fds[to];
     this.fds[to] = fd;
     this.fds[from] = undefined;
-    if (old !== undefined) this.release(old);
+    while (this.fds.length > 0 && this.fds[this.fds.length - 1] === undefined) this.fds.pop();
+    this.release(old);
   }
 
   release(fd) {

@@ -23,10 +23,25 @@ const clockNowMs = (id) => (id === CLOCKID.REALTIME ? Date.now() : performance.n
  */
 export function pollCall(table, mem) {
   return function poll_oneoff(inPtr, outPtr, nsubs, neventsPtr) {
-    if (nsubs === 0) return ERRNO.INVAL;
-    mem.refresh();
+    const count = nsubs >>> 0;
+    if (count === 0) return ERRNO.INVAL;
+    let inAt;
+    let outAt;
+    try {
+      // Every pointer checked before waiting: a bad one is FAULT, not a trap after the wait.
+      inAt = mem.check(inPtr, count * SUBSCRIPTION_SIZE);
+      outAt = mem.check(outPtr, count * EVENT_SIZE);
+      mem.check(neventsPtr, 4);
+    } catch (e) {
+      if (e instanceof FsError) return e.errno;
+      throw e;
+    }
     const subs = [];
-    for (let i = 0; i < nsubs; i++) subs.push(readSubscription(mem.view, inPtr + i * SUBSCRIPTION_SIZE));
+    for (let i = 0; i < count; i++) {
+      const s = readSubscription(mem.view, inAt + i * SUBSCRIPTION_SIZE);
+      if (s.tag > EVENTTYPE.FD_WRITE) return ERRNO.INVAL; // no such event type
+      subs.push(s);
+    }
     // Clock subscriptions become deadlines on performance.now()'s scale.
     let earliest = Infinity;
     for (const s of subs) {
@@ -87,9 +102,9 @@ export function pollCall(table, mem) {
     }
     mem.refresh();
     events.forEach((e, i) => {
-      writeEvent(mem.view, outPtr + i * EVENT_SIZE, e.s.userdata, e.error, e.type, e.nbytes ?? 0, e.hangup ? EVENTRWFLAGS_HANGUP : 0);
+      writeEvent(mem.view, outAt + i * EVENT_SIZE, e.s.userdata, e.error, e.type, e.nbytes ?? 0, e.hangup ? EVENTRWFLAGS_HANGUP : 0);
     });
-    mem.view.setUint32(neventsPtr, events.length, true);
+    mem.view.setUint32(neventsPtr >>> 0, events.length, true);
     return ERRNO.SUCCESS;
   };
 }

@@ -74,16 +74,16 @@ export class SabqStdio {
     return {
       ...orig,
       fd_read: (fd, iovsPtr, n, nread) => (mine(fd) ? run(() => {
-        const iovs = mem.iovs(iovsPtr, n); // first: it renews mem.u8 if the memory grew
+        mem.check(nread, 4); // before reading: a bad pointer must not cost the bytes (EFAULT)
+        const iovs = mem.iovs(iovsPtr, n); // it renews mem.u8 if the memory grew
         const count = this.fds[fd].readv(mem.u8, iovs);
-        mem.refresh();
-        mem.view.setUint32(nread, count, true);
+        mem.u32(nread, count);
       }) : orig.fd_read(fd, iovsPtr, n, nread)),
       fd_write: (fd, iovsPtr, n, nwritten) => (mine(fd) ? run(() => {
-        const iovs = mem.iovs(iovsPtr, n); // first: it renews mem.u8 if the memory grew
+        mem.check(nwritten, 4);
+        const iovs = mem.iovs(iovsPtr, n); // it renews mem.u8 if the memory grew
         const count = this.fds[fd].writev(mem.u8, iovs);
-        mem.refresh();
-        mem.view.setUint32(nwritten, count, true);
+        mem.u32(nwritten, count);
       }) : orig.fd_write(fd, iovsPtr, n, nwritten)),
       fd_close: (fd) => (mine(fd) ? run(() => {
         const f = this.fds[fd];
@@ -92,13 +92,11 @@ export class SabqStdio {
       }) : this.closedStdio(fd) ?? orig.fd_close(fd)),
       fd_fdstat_get: (fd, ptr) => (mine(fd) ? run(() => {
         const f = this.fds[fd];
-        mem.refresh();
-        writeFdstat(mem.view, ptr, f.filetype, f.flags, f.rightsBase, f.rightsInheriting);
+        writeFdstat(mem.view, mem.check(ptr, 24), f.filetype, f.flags, f.rightsBase, f.rightsInheriting);
       }) : this.closedStdio(fd) ?? orig.fd_fdstat_get(fd, ptr)),
       fd_filestat_get: (fd, ptr) => (mine(fd) ? run(() => {
         const s = this.fds[fd].stat();
-        mem.refresh();
-        writeFilestat(mem.view, ptr, s);
+        writeFilestat(mem.view, mem.check(ptr, 64), s);
       }) : this.closedStdio(fd) ?? orig.fd_filestat_get(fd, ptr)),
       fd_seek: (fd, offset, whence, to) => (mine(fd) ? ERRNO.SPIPE : this.closedStdio(fd) ?? orig.fd_seek(fd, offset, whence, to)),
       fd_tell: (fd, to) => (mine(fd) ? ERRNO.SPIPE : this.closedStdio(fd) ?? orig.fd_tell(fd, to)),

@@ -3,13 +3,15 @@
 // 3 /host when the task may call its host, then its mounts by path), and the
 // wasi_snapshot_preview1 import object.
 //
-// Which calls come from where: args_*, environ_*, clock_*, random_get,
-// proc_exit, proc_raise, sched_yield and start() are @bjorn3/browser_wasi_shim's
-// (correct, and kept maintained there). Every fd_*, path_*, poll_oneoff and
-// sock_* call is ours (preview1.js, poll.js): the shim's file layer reports
-// timestamps at the wrong offsets, never reuses fd numbers, copies per iovec,
-// has no symbolic links and a single-subscription, spinning poll_oneoff, and
-// its sock_* calls throw.
+// Which calls come from where: proc_exit and start() are
+// @bjorn3/browser_wasi_shim's, and so are the clocks, behind our pointer
+// checks. Every other call is ours: fd_*, path_*, poll_oneoff and sock_*
+// (preview1.js, poll.js): the shim's file layer reports timestamps at the
+// wrong offsets, never reuses fd numbers, copies per iovec, has no symbolic
+// links and a single-subscription, spinning poll_oneoff, and its sock_* calls
+// throw; args_*, environ_*, random_get, sched_yield and proc_raise
+// (process-calls.js): the shim sizes arguments in UTF-16 units, writes through
+// pointers unchecked, returns no errno from sched_yield and throws on proc_raise. No call traps for any argument a plugin passes.
 
 import { FdTable } from './fd-table.js';
 import { PluginMemory, fdCalls } from './preview1.js';
@@ -18,10 +20,10 @@ import { PipeReadFd, PipeWriteFd, NullFd } from './fds/stdio.js';
 import { HostCallsFd } from './fds/host.js';
 import { FileFd } from './fds/file.js';
 import { openMounts, preopenFd, collectMounts, closeMounts } from './mounts.js';
+import { processCalls } from './process-calls.js';
 
 /** The calls taken from the shim's WASI object as they are. */
-const FROM_SHIM = ['args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get', 'clock_res_get',
-  'clock_time_get', 'random_get', 'proc_exit', 'proc_raise', 'sched_yield'];
+const FROM_SHIM = ['proc_exit'];
 
 export class PluginSystem {
   /**
@@ -47,7 +49,11 @@ export class PluginSystem {
     for (const m of mounts) this.table.add(preopenFd(m));
     // { debug: false } explicitly: shim 0.4.2 turns its console logging on when absent.
     this.shim = new shim.WASI(args, env, [], { debug: false });
-    const preview1 = { ...fdCalls(this.table, this.memory), poll_oneoff: pollCall(this.table, this.memory) };
+    const preview1 = {
+      ...fdCalls(this.table, this.memory),
+      poll_oneoff: pollCall(this.table, this.memory),
+      ...processCalls(this.shim.wasiImport, this.memory, { args, env }),
+    };
     for (const name of FROM_SHIM) preview1[name] = this.shim.wasiImport[name];
     this.imports = { wasi_snapshot_preview1: preview1 };
   }

@@ -1,8 +1,9 @@
 // bindings-js/src/wasi/fds/fd.js — what a WASI file descriptor can be asked
-// to do, with the answer POSIX gives when its kind cannot (a pipe cannot seek,
-// a directory cannot be read as bytes). Each kind of fd (stdio.js, file.js,
-// dir.js, host.js) overrides what it supports. Methods throw FsError; the
-// preview1 layer turns that into the errno the plugin sees.
+// to do, with the answer wasmtime gives when its kind cannot (a pipe cannot
+// seek: SPIPE; anything but a regular file cannot be synced, resized or
+// advised: BADF). Each kind of fd (stdio.js, file.js, host.js) overrides what
+// it supports, and checks its rights there (rights.js). Methods throw FsError;
+// the preview1 layer turns that into the errno the plugin sees.
 
 import { ERRNO, FILETYPE } from '../abi.js';
 import { fail } from '../fs/node.js';
@@ -50,22 +51,34 @@ export class Fd {
   }
 
   setSize(size) { // eslint-disable-line no-unused-vars
-    fail(ERRNO.INVAL);
+    fail(ERRNO.BADF, 'not a regular file');
   }
 
   setTimes(atim, mtim) { // eslint-disable-line no-unused-vars
-    fail(ERRNO.NOTSUP);
+    fail(ERRNO.BADF, 'not a file or directory');
   }
 
-  sync() {}
+  /** fsync (`data`: fdatasync). */
+  sync(data) { // eslint-disable-line no-unused-vars
+    fail(ERRNO.BADF, 'not a file or directory');
+  }
 
   allocate(offset, len) { // eslint-disable-line no-unused-vars
-    fail(ERRNO.NOTSUP);
+    fail(ERRNO.BADF, 'not a regular file');
   }
 
-  /** The directory node path calls start from; NOTDIR for anything else. */
+  advise(offset, len, advice) { // eslint-disable-line no-unused-vars
+    fail(ERRNO.BADF, 'not a regular file');
+  }
+
+  /** fd_fdstat_set_flags. */
+  setFlags(flags) { // eslint-disable-line no-unused-vars
+    fail(ERRNO.BADF, 'not a regular file');
+  }
+
+  /** The directory node path calls start from; BADF for anything but a directory. */
   dir() {
-    return fail(ERRNO.NOTDIR);
+    return fail(ERRNO.BADF, 'not a directory');
   }
 
   /** The name this fd was preopened as, or null. */

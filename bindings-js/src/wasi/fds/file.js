@@ -1,11 +1,16 @@
 // bindings-js/src/wasi/fds/file.js — an open regular file and an open
 // directory of a mounted file system. The fd owns the position (and append
-// mode); the backend's OpenFile moves the bytes; reads and writes go straight
-// between the plugin's memory and the file (no intermediate copy).
+// mode) and its rights (each call checks the one it needs: rights.js); the
+// backend's OpenFile moves the bytes; reads and writes go straight between
+// the plugin's memory and the file (no intermediate copy).
 
 import { ERRNO, FILETYPE, RIGHTS, WHENCE, FSTFLAGS, FDFLAGS } from '../abi.js';
 import { fail, nowNs } from '../fs/node.js';
+import { need } from '../rights.js';
 import { Fd } from './fd.js';
+
+/** Offsets past this cannot be addressed exactly in JS (and no backend holds such a file). */
+const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
 
 /** {atim, mtim} to set (null: leave) from fd_filestat_set_times's arguments. */
 export function timesFrom(atim, mtim, fst) {
@@ -43,13 +48,20 @@ export class FileFd extends Fd {
   }
 
   readv(u8, iovs) {
-    const n = this.preadv(u8, iovs, this.pos);
+    if (!this.readable) fail(ERRNO.BADF, 'not open for reading');
+    const n = this.readAt(u8, iovs, this.pos);
     this.pos += n;
     return n;
   }
 
   preadv(u8, iovs, offset) {
     if (!this.readable) fail(ERRNO.BADF, 'not open for reading');
+    need(this, RIGHTS.FD_SEEK, 'fd_pread');
+    if (offset > BigInt(MAX_OFFSET)) fail(ERRNO.INVAL, 'offset out of range');
+    return this.readAt(u8, iovs, offset);
+  }
+
+  readAt(u8, iovs, offset) {
     let done = 0;
     let pos = Number(offset);
     for (let i = 0; i < iovs.length; i += 2) {
@@ -63,14 +75,23 @@ export class FileFd extends Fd {
   }
 
   writev(u8, iovs) {
+    if (!this.writable) fail(ERRNO.BADF, 'not open for writing');
     if (this.flags & FDFLAGS.APPEND) this.pos = this.file.size();
-    const n = this.pwritev(u8, iovs, this.pos);
+    const n = this.writeAt(u8, iovs, this.pos);
     this.pos += n;
     return n;
   }
 
   pwritev(u8, iovs, offset) {
     if (!this.writable) fail(ERRNO.BADF, 'not open for writing');
+    need(this, RIGHTS.FD_SEEK, 'fd_pwrite');
+    return this.writeAt(u8, iovs, offset);
+  }
+
+  writeAt(u8, iovs, offset) {
+    let total = 0;
+    for (let i = 1; i < iovs.length; i += 2) total += iovs[i];
+    if (BigInt(offset) + BigInt(total) > BigInt(MAX_OFFSET)) fail(ERRNO.FBIG, 'the write would end past the largest file offset');
     let done = 0;
     let pos = Number(offset);
     for (let i = 0; i < iovs.length; i += 2) {
@@ -90,6 +111,8 @@ export class FileFd extends Fd {
   }
 
   seek(offset, whence) {
+    // lseek(fd, 0, SEEK_CUR) is ftell: FD_TELL is enough for it (as wasi-common).
+    need(this, offset === 0n && whence === WHENCE.CUR ? RIGHTS.FD_TELL : RIGHTS.FD_SEEK, 'fd_seek');
     let base;
     if (whence === WHENCE.SET) base = 0n;
     else if (whence === WHENCE.CUR) base = BigInt(this.pos);
@@ -102,32 +125,54 @@ export class FileFd extends Fd {
   }
 
   tell() {
+    need(this, RIGHTS.FD_TELL, 'fd_tell');
     return BigInt(this.pos);
   }
 
   stat() {
+    need(this, RIGHTS.FD_FILESTAT_GET, 'fd_filestat_get');
     return this.node.stat();
   }
 
   setSize(size) {
     if (!this.writable) fail(ERRNO.BADF, 'not open for writing');
-    if (size > BigInt(Number.MAX_SAFE_INTEGER)) fail(ERRNO.FBIG);
+    need(this, RIGHTS.FD_FILESTAT_SET_SIZE, 'fd_filestat_set_size');
+    if (size > BigInt(MAX_OFFSET)) fail(ERRNO.FBIG);
     this.file.truncate(Number(size));
     this.written = true;
   }
 
   setTimes(atim, mtim) {
+    need(this, RIGHTS.FD_FILESTAT_SET_TIMES, 'fd_filestat_set_times');
     this.node.setTimes(atim, mtim);
   }
 
-  sync() {
+  sync(data) {
+    need(this, data ? RIGHTS.FD_DATASYNC : RIGHTS.FD_SYNC, data ? 'fd_datasync' : 'fd_sync');
     this.file.sync();
   }
 
   allocate(offset, len) {
     if (!this.writable) fail(ERRNO.BADF, 'not open for writing');
-    const end = Number(offset + len);
-    if (end > this.file.size()) this.file.truncate(end);
+    need(this, RIGHTS.FD_ALLOCATE, 'fd_allocate');
+    const end = offset + len;
+    if (end > BigInt(MAX_OFFSET)) fail(ERRNO.FBIG);
+    if (Number(end) > this.file.size()) this.file.truncate(Number(end));
+  }
+
+  advise() {
+    need(this, RIGHTS.FD_ADVISE, 'fd_advise'); // advice is a hint: nothing to do
+  }
+
+  /** APPEND and NONBLOCK can change; the sync flags cannot (INVAL, as wasmtime). */
+  setFlags(flags) {
+    need(this, RIGHTS.FD_FDSTAT_SET_FLAGS, 'fd_fdstat_set_flags');
+    if (flags & (FDFLAGS.DSYNC | FDFLAGS.RSYNC | FDFLAGS.SYNC)) fail(ERRNO.INVAL, 'sync flags cannot be changed on an open fd');
+    this.flags = flags;
+  }
+
+  dir() {
+    return fail(ERRNO.NOTDIR, 'not a directory');
   }
 
   pollRead() {
@@ -164,12 +209,45 @@ export class DirFd extends Fd {
     return this.node;
   }
 
+  // A directory is not read, written, sought or resized as bytes: BADF, as
+  // wasmtime answers (POSIX says EISDIR for read and write).
+  readv() {
+    return fail(ERRNO.BADF, 'a directory is not read as bytes (fd_readdir lists it)');
+  }
+
+  preadv() {
+    return fail(ERRNO.BADF, 'a directory is not read as bytes');
+  }
+
+  writev() {
+    return fail(ERRNO.BADF, 'a directory is not written as bytes');
+  }
+
+  pwritev() {
+    return fail(ERRNO.BADF, 'a directory is not written as bytes');
+  }
+
+  seek() {
+    return fail(ERRNO.BADF, 'a directory has no position');
+  }
+
+  tell() {
+    return fail(ERRNO.BADF, 'a directory has no position');
+  }
+
   stat() {
+    need(this, RIGHTS.FD_FILESTAT_GET, 'fd_filestat_get');
     return this.node.stat();
   }
 
   setTimes(atim, mtim) {
+    need(this, RIGHTS.FD_FILESTAT_SET_TIMES, 'fd_filestat_set_times');
     this.node.setTimes(atim, mtim);
+  }
+
+  /** fsync of a directory succeeds, as POSIX's (wasmtime: BADF): programs sync a directory after a rename. */
+  sync(data) {
+    need(this, data ? RIGHTS.FD_DATASYNC : RIGHTS.FD_SYNC, data ? 'fd_datasync' : 'fd_sync');
   }
 
   /**

@@ -233,19 +233,26 @@ function checkProc() {
   if (type !== PROC_SUPER_MAGIC) fail(ERRNO.NOTSUP, 'sabq hostDir: /proc is not mounted (procfs); the sandbox needs /proc/self/fd');
 }
 
-/** Counts the entries and file bytes beneath `dirFd` into quota (links not followed). */
-function countTree(dirFd, quota) {
+/**
+ * Counts the entries and file bytes beneath `dirFd` into quota (links not
+ * followed; a file with hard links counts its bytes once, its names each).
+ */
+function countTree(dirFd, quota, linked = new Set()) {
   for (const name of sys(() => fs.readdirSync(fdPath(dirFd)))) {
     const at = `${fdPath(dirFd)}/${name}`;
     const st = sysOrNull(() => fs.lstatSync(at));
     if (!st) continue; // removed meanwhile
     quota.files++;
-    if (st.isFile()) quota.bytes += st.size;
+    if (st.isFile()) {
+      const key = `${st.dev}:${st.ino}`;
+      if (st.nlink <= 1 || !linked.has(key)) quota.bytes += st.size;
+      if (st.nlink > 1) linked.add(key);
+    }
     if (!st.isDirectory()) continue;
     const sub = sysOrNull(() => fs.openSync(at, O_PATH | O_DIRECTORY | O_NOFOLLOW));
     if (sub === null) continue;
     try {
-      countTree(sub, quota);
+      countTree(sub, quota, linked);
     } finally {
       fs.closeSync(sub);
     }
@@ -381,10 +388,23 @@ export class HostDir extends HostNode(Dir) {
     if (there && !(there.ino === src.ino && there.dev === src.dev)) this.forget(there);
   }
 
-  /** An entry left the tree: give back what it was charged. */
+  /**
+   * A hard link: one more name, in this directory, for what `fromName` in
+   * `fromDir` is. link(2) on one name below each directory we hold (point
+   * 1); Linux's link() does not follow a final symbolic link (point 2).
+   */
+  link(name, fromDir, fromName) {
+    this.fs.writable();
+    if (!(fromDir instanceof HostDir) || fromDir.fs !== this.fs) fail(ERRNO.XDEV, 'a hard link across mounts');
+    const from = fromDir.at(fromName);
+    const to = this.at(name);
+    this.fs.withEntries(1, () => sys(() => fs.linkSync(from, to))); // a name more; the bytes are the same
+  }
+
+  /** An entry left the tree: give back its name, and a file's bytes with its last name (`st`: lstat before). */
   forget(st) {
     this.fs.quota.entries(-1);
-    if (st.isFile()) this.fs.quota.bytes -= st.size;
+    if (st.isFile() && st.nlink <= 1) this.fs.quota.bytes -= st.size;
   }
 }
 

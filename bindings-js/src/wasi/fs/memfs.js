@@ -185,7 +185,7 @@ class Times {
 
 function statOf(node, size) {
   return {
-    dev: node.fs.dev, ino: node.ino, filetype: node.type, nlink: 1n, size,
+    dev: node.fs.dev, ino: node.ino, filetype: node.type, nlink: BigInt(node.nlink ?? 1), size,
     atim: node.times.atim, mtim: node.times.mtim, ctim: node.times.ctim,
   };
 }
@@ -295,6 +295,14 @@ export class MemDir extends Dir {
     this.forget(node);
   }
 
+  /** A hard link: `node` (a file or link of this file system) gets `name` here too. */
+  link(name, fromDir, fromName, node) {
+    if (!(node instanceof MemFile || node instanceof MemSymlink) || node.fs !== this.fs) fail(ERRNO.XDEV, 'a hard link across mounts');
+    this.add(name, node);
+    node.nlink++;
+    node.times.ctim = nowNs();
+  }
+
   rmdir(name) {
     const entries = this.changing();
     const node = entries.get(name);
@@ -305,10 +313,16 @@ export class MemDir extends Dir {
     this.forget(node);
   }
 
-  /** A node left the tree: give back what it was charged. */
+  /**
+   * A name left the tree: give back its entry, and a file's bytes with its
+   * last name (hard links share them).
+   */
   forget(node) {
     this.fs.quota.entries(-1);
-    if (node.isFile) this.fs.quota.bytes -= node.size;
+    if (node.isDir) return;
+    node.nlink--;
+    node.times.ctim = nowNs();
+    if (node.isFile && node.nlink === 0) this.fs.quota.bytes -= node.size;
   }
 
   rename(name, toDir, toName) {
@@ -343,6 +357,7 @@ export class MemFile extends File {
     this.fs = fs;
     this.ino = ino;
     this.times = new Times(t);
+    this.nlink = 1; // names in the tree (hard links)
     this.data = null; // owned bytes (capacity >= len), once written
     this.len = 0;
     this.shared = null; // the image's bytes, until the first write
@@ -390,13 +405,28 @@ export class MemFile extends File {
     return new MemOpenFile(this);
   }
 
+  /**
+   * ensure(size) after the quota was charged from `was` bytes: a size the
+   * engine cannot allocate is NOSPC (not a trap), and the charge goes back.
+   */
+  ensureCharged(size, was) {
+    try {
+      this.ensure(size);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      if (size > was) this.fs.quota.resize(size, was);
+      fail(ERRNO.NOSPC, `a file of ${size} bytes does not fit in this worker's memory`);
+    }
+  }
+
   /** Owned bytes with room for `size`; the first call copies an image file. */
   ensure(size) {
     if (this.shared) {
       const bytes = this.shared;
+      const own = new Uint8Array(Math.max(size, bytes.length)); // before letting go: it may fail
+      own.set(bytes);
       this.shared = null;
-      this.data = new Uint8Array(Math.max(size, bytes.length));
-      this.data.set(bytes);
+      this.data = own;
       this.len = bytes.length;
     }
     const cap = this.data ? this.data.length : 0;
@@ -438,7 +468,7 @@ export class MemFile extends File {
     const end = pos + src.length;
     const size = this.size;
     if (end > size) this.fs.quota.resize(size, end); // throws, changing nothing, past a limit
-    this.ensure(end);
+    this.ensureCharged(end, size);
     if (pos > this.len) this.data.fill(0, this.len, pos); // a hole reads as zeros
     this.data.set(src, pos);
     if (end > this.len) this.len = end;
@@ -450,7 +480,7 @@ export class MemFile extends File {
     this.fs.writable();
     const old = this.size;
     this.fs.quota.resize(old, size);
-    this.ensure(size);
+    this.ensureCharged(size, old);
     if (size > this.len) this.data.fill(0, this.len, size);
     this.len = size;
     this.changed();
@@ -486,6 +516,7 @@ export class MemSymlink extends Symlink {
     this.fs = fs;
     this.ino = ino;
     this.target = target;
+    this.nlink = 1;
     this.times = new Times(t);
   }
 

@@ -12,7 +12,8 @@
 //   and never containing '/' (resolve.js guarantees it).
 // - Nodes returned by lookup() may hold a resource (an open directory fd, a
 //   handle in a helper): the caller calls release() on every node it got when
-//   it is done with it. For in-memory nodes release() does nothing.
+//   it is done with it, and retain() first to share it with another holder.
+//   For in-memory nodes both do nothing.
 // - Times are BigInt nanoseconds since the Unix epoch.
 // - A read-only mount refuses every change with ROFS; the WASI layer checks
 //   the mount's flag first, backends check again where they can.
@@ -95,6 +96,9 @@ export class Node {
 
   release() {}
 
+  /** One more holder of this node (each holder calls release() once). */
+  retain() {}
+
   get isDir() {
     return this.type === FILETYPE.DIRECTORY;
   }
@@ -146,6 +150,16 @@ export class Dir extends Node {
 
   /** Removes an empty directory; NOTEMPTY, NOTDIR, NOENT. */
   rmdir(name) { // eslint-disable-line no-unused-vars
+    fail(ERRNO.NOTSUP);
+  }
+
+  /**
+   * Adds `name` as one more name of `node`, a file or link found as
+   * `fromName` in `fromDir` (a Dir of the same mount): a hard link, so both
+   * names share one node (one ino, nlink one more, one set of times).
+   * EXIST if `name` is taken; NOTSUP where the backend has no hard links.
+   */
+  link(name, fromDir, fromName, node) { // eslint-disable-line no-unused-vars
     fail(ERRNO.NOTSUP);
   }
 

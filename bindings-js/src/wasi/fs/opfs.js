@@ -10,6 +10,7 @@
 //
 // What OPFS cannot do, and what this does instead:
 // - No symbolic links: symlink() is NOTSUP (no link is ever found either).
+// - No hard links: link() is NOTSUP (see link() for why).
 // - No settable times, no access time, no directory times: times are kept
 //   here, for the session. setTimes() records atime/mtime and stat() reports
 //   them; a write or truncate sets mtime to now, as the OS would; a directory
@@ -181,6 +182,7 @@ const OpfsNode = (Base) => class extends Base {
     super();
     this.fs = opfs;
     this.id = id;
+    this.refs = 1; // holders of this object: the helper's record is let go with the last
     this.released = false;
   }
 
@@ -201,8 +203,13 @@ const OpfsNode = (Base) => class extends Base {
     this.fs.times.set(this.id, { atim: atim ?? st.atim, mtim: mtim ?? st.mtim, ctim: nowNs() });
   }
 
+  retain() {
+    if (this.released) fail(ERRNO.BADF, 'node used after release');
+    this.refs++;
+  }
+
   release() {
-    if (this.released) return;
+    if (this.released || --this.refs > 0) return;
     this.released = true;
     this.fs.defer({ op: 'release', ino: this.id });
   }
@@ -240,6 +247,16 @@ export class OpfsDir extends OpfsNode(Dir) {
   symlink() {
     this.fs.writable();
     fail(ERRNO.NOTSUP, 'OPFS has no symbolic links');
+  }
+
+  /**
+   * OPFS has no hard links: an entry is one file handle of one directory,
+   * and nothing lets two names share a file's bytes (a copy would part from
+   * the original at its first write). NOTSUP, as for symbolic links.
+   */
+  link() {
+    this.fs.writable();
+    fail(ERRNO.NOTSUP, 'OPFS has no hard links');
   }
 
   unlink(name) {
