@@ -1,7 +1,10 @@
-# mk/bench.mk — `make bench`: native (C) and JS (Node worker_threads)
-# benchmarks against their peers, interleaved rounds, medians, ratios, a table
-# and a plot (bench/run.py, bench/plot.py). `make bench FULL=1` runs longer;
-# `make bench-smoke` (part of `make test`) runs each once with tiny counts.
+# mk/bench.mk — `make bench`: native (C, C++ peers) and JS (Node
+# worker_threads, Chromium, Firefox) benchmarks against their peers,
+# interleaved rounds, medians and ratios per core placement, a table and a
+# plot (bench/run.py, bench/report.py, bench/plot.py). `make bench FULL=1`
+# runs longer; `make bench-smoke` (part of `make test`) checks the report
+# logic (bench/test_report.py), then runs each benchmark once with tiny
+# counts and fails on any error or missing row.
 BENCH_BIN := $(B)/bench
 BENCH_PROGS := $(BENCH_BIN)/spsc_tput $(BENCH_BIN)/pingpong $(BENCH_BIN)/mpmc_tput
 BENCH_CFLAGS := $(CSTD) -D_GNU_SOURCE $(WARN) -O2 -g -Iinclude -flto
@@ -33,6 +36,7 @@ bench: bench-deps $(BENCH_PROGS) wasm node_modules/.package-lock.json
 	python3 bench/run.py $(BENCH_BIN) $(BENCH_ARGS) --docs
 
 bench-smoke: bench-deps $(BENCH_PROGS) wasm node_modules/.package-lock.json
+	python3 bench/test_report.py
 	python3 bench/run.py $(BENCH_BIN) --smoke --timeout 20
 
 bench-deps:

@@ -108,7 +108,7 @@ static void *produce(void *arg)
                 backoff(&spins);
         } else if (r->kind == CCQ) {
             /* unbounded: allocates a block when its own are full (peer_cxx.h) */
-            if (!ccq_push(r->cxx, token, 8, &v, 0))
+            if (!ccq_push(r->cxx, token, 8, &v))
                 exit(4);
         } else {
             mq_push(&r->mq, &v);

@@ -1,5 +1,6 @@
 // bench/native/peer_ccq.cpp — moodycamel::ConcurrentQueue behind
-// peer_cxx.h: preallocated for 1,024 messages, a token per thread.
+// peer_cxx.h: preallocated for 1,024 messages, a token per thread, enqueue
+// (unbounded) as its users call it.
 #include <concurrentqueue/concurrentqueue.h>
 #include "peer_cxx.h"
 #include "peer_msg.hpp"
@@ -25,13 +26,11 @@ void *ccq_consumer_new(void *q, uint32_t size)
     });
 }
 
-int ccq_push(void *q, void *producer, uint32_t size, const void *msg, int bounded)
+int ccq_push(void *q, void *producer, uint32_t size, const void *msg)
 {
     return with_size(size, [&]<std::size_t N>() -> int {
-        auto &queue = *static_cast<Ccq<N> *>(q);
-        auto &token = *static_cast<moodycamel::ProducerToken *>(producer);
-        const auto &m = *static_cast<const Msg<N> *>(msg);
-        return bounded ? queue.try_enqueue(token, m) : queue.enqueue(token, m);
+        return static_cast<Ccq<N> *>(q)->enqueue(*static_cast<moodycamel::ProducerToken *>(producer),
+                                                  *static_cast<const Msg<N> *>(msg));
     });
 }
 

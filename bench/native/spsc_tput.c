@@ -8,7 +8,8 @@
  * (peer_slot_ring.h, the design of rigtorp's SPSCQueue), also by value;
  * boost-spsc, rwq and ccq are boost::lockfree::spsc_queue, moodycamel's
  * ReaderWriterQueue and ConcurrentQueue, by value through their adapters
- * (peer_cxx.h); sabq the smallest power-of-two ring holding 1024 records
+ * (peer_cxx.h; ccq is unbounded: preallocated for 1024, it grows rather than
+ * report full, its own contract); sabq the smallest power-of-two ring holding 1024 records
  * (8-byte header + payload); the mutex queue 1024 slots; pipe(2) its default
  * 64 KiB. sabq-batch moves BATCH messages per call, from and into one
  * contiguous array of messages, as a program holding an array of structs
@@ -135,7 +136,7 @@ PEER_LOOPS(ck, ck_put(r, msgs), ck_get(r, msgs))
 PEER_LOOPS(slot, slot_put(r, msgs), slot_get(r, msgs))
 PEER_LOOPS(boost_spsc, boost_spsc_push(r->cxx, r->size, msgs), boost_spsc_pop(r->cxx, r->size, msgs))
 PEER_LOOPS(rwq, rwq_push(r->cxx, r->size, msgs), rwq_pop(r->cxx, r->size, msgs))
-PEER_LOOPS(ccq, ccq_push(r->cxx, r->ccq_producer, r->size, msgs, 1), ccq_pop(r->cxx, r->ccq_consumer, r->size, msgs))
+PEER_LOOPS(ccq, ccq_push(r->cxx, r->ccq_producer, r->size, msgs), ccq_pop(r->cxx, r->ccq_consumer, r->size, msgs))
 
 static void *producer(void *arg)
 {
