@@ -93,7 +93,7 @@ def summarize(samples):
             s = {"bench": bench, "param": param, "impl": impl, "placement": pl, "unit": rows[0]["unit"],
                  "median": statistics.median(values), "min": min(values), "max": max(values), "runs": len(values),
                  "atomic_rtt_ns": statistics.median(r["atomic_rtt_ns"] for r in rows)}
-            for extra in ("p99", "gap_p99_us", "gap_max_us", "memcpy_gbs"):
+            for extra in ("p99", "gap_p99_us", "gap_max_us", "memcpy_gbs", "memcpy_ring_gbs"):
                 if all(extra in r for r in rows):
                     s[extra] = statistics.median(r[extra] for r in rows)
                     if extra == "gap_max_us":
@@ -163,7 +163,9 @@ def notes_cell(s):
         notes.append(f"stall p99 {s['gap_p99_us']:.0f} µs, max {s['gap_max_us_worst']:,.0f} µs")
     if "memcpy_gbs" in s and s["unit"] == "Mmsg/s":
         size = int(s["param"].rstrip("B"))
-        notes.append(f"{s['median'] * size / 1e3:.3g} GB/s; memcpy of {size} B here: {s['memcpy_gbs']:.3g} GB/s")
+        ring = f", {s['memcpy_ring_gbs']:.3g} through ring-sized arrays" if "memcpy_ring_gbs" in s else ""
+        notes.append(f"{s['median'] * size / 1e3:.3g} GB/s; memcpy of {size} B here: "
+                     f"{s['memcpy_gbs']:.3g} GB/s in cache{ring}")
     return "; ".join(notes)
 
 

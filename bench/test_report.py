@@ -120,9 +120,10 @@ class Table(unittest.TestCase):
         self.assertIn("near in 2, far in 2", md)
 
     def test_copy_bound_rows_show_gigabytes_and_memcpy(self):
-        samples = {("spsc throughput", "1024B", "slot"): {0: row(4.0, FAR, memcpy_gbs=45.0)}}
+        samples = {("spsc throughput", "1024B", "slot"): {0: row(4.0, FAR, memcpy_gbs=120.0, memcpy_ring_gbs=45.0)}}
         s = summary_of(samples, "spsc throughput", "1024B", "slot", "far")
-        self.assertIn("4.1 GB/s; memcpy of 1024 B here: 45 GB/s", report.notes_cell(s))
+        self.assertIn("4.1 GB/s; memcpy of 1024 B here: 120 GB/s in cache, 45 through ring-sized arrays",
+                      report.notes_cell(s))
 
 
 class MissingRows(unittest.TestCase):
