@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """bench/test_report.py — checks bench/report.py, which turns the benchmark
 rows into the published figures: samples sorted by placement, ratios only
-from the same rounds and placement, the fastest of a peer group, and the
-missing-row checks of the smoke run. Run by `make bench-smoke`.
+from the same rounds and placement, the fastest of a peer group, a table
+per placement, and what fails a smoke run (a missing row; any failure but
+the timeouts it names). Run by `make bench-smoke`.
 
     python3 bench/test_report.py
 """
@@ -109,15 +110,35 @@ class Ratios(unittest.TestCase):
 
 
 class Table(unittest.TestCase):
-    def test_both_placements_appear_with_their_probe(self):
+    def test_a_table_per_placement_with_its_probe(self):
         samples = {
             ("spsc throughput", "8B", "sabq"): {0: row(170, 67), 1: row(50, 455)},
             ("spsc throughput", "8B", "slot"): {0: row(160, 66), 1: row(66, 460)},
         }
         md = report.table(report.summarize(samples), [], "a CPU")
-        self.assertIn("| spsc throughput | 8B | near, 67 ns | sabq |", md)
-        self.assertIn("| spsc throughput | 8B | far, 455 ns | sabq |", md)
+        near_at = md.index("### Near placement: bare atomic round trip below 250 ns")
+        far_at = md.index("### Far placement: bare atomic round trip from 250 ns up to 1,500 ns")
+        self.assertLess(near_at, far_at)
+        near, far = md[near_at:far_at], md[far_at:]
+        self.assertIn("| spsc throughput | 8B | sabq | 170 | 170–170 | 1 | Mmsg/s | 67 ns | **1.06×**", near)
+        self.assertIn("| spsc throughput | 8B | sabq | 50 | 50–50 | 1 | Mmsg/s | 455 ns | **0.76×**", far)
+        self.assertNotIn("455 ns", near)
+        self.assertNotIn("67 ns", far)
+        self.assertNotIn("### Busy", md)
         self.assertIn("near in 2, far in 2", md)
+
+    def test_one_placement_only_gives_one_table(self):
+        samples = {("spsc throughput", "8B", "slot"): {0: row(60, FAR), 1: row(66, FAR)}}
+        md = report.table(report.summarize(samples), [], "a CPU")
+        self.assertEqual(md.count("### "), 1)
+        self.assertIn("### Far placement", md)
+
+    def test_failures_are_listed_with_what_was_tolerated(self):
+        failures = [{"argv": "mpmc_tput ck 4 4", "error": "did not finish in 15 s", "tolerated": "why"},
+                    {"argv": "spsc_tput rwq 8", "error": "exit 1: boom"}]
+        md = report.table([], failures, "a CPU")
+        self.assertIn("| mpmc_tput ck 4 4 | did not finish in 15 s (tolerated: why) |", md)
+        self.assertIn("| spsc_tput rwq 8 | exit 1: boom |", md)
 
     def test_copy_bound_rows_show_gigabytes_and_memcpy(self):
         samples = {("spsc throughput", "1024B", "slot"): {0: row(4.0, FAR, memcpy_gbs=120.0, memcpy_ring_gbs=45.0)}}
@@ -153,6 +174,32 @@ class MissingRows(unittest.TestCase):
     def test_a_missing_browser_is_reported(self):
         samples = {k: v for k, v in self.complete().items() if "firefox" not in k[0]}
         self.assertIn("no firefox rows at all", report.missing_rows(samples))
+
+
+class Smoke(unittest.TestCase):
+    def test_only_the_named_timeouts_are_tolerated(self):
+        timeout = {"argv": "mpmc_tput ck 4 4", "error": "did not finish in 20 s"}
+        self.assertEqual(report.smoke_problems([timeout], []), [])
+        self.assertTrue(report.tolerated(timeout))
+
+    def test_a_crash_of_a_tolerated_measurement_fails(self):
+        crash = {"argv": "mpmc_tput ck 4 4", "error": "exit -11: "}
+        self.assertEqual(report.smoke_problems([crash], []), ["mpmc_tput ck 4 4: exit -11: "])
+
+    def test_a_timeout_of_anything_else_fails(self):
+        for argv in ("mpmc_tput ck 1 1", "mpmc_tput sabq 4 4", "spsc_tput ck 8", "browser-bench.mjs firefox"):
+            failure = {"argv": argv, "error": "did not finish in 20 s"}
+            self.assertEqual(report.smoke_problems([failure], []), [f"{argv}: did not finish in 20 s"])
+
+    def test_every_tolerated_name_is_a_real_measurement(self):
+        # A name run.py never produces would tolerate nothing and hide nothing:
+        # catch the typo that once made a tolerance pattern unable to match.
+        import run
+        names = {run.name_of(argv) for argv in run.configs("build/bench")}
+        self.assertLessEqual(set(report.MAY_TIME_OUT), names)
+
+    def test_a_missing_row_fails(self):
+        self.assertEqual(report.smoke_problems([], ["no firefox rows at all"]), ["missing row: no firefox rows at all"])
 
 
 if __name__ == "__main__":
