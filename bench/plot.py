@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """bench/plot.py RESULTS.json OUT.svg — a bar chart of every benchmark group
-from bench/run.py's JSON: one panel per (benchmark, parameter), one bar per
-implementation (median), sabq in its own colour, min–max as a whisker.
-Hand-written SVG: no plotting library needed."""
+from bench/run.py's JSON: one panel per (benchmark, parameter, placement),
+one bar per implementation (median), sabq in its own colour, min–max as a
+whisker. Hand-written SVG: no plotting library needed."""
 import json
 import sys
 from html import escape
@@ -13,12 +13,13 @@ def main(src, dst):
         data = json.load(f)
     groups = {}
     for s in data["summary"]:
-        groups.setdefault((s["bench"], s["param"]), []).append(s)
+        groups.setdefault((s["bench"], s["param"], s.get("placement", "")), []).append(s)
     panel_w, panel_h, bar_h, cols = 440, 0, 16, 2
     panels = []
-    for (bench, param), rows in groups.items():
+    for (bench, param, placement), rows in groups.items():
         rows.sort(key=lambda r: r["impl"])
-        panels.append((f"{bench} — {param} ({rows[0]['unit']}{', lower is better' if rows[0]['unit'] in ('ns', '% of a core') else ''})", rows))
+        where = f", {placement}" if placement else ""
+        panels.append((f"{bench} — {param}{where} ({rows[0]['unit']}{', lower is better' if rows[0]['unit'] in ('ns', '% of a core') else ''})", rows))
     heights = [40 + bar_h * 1.5 * len(rows) for _, rows in panels]
     rows_of_panels = [panels[i:i + cols] for i in range(0, len(panels), cols)]
     y, parts = 50, []

@@ -1,44 +1,59 @@
 #!/usr/bin/env python3
 """bench/run.py — runs every benchmark several times, interleaved (each round
 measures every implementation once, so a noisy moment hits all of them), and
-reports medians with min–max, and each sabq figure as a ratio to the best peer
-measured in the same rounds.
+reports medians with min–max per core placement, and each sabq figure as a
+ratio to the peers its targets name, from samples of the same rounds and the
+same placement (bench/report.py).
 
-    python3 bench/run.py BIN_DIR [--runs N] [--scale S] [--smoke] [--docs]
+    python3 bench/run.py BIN_DIR [--runs N] [--scale S] [--smoke] [--docs] [--only A,B]
 
 Writes build/bench/results.json and build/bench/table.md, prints the table;
 with --docs also docs/benchmarks.md and docs/benchmarks.svg (plot.py).
-Standard library only.
+--smoke runs everything once with tiny counts and fails on any missing row
+and on any error but the timeouts bench/report.py's MAY_TIME_OUT names. --only runs just the measurements whose command line
+contains one of the comma-separated strings ("spsc_tput sabq 8", "firefox"),
+for A/B runs; it skips the missing-row check. Standard library only.
 """
 import argparse
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import time
 
+import report
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# (bench name, argv after the program, parameter label); the program is
-# BIN_DIR/NAME for native ones, node for JS ones.
+SPSC_QUEUES = ("sabq", "sabq-batch", "ck", "slot", "boost-spsc", "rwq", "ccq")
+MPMC_QUEUES = ("sabq", "ck", "wfcq", "boost-queue", "ccq", "mutex")
+BROWSERS = ("chromium", "firefox")
+
+
+# The argv of each measurement: BIN_DIR/NAME for native ones, node for JS ones.
 def configs(bin_dir):
     c = []
-    for size in ("8", "64", "1024"):
-        for impl in ("sabq", "sabq-batch", "ck", "slot", "mutex", "pipe"):
-            c.append(([f"{bin_dir}/spsc_tput", impl, size]))
+    for size in ("4", "8", "16", "64", "1024"):
+        # The slow textbook peers only where they were measured before: 8, 64, 1024.
+        for impl in SPSC_QUEUES + (("mutex", "pipe") if size in ("8", "64", "1024") else ()):
+            c.append([f"{bin_dir}/spsc_tput", impl, size])
     for impl in ("sabq-spin", "atomic", "sabq-park", "futex"):
         c.append([f"{bin_dir}/pingpong", impl])
     for pc in (("1", "1"), ("2", "2"), ("4", "4")):
-        for impl in ("sabq", "ck", "wfcq", "mutex"):
+        for impl in MPMC_QUEUES:
             c.append([f"{bin_dir}/mpmc_tput", impl, *pc])
     js = os.path.join(ROOT, "bench/js/node-bench.mjs")
+    # Worker rings sized alike two ways: 1,024 messages each, and 64 KiB each.
     for size in ("8", "256"):
         for impl in ("sabq", "ringbuf", "channel"):
             c.append(["node", js, "tput", impl, size])
+        for impl in ("sabq", "ringbuf"):
+            c.append(["node", js, "tput", impl, size, "64k"])
     for impl in ("sabq", "ringbuf", "channel"):
         c.append(["node", js, "rtt", impl])
+    for impl in ("sabq", "ringbuf"):
+        c.append(["node", js, "rtt", impl, "8", "64k"])
     for impl in ("sabq", "postmessage"):
         c.append(["node", js, "main-rtt", impl])
     c.append(["node", js, "idle", "sabq"])
@@ -52,15 +67,15 @@ def configs(bin_dir):
     for what in ("read", "append", "create", "mount"):
         for impl in ("sabq", "shim"):
             c.append(["node", files, what, impl])
-    # The same JS measurements in Chromium: one page runs them all per round.
-    c.append(["node", os.path.join(ROOT, "bench/js/chromium-bench.mjs")])
+    # The same JS measurements in each browser: one page runs them all per round.
+    for browser in BROWSERS:
+        c.append(["node", os.path.join(ROOT, "bench/js/browser-bench.mjs"), browser])
     return c
 
-LOWER_IS_BETTER = {"ns", "% of a core"}
-# Peers a sabq row is also divided by one by one (notes column).
-NAMED_PEERS = ("ck", "slot")
-# Rows compared with a physical limit rather than with peers.
-BASELINES = {("round trip", "spinning"): "atomic", ("round trip", "parked"): "futex"}
+
+def name_of(argv):
+    """A measurement as the table names it: "spsc_tput sabq 8", "node-bench.mjs tput sabq 8 64k"."""
+    return " ".join(os.path.basename(a) for a in argv if a != "node")
 
 
 def run_one(argv, scale, timeout):
@@ -74,63 +89,10 @@ def run_one(argv, scale, timeout):
     rows = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
     if not rows:
         return None, "printed no rows"  # exit 0 and nothing measured is a failure too
+    unprobed = [f"{r['bench']} {r['param']} {r['impl']}" for r in rows if not isinstance(r.get("atomic_rtt_ns"), (int, float))]
+    if unprobed:
+        return None, f"rows without a placement probe (atomic_rtt_ns): {', '.join(unprobed)}"
     return rows, None
-
-
-def summarize(samples):
-    """samples: {(bench, param, impl): [row, ...]} -> list of summary dicts."""
-    out = []
-    for (bench, param, impl), rows in samples.items():
-        values = [r["value"] for r in rows]
-        s = {"bench": bench, "param": param, "impl": impl, "unit": rows[0]["unit"],
-             "median": statistics.median(values), "min": min(values), "max": max(values), "runs": len(values)}
-        for extra in ("p99", "gap_p99_us", "gap_max_us"):
-            if extra in rows[0]:
-                s[extra] = statistics.median([r[extra] for r in rows])
-                if extra == "gap_max_us":
-                    s["gap_max_us_worst"] = max(r[extra] for r in rows)
-        out.append(s)
-    # Ratios: sabq rows against the best peer (or the physical limit) of their group.
-    for s in out:
-        if not s["impl"].startswith("sabq"):
-            continue
-        group = [o for o in out if o["bench"] == s["bench"] and o["param"] == s["param"]]
-        base = BASELINES.get((s["bench"], s["param"]))
-        peers = [o for o in group if (o["impl"] == base if base else not o["impl"].startswith("sabq"))]
-        if not peers:
-            continue
-        lower = s["unit"] in LOWER_IS_BETTER
-        best = min(peers, key=lambda o: o["median"]) if lower else max(peers, key=lambda o: o["median"])
-        s["vs"] = best["impl"]
-        s["ratio"] = (s["median"] / best["median"]) if best["median"] else None
-        # Against each named peer too, where targets name one (ck, slot).
-        s["vs_each"] = {p["impl"]: s["median"] / p["median"] for p in peers
-                        if p["impl"] in NAMED_PEERS and p["median"]}
-    return out
-
-
-def fmt(v):
-    return f"{v:.3g}" if v < 1000 else f"{v:,.0f}"
-
-
-def table(summary, failures, cpu):
-    lines = [f"Every figure below: {cpu}.", "",
-             "| benchmark | param | impl | median | min–max | unit | sabq ÷ best peer | notes |",
-             "|---|---|---|---:|---:|---|---|---|"]
-    for s in summary:
-        ratio = f"**{s['ratio']:.2f}×** {s['vs']}" if s.get("ratio") is not None else ""
-        notes = []
-        if len(s.get("vs_each", {})) > 1:
-            notes.append(", ".join(f"{r:.2f}× {p}" for p, r in sorted(s["vs_each"].items())))
-        if "p99" in s:
-            notes.append(f"p99 {fmt(s['p99'])} ns")
-        if "gap_max_us" in s:
-            notes.append(f"stall p99 {s['gap_p99_us']:.0f} µs, max {s['gap_max_us_worst']:,.0f} µs")
-        lines.append(f"| {s['bench']} | {s['param']} | {s['impl']} | {fmt(s['median'])} | "
-                     f"{fmt(s['min'])}–{fmt(s['max'])} | {s['unit']} | {ratio} | {'; '.join(notes)} |")
-    for f in failures:
-        lines.append(f"| {f['argv']} | | | — | | | | {f['error']} |")
-    return "\n".join(lines)
 
 
 def cpu_model():
@@ -178,14 +140,19 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--scale", type=float, default=0.3)
     ap.add_argument("--timeout", type=float, default=20)
-    ap.add_argument("--smoke", action="store_true", help="every benchmark once, tiny counts; fail on any error")
+    ap.add_argument("--smoke", action="store_true", help="every benchmark once, tiny counts; fail on any error not tolerated")
     ap.add_argument("--docs", action="store_true")
     ap.add_argument("--command", default="make bench")
+    ap.add_argument("--only", help="comma-separated substrings of the measurements to run")
     args = ap.parse_args()
     if args.smoke:
         args.runs, args.scale = 1, 0.01
     cfgs = configs(args.bin_dir)
-    samples, failures, dead = {}, [], set()
+    if args.only:
+        wanted = args.only.split(",")
+        cfgs = [c for c in cfgs if any(w in name_of(c) for w in wanted)]
+    # {(bench, param, impl): {round: row}}; each row gets its "placement".
+    samples, failures, dead, seconds = {}, [], set(), {}
     load_before = os.getloadavg()[0]
     t0 = time.time()
     for r in range(args.runs):
@@ -193,18 +160,24 @@ def main():
             if i in dead:
                 continue
             # A browser runs all its JS measurements in one process: more time.
-            limit = args.timeout * 6 if "chromium-bench" in argv[-1] else args.timeout
+            limit = args.timeout * 6 if "browser-bench" in argv[1] else args.timeout
+            started = time.time()
             rows, err = run_one(argv, args.scale, limit)
+            seconds.setdefault(name_of(argv), []).append(round(time.time() - started, 2))
             if err:
                 # A peer that cannot finish is reported once, not re-run.
-                name = " ".join(os.path.basename(a) for a in argv[-4:])
-                failures.append({"argv": name, "error": err})
+                failure = {"argv": name_of(argv), "error": err}
+                why = report.tolerated(failure)
+                if why:
+                    failure["tolerated"] = why
+                failures.append(failure)
                 dead.add(i)
                 continue
             for row in rows:
-                samples.setdefault((row["bench"], row["param"], row["impl"]), []).append(row)
+                row["placement"] = report.placement_of(row["atomic_rtt_ns"])
+                samples.setdefault((row["bench"], row["param"], row["impl"]), {}).setdefault(r, row)
         print(f"bench: round {r + 1}/{args.runs} done ({time.time() - t0:.0f} s)", file=sys.stderr)
-    summary = summarize(samples)
+    summary = report.summarize(samples)
     cpu = cpu_model()
     for s in summary:
         s["cpu"] = cpu
@@ -212,10 +185,11 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     result = {"machine": machine(cpu, (load_before, os.getloadavg()[0])), "cpu": cpu, "command": args.command, "runs": args.runs,
               "scale": args.scale, "date": time.strftime("%Y-%m-%d"), "summary": summary,
-              "failures": failures}
+              "failures": failures, "seconds": seconds, "placement": {"near_below_ns": report.NEAR_BELOW_NS,
+                                                  "busy_from_ns": report.BUSY_FROM_NS}}
     with open(os.path.join(out_dir, "results.json"), "w") as f:
         json.dump(result, f, indent=1)
-    md = table(summary, failures, cpu)
+    md = report.table(summary, failures, cpu)
     with open(os.path.join(out_dir, "table.md"), "w") as f:
         f.write(md + "\n")
     print(md)
@@ -223,10 +197,20 @@ def main():
                     os.path.join(out_dir, "plot.svg")], check=True)
     if args.docs:
         write_docs(result, md)
-    if args.smoke and failures and any(not f["argv"].startswith(("mpmc_tput ck", "ck")) for f in failures):
-        # In the smoke test only a peer's own failure to finish is tolerated.
-        print(f"bench smoke: failures: {failures}", file=sys.stderr)
-        sys.exit(1)
+    missing = [] if args.only else report.missing_rows(samples)
+    for m in missing:
+        print(f"bench: missing row: {m}", file=sys.stderr)
+    if args.smoke:
+        # Fails on every failure but the timeouts report.MAY_TIME_OUT names.
+        problems = report.smoke_problems(failures, missing)
+        for p in problems:
+            print(f"bench smoke: {p}", file=sys.stderr)
+        if problems:
+            print(f"bench smoke: FAILED ({len(problems)} problems)", file=sys.stderr)
+            sys.exit(1)
+        accepted = [f["argv"] for f in failures]
+        print(f"bench smoke: {len(cfgs)} measurements, {len(summary)} rows, none missing"
+              + (f"; tolerated timeouts: {', '.join(accepted)}" if accepted else ""), file=sys.stderr)
 
 
 def write_docs(result, md):

@@ -11,7 +11,8 @@
 #                           rust     Debian's rustc with the wasm32-unknown-unknown std,
 #                                    for the Rust host example (examples/rust/)
 #                           plugins  wasi-libc, for the WASI test plugins
-#                           bench    peers: concurrencykit and liburcu
+#                           bench    peers: concurrencykit, liburcu, boost (lockfree),
+#                                    moodycamel's ReaderWriterQueue and ConcurrentQueue
 #                           model    SPIN, the model checker (tests/model)
 set -euo pipefail
 
@@ -71,6 +72,10 @@ for part in "${@:-native}"; do
     bench)
         want libck-dev "test -f /usr/include/ck_ring.h"
         want liburcu-dev "ls /usr/include/*/urcu/wfcqueue.h"
+        want libboost-dev "test -f /usr/include/boost/lockfree/spsc_queue.hpp"
+        want libreaderwriterqueue-dev "test -f /usr/include/readerwriterqueue/readerwriterqueue.h"
+        want libconcurrentqueue-dev "test -f /usr/include/concurrentqueue/concurrentqueue.h"
+        want g++ "command -v g++"
         ;;
     *) echo "install-deps: unknown part '$part'" >&2; exit 2 ;;
     esac

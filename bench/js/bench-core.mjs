@@ -4,14 +4,19 @@
 // message link looks like; everything measured is the same code.
 //
 // Measurements (one JSON row each, as the native benchmarks print):
-//   tput IMPL SIZE   worker → worker messages/s, SIZE-byte messages
-//   rtt IMPL         worker ↔ worker round trip of an 8-byte message
-//   main-rtt IMPL    main thread ↔ worker round trip (the main thread never blocks)
+//   tput IMPL SIZE [RING]  worker → worker messages/s, SIZE-byte messages
+//   rtt IMPL [RING]        worker ↔ worker round trip of an 8-byte message
+//   main-rtt IMPL          main thread ↔ worker round trip (the main thread never blocks)
+// RING sizes the two rings alike: 'msgs' (the default), room for 1,024
+// messages each; '64k', 64 KiB of ring each, as a user sizing by bytes would.
+// Each row carries atomic_rtt_ns, the placement probe (atomic-probe.mjs) run
+// between the measurement's own two threads right before it.
 // IMPL: sabq (the JS binding: blocking calls in workers — spin, then park;
 // Atomics.waitAsync on the main thread), ringbuf (ringbuf.js from npm: one SPSC
 // byte ring per direction, polled), channel (a MessageChannel between the two
 // workers), postmessage (the worker's own link to the main thread).
 import { Sabq, SpscRing, compileSabq, END } from '../../bindings-js/src/index.js';
+import { newProbe, probePing, probeEcho } from './atomic-probe.mjs';
 
 /** A link (MessagePort, worker, parent port) as {post, listen, next}. */
 export function link(post, listen) {
@@ -48,6 +53,12 @@ export async function workerSide(data, control, peer, RingBuffer) {
     rings = data.sabs.map((s) => new RingBuffer(s, Uint8Array));
   }
   control.post('ready');
+  // The placement probe, between this pair (or this worker and the main
+  // thread, which pings for main-rtt), right before the start line.
+  if (data.probe) {
+    if (role === 'producer' || role === 'pinger') control.post({ probeNs: probePing(data.probe) });
+    else probeEcho(data.probe);
+  }
   await control.next(); // the start line
 
   const rbSend = (rb) => { while (rb.available_write() < size) {} rb.push(buf); };
@@ -112,13 +123,20 @@ export async function workerSide(data, control, peer, RingBuffer) {
 
 // ---- the main side -------------------------------------------------------------------
 
-async function setup(impl, size, directions, RingBuffer) {
+// Bytes of ring each side gets: room for 1,024 messages (sabq's records carry
+// an 8-byte header; ringbuf.js stores bare bytes), or 64 KiB for both. The
+// param of a row names it (a MessageChannel, unbounded, runs as 'msgs').
+export const RINGS = {
+  msgs: { param: '1024 messages', sabq: (size) => 2 ** Math.ceil(Math.log2(1024 * (8 + size))), ringbuf: (size) => 1024 * size },
+  '64k': { param: '64 KiB', sabq: () => 65536, ringbuf: () => 65536 },
+};
+
+async function setup(impl, size, directions, RingBuffer, ring = 'msgs') {
   if (impl === 'sabq') {
     const module = await compileSabq();
     const memory = new WebAssembly.Memory({ initial: 32, maximum: 32, shared: true });
     const sabq = await Sabq.instantiate(memory, { module });
-    // Room for 1024 messages, as in the native benchmarks.
-    const cap = 2 ** Math.ceil(Math.log2(1024 * (8 + size)));
+    const cap = RINGS[ring].sabq(size);
     let at = 64;
     const rings = [];
     for (let d = 0; d < directions; d++) {
@@ -129,26 +147,30 @@ async function setup(impl, size, directions, RingBuffer) {
     return { rings, data: { memory, module, rings: rings.map((r) => r.toJSON()) } };
   }
   if (impl === 'ringbuf') {
-    return { data: { sabs: Array.from({ length: directions }, () => RingBuffer.getStorageForCapacity(1024 * size, Uint8Array)) } };
+    return { data: { sabs: Array.from({ length: directions }, () => RingBuffer.getStorageForCapacity(RINGS[ring].ringbuf(size), Uint8Array)) } };
   }
   return { data: {} };
 }
 
-const row = (bench, impl, param, value, unit) => ({ bench, impl, param, value: Number(value.toPrecision(6)), unit });
+const row = (bench, impl, param, value, unit, probeNs) => ({ bench, impl, param, value: Number(value.toPrecision(6)), unit, atomic_rtt_ns: Math.round(probeNs) });
 
 /**
  * Runs one measurement; returns its row. `platform`: {start(data, withPeer)
  * → {control, terminate}, RingBuffer, scale}. start() gives the two workers
  * of a pair linked peers when `withPeer` (a MessageChannel).
  */
-export async function measure(platform, what, impl, size = 8) {
+export async function measure(platform, what, impl, size = 8, ring = 'msgs') {
   const scale = platform.scale ?? 1;
   const count = (n) => Math.max(100, Math.round(n * scale));
+  if (!RINGS[ring]) throw new Error(`unknown ring sizing ${ring}`);
+  const param = (s) => `${s}B, ${RINGS[ring].param}`;
+  const probe = newProbe();
   if (what === 'tput') {
     const n = count(size > 64 ? 300_000 : 500_000);
-    const { data } = await setup(impl, size, 1, platform.RingBuffer);
-    const [p, c] = await platform.startPair({ ...data, impl, size, n }, ['producer', 'consumer'], impl === 'channel');
+    const { data } = await setup(impl, size, 1, platform.RingBuffer, ring);
+    const [p, c] = await platform.startPair({ ...data, impl, size, n, probe }, ['producer', 'consumer'], impl === 'channel');
     await Promise.all([p.control.next(), c.control.next()]); // ready
+    const { probeNs } = await p.control.next();
     const done = c.control.next();
     const t0 = performance.now();
     p.control.post('go');
@@ -156,26 +178,28 @@ export async function measure(platform, what, impl, size = 8) {
     await done;
     const secs = (performance.now() - t0) / 1000;
     await Promise.all([p.terminate(), c.terminate()]);
-    return row('js worker→worker throughput', impl, `${size}B`, n / secs / 1e6, 'Mmsg/s');
+    return row('js worker→worker throughput', impl, param(size), n / secs / 1e6, 'Mmsg/s', probeNs);
   }
   if (what === 'rtt') {
     const n = count(impl === 'channel' ? 20_000 : 100_000);
-    const { data } = await setup(impl, 8, 2, platform.RingBuffer);
-    const [ping, echo] = await platform.startPair({ ...data, impl, size: 8, n }, ['pinger', 'echo'], impl === 'channel');
+    const { data } = await setup(impl, 8, 2, platform.RingBuffer, ring);
+    const [ping, echo] = await platform.startPair({ ...data, impl, size: 8, n, probe }, ['pinger', 'echo'], impl === 'channel');
     await Promise.all([ping.control.next(), echo.control.next()]);
+    const { probeNs } = await ping.control.next();
     const result = ping.control.next();
     ping.control.post('go');
     echo.control.post('go');
     const { ns } = await result;
     await Promise.all([ping.terminate(), echo.terminate()]);
-    return row('js worker↔worker round trip', impl, '8B', ns, 'ns');
+    return row('js worker↔worker round trip', impl, param(8), ns, 'ns', probeNs);
   }
   if (what === 'main-rtt') {
     const n = count(impl === 'sabq' ? 50_000 : 20_000);
     const buf = new Uint8Array(8);
     const s = await setup(impl, 8, 2, platform.RingBuffer);
-    const echo = await platform.startOne({ ...s.data, role: 'echo', impl, size: 8, n });
+    const echo = await platform.startOne({ ...s.data, role: 'echo', impl, size: 8, n, probe });
     await echo.control.next();
+    const probeNs = probePing(probe); // the worker echoes it now, then waits for 'go'
     echo.control.post('go');
     const t0 = performance.now();
     let lastYield = t0;
@@ -201,7 +225,7 @@ export async function measure(platform, what, impl, size = 8) {
     const ns = ((performance.now() - t0) * 1e6) / n;
     if (impl === 'sabq') s.rings[0].close();
     await echo.terminate();
-    return row('js main↔worker round trip', impl, '8B', ns, 'ns');
+    return row('js main↔worker round trip', impl, '8B', ns, 'ns', probeNs);
   }
   throw new Error(`unknown measurement ${what}`);
 }

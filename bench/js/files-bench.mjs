@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import * as shim from '@bjorn3/browser_wasi_shim';
 import { Coordinator } from '../../bindings-js/src/index.js';
 import { dataTree } from '../../tests/js/files-scenarios.mjs';
+import { probeNode } from './node-probe.mjs';
 
 const requested = Number(process.env.BENCH_SCALE ?? 1);
 const scale = requested < 0.05 ? requested : 1;
@@ -16,7 +17,9 @@ const FILES = Math.max(10, Math.round(10_000 * scale));
 const [, , what, impl] = process.argv;
 const wasmUrl = new URL('../../build/plugins/fsbench.wasm', import.meta.url);
 
-const row = (bench, param, value, unit) => console.log(JSON.stringify({ bench, param, impl: impl === 'shim' ? 'browser_wasi_shim' : 'sabq', value, unit }));
+// The placement probe of this process (node-probe.mjs), before anything runs.
+const probeNs = await probeNode();
+const row = (bench, param, value, unit) => console.log(JSON.stringify({ bench, param, impl: impl === 'shim' ? 'browser_wasi_shim' : 'sabq', value, unit, atomic_rtt_ns: probeNs }));
 
 /** Runs fsbench with `args` over `mounts` ({path: tree of Uint8Arrays}); returns its stdout. */
 async function runShim(args, mounts) {

@@ -1,7 +1,8 @@
 // bench/js/node-bench.mjs — the JS benchmarks (bench-core.mjs) in Node
 // worker_threads, one measurement per process, printing one JSON line like
 // the native ones.
-//   node bench/js/node-bench.mjs tput IMPL SIZE | rtt IMPL | main-rtt IMPL
+//   node bench/js/node-bench.mjs tput IMPL SIZE [RING] | rtt IMPL [8 RING] | main-rtt IMPL
+//       RING: msgs (rings of 1,024 messages, the default) or 64k (bench-core.mjs)
 //   node bench/js/node-bench.mjs idle sabq   CPU used while a WASI plugin waits
 //                                            in fd_read (10 s; 2 s quick)
 //   node bench/js/node-bench.mjs fdread sabq|sync-message
@@ -10,10 +11,13 @@
 //       same request and blocking read from JS. sync-message is a browser
 //       library: `self` is aliased to globalThis for it.
 // BENCH_SCALE scales the counts of the smoke test; quick runs keep the full
-// counts, which the JIT needs to settle.
+// counts, which the JIT needs to settle. Every row carries the placement
+// probe: the measured pair's own (bench-core.mjs) or, for the others, the
+// main thread's with a worker (node-probe.mjs), run right before.
 import { Worker, isMainThread, parentPort, workerData, MessageChannel } from 'node:worker_threads';
 import { RingBuffer } from 'ringbuf.js';
 import { measure, workerSide, link } from './bench-core.mjs';
+import { probeNode } from './node-probe.mjs';
 
 const requested = Number(process.env.BENCH_SCALE ?? 1);
 const scale = requested < 0.05 ? requested : Math.max(1, requested);
@@ -120,17 +124,20 @@ async function syncMessageWorker({ channel, n }) {
 }
 
 if (isMainThread) {
-  const [what, impl, size] = process.argv.slice(2);
+  const [what, impl, size, ring] = process.argv.slice(2);
   if (!['tput', 'rtt', 'main-rtt', 'idle', 'fdread'].includes(what)) {
     console.error('usage: node-bench.mjs tput IMPL SIZE | rtt IMPL | main-rtt IMPL | idle sabq | fdread sabq|sync-message');
     process.exit(2);
   }
   let result;
+  // Measurements that do not probe their own pair get the main thread's.
+  const probeNs = ['tput', 'rtt', 'main-rtt'].includes(what) ? undefined : await probeNode();
   if (what === 'idle') result = await idle();
   else if (what === 'fdread') {
     const ns = impl === 'sabq' ? await fdReadSabq() : await fdReadSyncMessage();
     result = { bench: 'js blocking read answered by the host', impl, param: 'round trip', value: Number(ns.toPrecision(6)), unit: 'ns' };
-  } else result = await measure(platform, what, impl, Number(size ?? 8));
+  } else result = await measure(platform, what, impl, Number(size ?? 8), ring);
+  result.atomic_rtt_ns ??= probeNs;
   console.log(JSON.stringify(result));
 } else if (workerData.role === 'sync-message') {
   await syncMessageWorker(workerData);

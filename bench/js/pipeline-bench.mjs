@@ -8,13 +8,16 @@
 // BENCH_SCALE below 0.05 shrinks the data for the smoke test.
 import { spawn } from 'node:child_process';
 import { Coordinator } from '../../bindings-js/src/index.js';
+import { probeNode } from './node-probe.mjs';
 
 const requested = Number(process.env.BENCH_SCALE ?? 1);
 const MB = requested < 0.05 ? 4 : 100;
 const HOP_MB = requested < 0.05 ? 16 : 1024;
 const [, , what, impl] = process.argv;
 const plugin = (name) => new URL(`../../build/plugins/${name}.wasm`, import.meta.url);
-const row = (bench, param, value, unit) => console.log(JSON.stringify({ bench, param, impl, value, unit }));
+// The placement probe of this process (node-probe.mjs), before anything runs.
+const probeNs = await probeNode();
+const row = (bench, param, value, unit) => console.log(JSON.stringify({ bench, param, impl, value, unit, atomic_rtt_ns: probeNs }));
 
 function data() {
   const d = new Uint8Array(MB << 20);

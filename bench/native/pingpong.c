@@ -5,7 +5,8 @@
  * parking at once (sabq_set_spin(0): every wait sleeps in the kernel).
  * Baselines, the physical limits: atomic — one cache line bounced between the
  * two threads; futex — two bare FUTEX_WAIT/FUTEX_WAKE calls per round trip.
- * Reports the median and p99 of round trips timed in blocks of 64. */
+ * Reports the median and p99 of round trips timed in blocks of 64. The two
+ * threads, pinned, run the placement probe (harness.h) first. */
 #include <errno.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -17,6 +18,7 @@
 struct run {
     const char *impl;
     uint64_t rounds;
+    struct bench_probe probe;
     struct bench_gate gate;
     sabq_spsc ping, pong;
     _Alignas(64) _Atomic uint64_t line;  /* atomic: the bounced counter */
@@ -31,6 +33,7 @@ static void *echo(void *arg)
 {
     struct run *r = arg;
     bench_pin(1);
+    bench_probe_side(&r->probe, 0);
     bench_gate_wait(&r->gate, 2);
     if (strncmp(r->impl, "sabq", 4) == 0) {
         uint64_t m;
@@ -89,6 +92,7 @@ int main(int argc, char **argv)
     pthread_t t;
     pthread_create(&t, NULL, echo, r);
     bench_pin(0);
+    bench_probe_side(&r->probe, 1);
     bench_gate_wait(&r->gate, 2);
     uint64_t blocks = r->rounds / BLOCK, *per = calloc(blocks, sizeof *per);
     for (uint64_t b = 0; b < blocks; b++) {

@@ -1,48 +1,60 @@
 /* bench/native/spsc_tput.c — one producer, one consumer, pinned to two CPUs:
- * messages per second for 8, 64 and 1024-byte messages.
- *   spsc_tput IMPL SIZE     IMPL: sabq | sabq-batch | ck | slot | mutex | pipe
+ * messages per second for 4, 8, 16, 64 and 1024-byte messages.
+ *   spsc_tput IMPL SIZE
+ *   IMPL: sabq | sabq-batch | ck | slot | boost-spsc | rwq | ccq | mutex | pipe
  * Every implementation copies the message in and out and has room for 1024
  * messages: ck_ring 1024 slots, through its typed CK_RING_PROTOTYPE interface
  * (structs by value); slot, a cached-index ring of 1024 fixed-size slots
  * (peer_slot_ring.h, the design of rigtorp's SPSCQueue), also by value;
- * sabq the smallest power-of-two ring holding 1024 records (8-byte header +
- * payload); the mutex queue 1024 slots; pipe(2) its default 64 KiB.
- * sabq-batch moves BATCH messages per call, from and into one contiguous
- * array of messages, as a program holding an array of structs would.
+ * boost-spsc, rwq and ccq are boost::lockfree::spsc_queue, moodycamel's
+ * ReaderWriterQueue and ConcurrentQueue, by value through their adapters
+ * (peer_cxx.h; ccq is unbounded: preallocated for 1024, it grows rather than
+ * report full, its own contract); sabq the smallest power-of-two ring holding 1024 records
+ * (8-byte header + payload); the mutex queue 1024 slots; pipe(2) its default
+ * 64 KiB. sabq-batch moves BATCH messages per call, from and into one
+ * contiguous array of messages, as a program holding an array of structs
+ * would.
  * Every loop has the same shape: write the sequence number, put, spin with
  * bench_relax() while full; take, spin while empty, check the sequence
  * number, stamp the window clock (harness.h). sabq runs with its blocking
- * support compiled in, as always. */
+ * support compiled in, as always.
+ * Before the measurement the two threads, already pinned, run the placement
+ * probe (harness.h); 1024-byte runs also measure the machine's memcpy rate
+ * for that size afterwards, the references of a copy-bound row: in cache
+ * (memcpy_gbs) and through two ring-sized arrays (memcpy_ring_gbs). */
 #include <ck_ring.h>
 #include <errno.h>
 #include <sabq/sabq.h>
 #include "harness.h"
+#include "peer_cxx.h"
 #include "peer_mutex_queue.h"
 #include "peer_slot_ring.h"
 
 #define BATCH 32
 #define MAX_MSG 1024
+#define SLOTS 1024
 
-struct m8 { uint64_t seq; };
-struct m64 { uint64_t seq; uint8_t pad[56]; };
-struct m1024 { uint64_t seq; uint8_t pad[1016]; };
-CK_RING_PROTOTYPE(m8, m8)
-CK_RING_PROTOTYPE(m64, m64)
-CK_RING_PROTOTYPE(m1024, m1024)
-SLOT_RING_PROTOTYPE(m8, struct m8)
-SLOT_RING_PROTOTYPE(m64, struct m64)
-SLOT_RING_PROTOTYPE(m1024, struct m1024)
+/* One message type per size, aligned as a struct of integers would be. */
+#define MSG_TYPE(n) struct m##n { _Alignas(n < 8 ? n : 8) uint8_t b[n]; };
+#define FOR_SIZES(X) X(4) X(8) X(16) X(64) X(1024)
+FOR_SIZES(MSG_TYPE)
+#define CK_TYPED(n) CK_RING_PROTOTYPE(m##n, m##n)
+FOR_SIZES(CK_TYPED)
+#define SLOT_TYPED(n) SLOT_RING_PROTOTYPE(m##n, struct m##n)
+FOR_SIZES(SLOT_TYPED)
 
 struct run {
     const char *impl;
     uint32_t size;
     uint64_t count;
+    struct bench_probe probe;
     struct bench_gate gate;
     struct bench_windows windows;
     sabq_spsc ring;
     struct ck_ring ck;
     void *ck_buf;
     struct slot_ring slot;
+    void *cxx, *ccq_producer, *ccq_consumer; /* boost-spsc, rwq, ccq */
     struct mq mq;
     int fds[2];
 };
@@ -56,41 +68,76 @@ static uint32_t pow2_at_least(uint32_t n)
 }
 
 /* The typed calls differ by message type; one switch keeps the loops alike. */
-static int ck_put(struct run *r, void *m)
+#define CK_PUT(n) case n: return ck_ring_enqueue_spsc_m##n(&r->ck, r->ck_buf, m);
+#define CK_GET(n) case n: return ck_ring_dequeue_spsc_m##n(&r->ck, r->ck_buf, m);
+#define SLOT_PUT(n) case n: return slot_ring_push_m##n(&r->slot, m);
+#define SLOT_GET(n) case n: return slot_ring_pop_m##n(&r->slot, m);
+static int ck_put(struct run *r, void *m) { switch (r->size) { FOR_SIZES(CK_PUT) } return 0; }
+static int ck_get(struct run *r, void *m) { switch (r->size) { FOR_SIZES(CK_GET) } return 0; }
+static int slot_put(struct run *r, void *m) { switch (r->size) { FOR_SIZES(SLOT_PUT) } return 0; }
+static int slot_get(struct run *r, void *m) { switch (r->size) { FOR_SIZES(SLOT_GET) } return 0; }
+
+/* The sequence number in the first bytes of a message (4 for 4-byte ones). */
+static inline void put_seq(uint8_t *m, uint32_t size, uint64_t seq)
 {
-    switch (r->size) {
-    case 8: return ck_ring_enqueue_spsc_m8(&r->ck, r->ck_buf, m);
-    case 64: return ck_ring_enqueue_spsc_m64(&r->ck, r->ck_buf, m);
-    default: return ck_ring_enqueue_spsc_m1024(&r->ck, r->ck_buf, m);
+    if (size < 8) {
+        uint32_t s = (uint32_t)seq;
+        memcpy(m, &s, 4);
+    } else {
+        memcpy(m, &seq, 8);
     }
 }
 
-static int ck_get(struct run *r, void *m)
+static inline uint64_t get_seq(const uint8_t *m, uint32_t size)
 {
-    switch (r->size) {
-    case 8: return ck_ring_dequeue_spsc_m8(&r->ck, r->ck_buf, m);
-    case 64: return ck_ring_dequeue_spsc_m64(&r->ck, r->ck_buf, m);
-    default: return ck_ring_dequeue_spsc_m1024(&r->ck, r->ck_buf, m);
+    if (size < 8) {
+        uint32_t s;
+        memcpy(&s, m, 4);
+        return s;
     }
+    uint64_t s;
+    memcpy(&s, m, 8);
+    return s;
 }
 
-static int slot_put(struct run *r, void *m)
+/* Every received message: its sequence number, then the window clock. */
+static inline void received(struct run *r, const uint8_t *m, uint64_t i)
 {
-    switch (r->size) {
-    case 8: return slot_ring_push_m8(&r->slot, m);
-    case 64: return slot_ring_push_m64(&r->slot, m);
-    default: return slot_ring_push_m1024(&r->slot, m);
+    uint64_t seq = get_seq(m, r->size), want = r->size < 8 ? (uint32_t)i : i;
+    if (seq != want) {
+        fprintf(stderr, "spsc_tput: got message %llu, expected %llu\n", (unsigned long long)seq,
+                (unsigned long long)want);
+        exit(4);
     }
+    bench_windows_mark(&r->windows, i + 1);
 }
 
-static int slot_get(struct run *r, void *m)
-{
-    switch (r->size) {
-    case 8: return slot_ring_pop_m8(&r->slot, m);
-    case 64: return slot_ring_pop_m64(&r->slot, m);
-    default: return slot_ring_pop_m1024(&r->slot, m);
+/* The peers whose put and take are single non-blocking calls returning 1 on
+ * success share one loop each way, written out for each peer in a function of
+ * its own, so the call inlines into its loop and nothing is chosen per
+ * message (the message type still is, by a switch on the size, for all). */
+#define PEER_LOOPS(name, put_call, take_call)                                                     \
+    static void produce_##name(struct run *r, uint8_t *msgs)                                      \
+    {                                                                                             \
+        for (uint64_t i = 0; i < r->count; i++) {                                                 \
+            put_seq(msgs, r->size, i);                                                            \
+            while (!(put_call))                                                                   \
+                bench_relax();                                                                    \
+        }                                                                                         \
+    }                                                                                             \
+    static void consume_##name(struct run *r, uint8_t *msgs)                                      \
+    {                                                                                             \
+        for (uint64_t i = 0; i < r->count; i++) {                                                 \
+            while (!(take_call))                                                                  \
+                bench_relax();                                                                    \
+            received(r, msgs, i);                                                                 \
+        }                                                                                         \
     }
-}
+PEER_LOOPS(ck, ck_put(r, msgs), ck_get(r, msgs))
+PEER_LOOPS(slot, slot_put(r, msgs), slot_get(r, msgs))
+PEER_LOOPS(boost_spsc, boost_spsc_push(r->cxx, r->size, msgs), boost_spsc_pop(r->cxx, r->size, msgs))
+PEER_LOOPS(rwq, rwq_push(r->cxx, r->size, msgs), rwq_pop(r->cxx, r->size, msgs))
+PEER_LOOPS(ccq, ccq_push(r->cxx, r->ccq_producer, r->size, msgs), ccq_pop(r->cxx, r->ccq_consumer, r->size, msgs))
 
 static void *producer(void *arg)
 {
@@ -98,10 +145,11 @@ static void *producer(void *arg)
     bench_pin(0);
     _Alignas(64) uint8_t msgs[BATCH * MAX_MSG]; /* message k at k * size */
     memset(msgs, 0, sizeof msgs);
+    bench_probe_side(&r->probe, 0);
     bench_gate_wait(&r->gate, 2);
     if (strcmp(r->impl, "sabq") == 0) {
         for (uint64_t i = 0; i < r->count; i++) {
-            memcpy(msgs, &i, 8);
+            put_seq(msgs, r->size, i);
             while (sabq_spsc_send(&r->ring, msgs, r->size) == -EAGAIN)
                 bench_relax();
         }
@@ -112,10 +160,8 @@ static void *producer(void *arg)
             iov[k] = (sabq_iov){msgs + k * r->size, r->size};
         for (uint64_t i = 0; i < r->count;) {
             uint32_t n = r->count - i < BATCH ? (uint32_t)(r->count - i) : BATCH;
-            for (uint32_t k = 0; k < n; k++) {
-                uint64_t seq = i + k;
-                memcpy(msgs + k * r->size, &seq, 8);
-            }
+            for (uint32_t k = 0; k < n; k++)
+                put_seq(msgs + k * r->size, r->size, i + k);
             for (uint32_t done = 0; done < n;) {
                 int sent = sabq_spsc_send_batch(&r->ring, iov + done, n - done);
                 if (sent > 0)
@@ -126,27 +172,15 @@ static void *producer(void *arg)
             i += n;
         }
         sabq_spsc_close(&r->ring);
-    } else if (strcmp(r->impl, "ck") == 0) {
-        for (uint64_t i = 0; i < r->count; i++) {
-            memcpy(msgs, &i, 8);
-            while (!ck_put(r, msgs))
-                bench_relax();
-        }
-    } else if (strcmp(r->impl, "slot") == 0) {
-        for (uint64_t i = 0; i < r->count; i++) {
-            memcpy(msgs, &i, 8);
-            while (!slot_put(r, msgs))
-                bench_relax();
-        }
     } else if (strcmp(r->impl, "mutex") == 0) {
         for (uint64_t i = 0; i < r->count; i++) {
-            memcpy(msgs, &i, 8);
+            put_seq(msgs, r->size, i);
             mq_push(&r->mq, msgs);
         }
         mq_close(&r->mq);
-    } else { /* pipe(2): fixed-size records; writes of <= PIPE_BUF are atomic */
+    } else if (strcmp(r->impl, "pipe") == 0) { /* fixed-size records; writes of <= PIPE_BUF are atomic */
         for (uint64_t i = 0; i < r->count; i++) {
-            memcpy(msgs, &i, 8);
+            put_seq(msgs, r->size, i);
             for (size_t done = 0; done < r->size;) {
                 ssize_t n = write(r->fds[1], msgs + done, r->size - done);
                 if (n <= 0)
@@ -155,21 +189,18 @@ static void *producer(void *arg)
             }
         }
         close(r->fds[1]);
+    } else if (strcmp(r->impl, "ck") == 0) {
+        produce_ck(r, msgs);
+    } else if (strcmp(r->impl, "slot") == 0) {
+        produce_slot(r, msgs);
+    } else if (strcmp(r->impl, "boost-spsc") == 0) {
+        produce_boost_spsc(r, msgs);
+    } else if (strcmp(r->impl, "rwq") == 0) {
+        produce_rwq(r, msgs);
+    } else {
+        produce_ccq(r, msgs);
     }
     return NULL;
-}
-
-/* Every received message: its sequence number, then the window clock. */
-static inline void received(struct run *r, const uint8_t *m, uint64_t i)
-{
-    uint64_t seq;
-    memcpy(&seq, m, 8);
-    if (seq != i) {
-        fprintf(stderr, "spsc_tput: got message %llu, expected %llu\n", (unsigned long long)seq,
-                (unsigned long long)i);
-        exit(4);
-    }
-    bench_windows_mark(&r->windows, i + 1);
 }
 
 static void consume(struct run *r)
@@ -192,24 +223,12 @@ static void consume(struct run *r)
             for (int k = 0; k < n; k++, i++)
                 received(r, msgs + k * r->size, i);
         }
-    } else if (strcmp(r->impl, "ck") == 0) {
-        for (uint64_t i = 0; i < r->count; i++) {
-            while (!ck_get(r, msgs))
-                bench_relax();
-            received(r, msgs, i);
-        }
-    } else if (strcmp(r->impl, "slot") == 0) {
-        for (uint64_t i = 0; i < r->count; i++) {
-            while (!slot_get(r, msgs))
-                bench_relax();
-            received(r, msgs, i);
-        }
     } else if (strcmp(r->impl, "mutex") == 0) {
         for (uint64_t i = 0; i < r->count; i++) {
             mq_pop(&r->mq, msgs);
             received(r, msgs, i);
         }
-    } else {
+    } else if (strcmp(r->impl, "pipe") == 0) {
         for (uint64_t i = 0; i < r->count; i++) {
             for (size_t done = 0; done < r->size;) {
                 ssize_t n = read(r->fds[0], msgs + done, r->size - done);
@@ -219,43 +238,81 @@ static void consume(struct run *r)
             }
             received(r, msgs, i);
         }
+    } else if (strcmp(r->impl, "ck") == 0) {
+        consume_ck(r, msgs);
+    } else if (strcmp(r->impl, "slot") == 0) {
+        consume_slot(r, msgs);
+    } else if (strcmp(r->impl, "boost-spsc") == 0) {
+        consume_boost_spsc(r, msgs);
+    } else if (strcmp(r->impl, "rwq") == 0) {
+        consume_rwq(r, msgs);
+    } else {
+        consume_ccq(r, msgs);
     }
+}
+
+static const char *const IMPLS[] = {"sabq", "sabq-batch", "ck", "slot", "boost-spsc", "rwq", "ccq", "mutex", "pipe"};
+
+static int known(const char *impl)
+{
+    for (size_t i = 0; i < sizeof IMPLS / sizeof IMPLS[0]; i++)
+        if (strcmp(impl, IMPLS[i]) == 0)
+            return 1;
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: spsc_tput sabq|sabq-batch|ck|slot|mutex|pipe 8|64|1024\n");
+    struct run *r = bench_alloc(sizeof *r);
+    if (argc == 3) {
+        r->impl = argv[1];
+        r->size = (uint32_t)atoi(argv[2]);
+    }
+    if (argc != 3 || !known(r->impl) ||
+        (r->size != 4 && r->size != 8 && r->size != 16 && r->size != 64 && r->size != 1024)) {
+        fprintf(stderr, "usage: spsc_tput sabq|sabq-batch|ck|slot|boost-spsc|rwq|ccq|mutex|pipe 4|8|16|64|1024\n");
         return 2;
     }
-    struct run r = {.impl = argv[1], .size = (uint32_t)atoi(argv[2])};
-    if (r.size != 8 && r.size != 64 && r.size != 1024)
-        return 2;
-    r.count = bench_count(r.size == 1024 ? 1000000 : 5000000);
-    bench_windows_init(&r.windows, r.count);
-    uint32_t cap = pow2_at_least(1024 * (8 + r.size));
+    /* pipe(2) moves a message in about a microsecond: a tenth of the count
+     * still gives it as many windows as the others' runs. */
+    uint64_t count = r->size == 1024 ? 1000000 : 5000000;
+    r->count = bench_count(strcmp(r->impl, "pipe") == 0 ? count / 10 : count);
+    bench_windows_init(&r->windows, r->count);
+    uint32_t cap = pow2_at_least(SLOTS * (8 + r->size));
     void *mem = bench_alloc(sabq_spsc_size(cap));
-    sabq_spsc_init(&r.ring, mem, sabq_spsc_size(cap), cap, r.size);
-    size_t slot = r.size == 8 ? sizeof(struct m8) : r.size == 64 ? sizeof(struct m64) : sizeof(struct m1024);
-    ck_ring_init(&r.ck, 1024);
-    r.ck_buf = bench_alloc(1024 * slot);
-    slot_ring_init(&r.slot, 1024, bench_alloc(1025 * slot));
-    mq_init(&r.mq, 1024, r.size);
-    if (pipe(r.fds) != 0)
+    sabq_spsc_init(&r->ring, mem, sabq_spsc_size(cap), cap, r->size);
+    ck_ring_init(&r->ck, SLOTS);
+    r->ck_buf = bench_alloc(SLOTS * r->size);
+    slot_ring_init(&r->slot, SLOTS, bench_alloc((SLOTS + 1) * r->size));
+    if (strcmp(r->impl, "boost-spsc") == 0)
+        r->cxx = boost_spsc_new(r->size);
+    else if (strcmp(r->impl, "rwq") == 0)
+        r->cxx = rwq_new(r->size);
+    else if (strcmp(r->impl, "ccq") == 0) {
+        r->cxx = ccq_new(r->size);
+        r->ccq_producer = ccq_producer_new(r->cxx, r->size);
+        r->ccq_consumer = ccq_consumer_new(r->cxx, r->size);
+    }
+    mq_init(&r->mq, SLOTS, r->size);
+    if (pipe(r->fds) != 0)
         return 3;
     pthread_t t;
-    pthread_create(&t, NULL, producer, &r);
+    pthread_create(&t, NULL, producer, r);
     bench_pin(1);
-    bench_gate_wait(&r.gate, 2);
+    bench_probe_side(&r->probe, 1);
+    bench_gate_wait(&r->gate, 2);
     uint64_t t0 = bench_now();
-    r.windows.stamps[r.windows.n++] = t0;
-    consume(&r);
+    r->windows.stamps[r->windows.n++] = t0;
+    consume(r);
     uint64_t ns = bench_now() - t0;
     pthread_join(t, NULL);
-    double overall = (double)r.count / ((double)ns / 1e9) / 1e6;
-    char param[32], extra[64];
-    snprintf(param, sizeof param, "%uB", r.size);
-    snprintf(extra, sizeof extra, "\"overall\":%.6g", overall);
-    bench_emit("spsc throughput", r.impl, param, bench_windows_rate(&r.windows, overall), "Mmsg/s", extra);
+    double overall = (double)r->count / ((double)ns / 1e9) / 1e6;
+    char param[32], extra[128];
+    snprintf(param, sizeof param, "%uB", r->size);
+    int len = snprintf(extra, sizeof extra, "\"overall\":%.6g", overall);
+    if (r->size == 1024)
+        snprintf(extra + len, sizeof extra - (size_t)len, ",\"memcpy_gbs\":%.4g,\"memcpy_ring_gbs\":%.4g",
+                 bench_memcpy_gbs(r->size, 1), bench_memcpy_gbs(r->size, SLOTS));
+    bench_emit("spsc throughput", r->impl, param, bench_windows_rate(&r->windows, overall), "Mmsg/s", extra);
     return 0;
 }
