@@ -57,10 +57,29 @@ def configs(bin_dir):
     return c
 
 LOWER_IS_BETTER = {"ns", "% of a core"}
+# The implementations that are not sabq, as the configurations above name them.
+PEER_IMPLS = {"ck", "slot", "mutex", "pipe", "atomic", "futex", "wfcq", "ringbuf", "channel", "postmessage",
+              "sync-message", "node-wasi", "shim"}
 # Peers a sabq row is also divided by one by one (notes column).
 NAMED_PEERS = ("ck", "slot")
 # Rows compared with a physical limit rather than with peers.
 BASELINES = {("round trip", "spinning"): "atomic", ("round trip", "parked"): "futex"}
+
+
+def is_peer(argv):
+    """Whether argv measures a peer only (no sabq row can come from it)."""
+    args = [os.path.basename(a) for a in argv[1:]]
+    return any(a in PEER_IMPLS for a in args) and not any(a.startswith("sabq") for a in args)
+
+
+def smoke_tolerates(failure):
+    """The one failure the smoke run (part of make test) lets pass: a peer that
+    did not finish in time. Peers that spin (ck_ring's MPMC queue 4 x 4 on two
+    CPUs) or slow down with what they hold (the WASI shim's in-memory append)
+    can outlast the timeout on a loaded machine, and a peer's speed is not
+    what the smoke run checks. A sabq benchmark that fails, a peer that
+    crashes or prints nothing, fails it."""
+    return failure["peer"] and failure["error"].startswith("did not finish")
 
 
 def run_one(argv, scale, timeout):
@@ -198,7 +217,7 @@ def main():
             if err:
                 # A peer that cannot finish is reported once, not re-run.
                 name = " ".join(os.path.basename(a) for a in argv[-4:])
-                failures.append({"argv": name, "error": err})
+                failures.append({"argv": name, "error": err, "peer": is_peer(argv)})
                 dead.add(i)
                 continue
             for row in rows:
@@ -223,10 +242,14 @@ def main():
                     os.path.join(out_dir, "plot.svg")], check=True)
     if args.docs:
         write_docs(result, md)
-    if args.smoke and failures and any(not f["argv"].startswith(("mpmc_tput ck", "ck")) for f in failures):
-        # In the smoke test only a peer's own failure to finish is tolerated.
-        print(f"bench smoke: failures: {failures}", file=sys.stderr)
-        sys.exit(1)
+    if args.smoke and failures:
+        for f in failures:
+            if smoke_tolerates(f):
+                print(f"bench smoke: tolerated, a peer's: {f['argv']}: {f['error']}", file=sys.stderr)
+        fatal = [f for f in failures if not smoke_tolerates(f)]
+        if fatal:
+            print(f"bench smoke: failures: {fatal}", file=sys.stderr)
+            sys.exit(1)
 
 
 def write_docs(result, md):
