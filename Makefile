@@ -30,7 +30,8 @@ B := build
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 
 PHONY_EXTRA := plugins rust serve test-browser test-bundlers stress-opfs test-emscripten test-cpp test-cpp-headers bench \
-               bench-smoke bench-deps model test-model fuzz fuzz-build test-fuzz soak test-readme-c kill test-kill
+               bench-smoke bench-deps model test-model fuzz fuzz-build fuzz-status fuzz-reset test-fuzz soak \
+               test-readme-c kill test-kill
 .PHONY: $(PHONY_EXTRA) all deps install uninstall test test-install test-unit test-stress test-tsan test-asan \
         test-compilers test-man test-js test-wasm-sections wasm demo clean help
 
@@ -48,7 +49,8 @@ help:
 	@echo "make test-bundlers  the npm package in apps built by Vite, webpack and esbuild"
 	@echo "make stress-opfs    OPFS_SPAWNS (300) spawns with an OPFS mount in each browser, none may hang"
 	@echo "make model      SPIN models of every protocol, each property shown able to fail (tests/model)"
-	@echo "make fuzz       libFuzzer targets, 10^8 executions in all (tests/fuzz)"
+	@echo "make fuzz       libFuzzer targets, 10^8 executions in all (tests/fuzz); resumable:"
+	@echo "                stopped, the next make fuzz does what is left (make fuzz-status)"
 	@echo "make soak       10^9 SPSC messages, 10^8 MPMC 4x4, 10^9 pipe bytes, checked; 10^5 chaos tasks"
 	@echo "make kill       SPSC producers killed with SIGKILL mid-write, 1000 times"
 
