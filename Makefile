@@ -32,7 +32,7 @@ LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 PHONY_EXTRA := plugins rust serve test-browser test-bundlers stress-opfs test-emscripten test-cpp test-cpp-headers bench \
                bench-smoke bench-deps model test-model fuzz fuzz-build fuzz-status fuzz-reset test-fuzz soak \
                test-readme-c kill test-kill
-.PHONY: $(PHONY_EXTRA) all deps install uninstall test test-install test-unit test-stress test-tsan test-asan \
+.PHONY: $(PHONY_EXTRA) all deps install uninstall test test-demo test-install test-unit test-stress test-tsan test-asan \
         test-compilers test-man test-js test-wasm-sections wasm demo clean help
 
 all: $(B)/libsabq.a $(B)/libsabq.so $(B)/sabq.pc
@@ -170,10 +170,17 @@ export TSAN_OPTIONS := halt_on_error=1 second_deadlock_stack=1
 export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
-test: deps all test-model test-fuzz test-readme-c test-kill test-compilers test-man test-install test-unit test-stress \
-      test-tsan test-asan $(B)/demo test-wasm-sections test-emscripten test-cpp test-js test-browser test-bundlers bench-smoke
-	$(B)/demo > /dev/null
+# The suites of `make test`, run one after another and each timed
+# (scripts/run-suites.sh), so that a slow one shows.
+TEST_SUITES := test-model test-fuzz test-readme-c test-kill test-compilers test-man test-install test-unit \
+               test-stress test-tsan test-asan test-demo test-wasm-sections test-emscripten test-cpp test-js \
+               test-browser test-bundlers bench-smoke
+test: deps all
+	@scripts/run-suites.sh "$(MAKE)" $(TEST_SUITES)
 	@echo "make test: all suites passed"
+
+test-demo: $(B)/demo
+	$(B)/demo > /dev/null
 
 # SPIN models (tests/model): `make model` checks every configuration (a few
 # minutes, up to 4 GB per run); `make test` the short ones.
