@@ -30,8 +30,9 @@ B := build
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 
 PHONY_EXTRA := plugins rust serve test-browser test-bundlers stress-opfs test-emscripten test-cpp test-cpp-headers bench \
-               bench-smoke bench-deps model test-model fuzz fuzz-build test-fuzz soak test-readme-c kill test-kill
-.PHONY: $(PHONY_EXTRA) all deps install uninstall test test-install test-unit test-stress test-tsan test-asan \
+               bench-smoke bench-deps model test-model fuzz fuzz-build fuzz-status fuzz-reset test-fuzz soak \
+               test-readme-c kill test-kill
+.PHONY: $(PHONY_EXTRA) all deps install uninstall test test-demo test-install test-unit test-stress test-tsan test-asan \
         test-compilers test-man test-js test-wasm-sections wasm demo clean help
 
 all: $(B)/libsabq.a $(B)/libsabq.so $(B)/sabq.pc
@@ -48,7 +49,8 @@ help:
 	@echo "make test-bundlers  the npm package in apps built by Vite, webpack and esbuild"
 	@echo "make stress-opfs    OPFS_SPAWNS (300) spawns with an OPFS mount in each browser, none may hang"
 	@echo "make model      SPIN models of every protocol, each property shown able to fail (tests/model)"
-	@echo "make fuzz       libFuzzer targets, 10^8 executions in all (tests/fuzz)"
+	@echo "make fuzz       libFuzzer targets, 10^8 executions in all (tests/fuzz); resumable:"
+	@echo "                stopped, the next make fuzz does what is left (make fuzz-status)"
 	@echo "make soak       10^9 SPSC messages, 10^8 MPMC 4x4, 10^9 pipe bytes, checked; 10^5 chaos tasks"
 	@echo "make kill       SPSC producers killed with SIGKILL mid-write, 1000 times"
 
@@ -168,10 +170,17 @@ export TSAN_OPTIONS := halt_on_error=1 second_deadlock_stack=1
 export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
-test: deps all test-model test-fuzz test-readme-c test-kill test-compilers test-man test-install test-unit test-stress \
-      test-tsan test-asan $(B)/demo test-wasm-sections test-emscripten test-cpp test-js test-browser test-bundlers bench-smoke
-	$(B)/demo > /dev/null
+# The suites of `make test`, run one after another and each timed
+# (scripts/run-suites.sh), so that a slow one shows.
+TEST_SUITES := test-model test-fuzz test-readme-c test-kill test-compilers test-man test-install test-unit \
+               test-stress test-tsan test-asan test-demo test-wasm-sections test-emscripten test-cpp test-js \
+               test-browser test-bundlers bench-smoke
+test: deps all
+	@scripts/run-suites.sh "$(MAKE)" $(TEST_SUITES)
 	@echo "make test: all suites passed"
+
+test-demo: $(B)/demo
+	$(B)/demo > /dev/null
 
 # SPIN models (tests/model): `make model` checks every configuration (a few
 # minutes, up to 4 GB per run); `make test` the short ones.

@@ -3,8 +3,15 @@
 # encoder. Built with clang's -fsanitize=fuzzer,address,undefined; the library
 # is instrumented too (fuzzer-no-link), so coverage guides the search into it.
 #
-#   make fuzz         FUZZ_RUNS_<target> executions of each (10^8 in all),
-#                     FUZZ_JOBS targets at once, niced, from tests/fuzz/corpus/
+#   make fuzz         FUZZ_RUNS_<target> executions of each (10^8 in all), in
+#                     chunks of FUZZ_CHUNK, FUZZ_JOBS at once, niced, from
+#                     tests/fuzz/corpus/; resumable: stopped, it goes on from
+#                     the chunks done (counts in build/fuzz/progress/), and it
+#                     starts over for a target whose sources changed
+#   make fuzz FUZZ_RUNS=100000 FUZZ_CHUNK=20000   a short trial: that many of
+#                     each target (counted like any others: make fuzz-reset)
+#   make fuzz-status  what is done and what is left
+#   make fuzz-reset   forget the counts (a fresh 10^8); the corpus stays
 #   make test-fuzz    each target for FUZZ_SMOKE_SECONDS (part of make test)
 #   python3 tests/fuzz/seeds.py   rewrites the seed corpus (the input formats)
 # A report, a leak or an input running longer than FUZZ_TIMEOUT seconds fails.
@@ -20,13 +27,15 @@ FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -Wall -Wextra -Werror -Iinclude
 FUZZ_LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/fuzz/obj/%.o)
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(B)/fuzz/%)
 # Executions per target, 10^8 in all: the wait target makes real waits
-# (membarrier, futex) and runs fewer.
-FUZZ_RUNS_fuzz_spsc ?= 25000000
-FUZZ_RUNS_fuzz_pipe ?= 25000000
-FUZZ_RUNS_fuzz_mpmc ?= 25000000
-FUZZ_RUNS_fuzz_wait ?= 5000000
-FUZZ_RUNS_fuzz_host ?= 20000000
+# (membarrier, futex) and runs fewer. FUZZ_RUNS, when set, is every target's.
+FUZZ_RUNS_fuzz_spsc ?= $(or $(FUZZ_RUNS),25000000)
+FUZZ_RUNS_fuzz_pipe ?= $(or $(FUZZ_RUNS),25000000)
+FUZZ_RUNS_fuzz_mpmc ?= $(or $(FUZZ_RUNS),25000000)
+FUZZ_RUNS_fuzz_wait ?= $(or $(FUZZ_RUNS),5000000)
+FUZZ_RUNS_fuzz_host ?= $(or $(FUZZ_RUNS),20000000)
 FUZZ_SMOKE_SECONDS ?= 2
+# A chunk is one libFuzzer process: what a stopped run loses at most, per job.
+FUZZ_CHUNK ?= 1000000
 FUZZ_TIMEOUT ?= 10
 FUZZ_OPTS = -timeout=$(FUZZ_TIMEOUT) -max_len=4096 -print_final_stats=1 -artifact_prefix=$(B)/fuzz/
 
@@ -57,21 +66,21 @@ endef
 test-fuzz: $(FUZZ_BINS)
 	$(foreach t,$(FUZZ_TARGETS),$(call fuzz_run,$(t),-max_total_time=$(FUZZ_SMOKE_SECONDS)))
 
-# make fuzz runs the targets side by side, FUZZ_JOBS at a time (one per core
-# by default: each is single-threaded), in FUZZ_TARGETS' order (longest
-# first). On 2 vCPUs (AMD EPYC) the 10^8 executions took 109 minutes; one
-# after another they would take about 3.4 hours (the per-target times added
-# up). Rates fall as a run goes on: the fuzzer learns the byte that makes a
-# wait park for real.
+# make fuzz runs FUZZ_JOBS chunks at a time (one per core by default: each
+# is single-threaded), the targets' chunks queued in FUZZ_TARGETS' order
+# (longest first), so both cores stay busy to the end (tests/fuzz/campaign.sh).
+# On 2 vCPUs (AMD EPYC) the 10^8 executions took 109 minutes, run as one
+# process per target; one after another they would take about 3.4 hours.
+# Rates fall as a run goes on: the fuzzer learns the byte that makes a wait
+# park for real.
 FUZZ_JOBS ?= $(shell nproc)
-
-fuzz-run-%: $(B)/fuzz/%
-	$(call fuzz_run,$*,-runs=$(FUZZ_RUNS_$*))
+FUZZ_PLAN = $(foreach t,$(FUZZ_TARGETS),$(t)=$(FUZZ_RUNS_$(t)))
 
 fuzz: $(FUZZ_BINS)
-	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory -j$(FUZZ_JOBS) $(FUZZ_TARGETS:%=fuzz-run-%) || exit 1; \
-	total=0; for t in $(FUZZ_TARGETS); do \
-	  n=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(B)/fuzz/$$t.log); total=$$((total + n)); \
-	done; \
-	echo "make fuzz: $$total executions, $(words $(FUZZ_TARGETS)) targets, $(FUZZ_JOBS) at a time, $$(( $$(date +%s) - start )) s on $$(lscpu | sed -n 's/^Model name: *//p')"
+	@FUZZ_TIMEOUT=$(FUZZ_TIMEOUT) tests/fuzz/campaign.sh run $(FUZZ_JOBS) $(FUZZ_CHUNK) $(FUZZ_PLAN)
+
+fuzz-status:
+	@tests/fuzz/campaign.sh status $(FUZZ_PLAN)
+
+fuzz-reset:
+	@tests/fuzz/campaign.sh reset

@@ -4,8 +4,9 @@
 #   scripts/install-deps.sh native   C and C++ compilers, Criterion tests, sanitizers,
 #                                    man page tools (mandoc, groff, man)
 #                           wasm     freestanding sabq.wasm (lld, binaryen, wabt)
-#                           js       Node.js and npm (the npm packages come from
-#                                    package-lock.json through `npm ci`)
+#                           js       Node.js >= 20.14 and npm (the npm packages come
+#                                    from package-lock.json through `npm ci`); stops
+#                                    with what to install when Node is older
 #                           emscripten  emcc, for build/em/libsabq.a
 #                           browser  Debian's Chromium and Firefox ESR, driven by puppeteer-core
 #                           rust     Debian's rustc with the wasm32-unknown-unknown std,
@@ -17,11 +18,34 @@
 set -euo pipefail
 
 need_pkgs=()
+check_node=0
 want() { # want PACKAGE PROBE...: queue PACKAGE unless every probe succeeds
     local pkg=$1; shift
     for probe in "$@"; do
         if ! eval "$probe" >/dev/null 2>&1; then need_pkgs+=("$pkg"); return; fi
     done
+}
+
+# The tests need Node.js 20.14 or later: `node --test` with --test-force-exit
+# and --test-timeout, Atomics.waitAsync, and the npm packages' engines.
+NODE_MIN=20.14
+version_ok() { # version_ok X.Y[...]: X.Y >= NODE_MIN
+    local v=${1#v} major minor
+    major=${v%%.*}; minor=${v#*.}; minor=${minor%%[!0-9]*}
+    [[ "$major" =~ ^[0-9]+$ && "$minor" =~ ^[0-9]+$ ]] || return 1
+    [ "$major" -gt "${NODE_MIN%.*}" ] || { [ "$major" -eq "${NODE_MIN%.*}" ] && [ "$minor" -ge "${NODE_MIN#*.}" ]; }
+}
+apt_candidate() { apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: *\([0-9.]*\).*/\1/p'; }
+node_too_old() {
+    cat >&2 <<EOF
+install-deps: the tests need Node.js $NODE_MIN or later (node --test with
+  --test-force-exit and --test-timeout); this machine has: $1.
+  Debian 12's own nodejs package is 18, too old. Install Node.js 20 or 22
+  from NodeSource (https://github.com/nodesource/distributions: its apt
+  repository, package nodejs, which brings npm) or with nvm, so that \`node\`
+  on PATH is that one, then run make again.
+EOF
+    exit 1
 }
 
 for part in "${@:-native}"; do
@@ -45,8 +69,15 @@ for part in "${@:-native}"; do
         want wabt "command -v wasm-objdump"
         ;;
     js)
+        # Debian 12's own nodejs is 18, too old: installing it would only
+        # end in the version check below.
+        if ! command -v node >/dev/null; then
+            candidate=$(apt_candidate nodejs)
+            version_ok "$candidate" || node_too_old "no node, and apt's nodejs is ${candidate:-not available}"
+        fi
         want nodejs "command -v node"
         want npm "command -v npm"
+        check_node=1
         ;;
     emscripten)
         want emscripten "command -v emcc"
@@ -81,9 +112,14 @@ for part in "${@:-native}"; do
     esac
 done
 
-[ ${#need_pkgs[@]} -eq 0 ] && exit 0
-echo "install-deps: installing ${need_pkgs[*]}"
-SUDO=
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}"
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+    echo "install-deps: installing ${need_pkgs[*]}"
+    SUDO=
+    [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}"
+fi
+if [ $check_node -eq 1 ]; then
+    found=$(node --version 2>/dev/null) || found=none
+    version_ok "$found" || node_too_old "node $found"
+fi

@@ -1,6 +1,8 @@
 /* tests/test_layout.c — the bytes init writes are the bytes docs/layout.md
  * describes: read back at fixed offsets, independent of the structs. */
 #include <errno.h>
+#include <glob.h>
+#include <stdio.h>
 #include "test_util.h"
 
 #ifdef __linux__
@@ -106,10 +108,68 @@ Test(layout, pipe_and_mpmc_header_bytes)
     free(mem);
 }
 
+/* Every code sabq returns: the ones lib/freestanding/errno.h gives sabq.wasm. */
+static const struct {
+    int code;
+    const char *name;
+} sabq_codes[] = {
+    {EAGAIN, "EAGAIN"}, {ETIMEDOUT, "ETIMEDOUT"}, {EPIPE, "EPIPE"},   {EMSGSIZE, "EMSGSIZE"},
+    {EINVAL, "EINVAL"}, {EPROTO, "EPROTO"},       {EEXIST, "EEXIST"}, {ENOENT, "ENOENT"},
+    {ENOMEM, "ENOMEM"}, {EACCES, "EACCES"},       {EDEADLK, "EDEADLK"},
+};
+#define N_CODES (sizeof sabq_codes / sizeof sabq_codes[0])
+
+/* Each code gets its own message, naming it: "... (EPIPE)". */
 Test(layout, strerror_names_every_code)
 {
     cr_expect_str_eq(sabq_strerror(0), "success");
-    cr_expect(strlen(sabq_strerror(-EAGAIN)) > 0);
-    cr_expect_str_neq(sabq_strerror(-EPROTO), sabq_strerror(-EPIPE));
-    cr_expect(strlen(sabq_strerror(-12345)) > 0, "unknown codes still get a string");
+    const char *unknown = sabq_strerror(-12345);
+    cr_expect(strlen(unknown) > 0, "unknown codes still get a string");
+    for (size_t i = 0; i < N_CODES; i++) {
+        const char *msg = sabq_strerror(-sabq_codes[i].code);
+        char tag[32];
+        snprintf(tag, sizeof tag, "(%s)", sabq_codes[i].name);
+        cr_expect(strstr(msg, tag) != NULL, "sabq_strerror(-%s) is \"%s\": it does not name the code",
+                  sabq_codes[i].name, msg);
+        for (size_t j = 0; j < i; j++)
+            cr_expect(strcmp(msg, sabq_strerror(-sabq_codes[j].code)) != 0, "-%s and -%s share the message \"%s\"",
+                      sabq_codes[i].name, sabq_codes[j].name, msg);
+    }
+}
+
+/* A code a header documents (a "-EXXX" in include/sabq/) is one of the codes
+ * above, so that a new one cannot go without its message. */
+Test(layout, every_code_the_headers_document_is_named)
+{
+    char pattern[512];
+    const char *here = __FILE__; /* tests/test_layout.c, as make compiles it from the top */
+    const char *slash = strrchr(here, '/');
+    snprintf(pattern, sizeof pattern, "%.*s/../include/sabq/*.h", slash ? (int)(slash - here) : 1,
+             slash ? here : ".");
+    glob_t g;
+    cr_assert_eq(glob(pattern, 0, NULL, &g), 0, "no headers at %s", pattern);
+    size_t found = 0;
+    for (size_t f = 0; f < g.gl_pathc; f++) {
+        FILE *in = fopen(g.gl_pathv[f], "r");
+        cr_assert_not_null(in, "%s", g.gl_pathv[f]);
+        char line[1024];
+        while (fgets(line, sizeof line, in)) {
+            for (const char *p = line; (p = strstr(p, "-E")) != NULL; p += 2) {
+                size_t n = 0;
+                while (p[2 + n] >= 'A' && p[2 + n] <= 'Z')
+                    n++;
+                if (n < 3)
+                    continue;
+                int known = 0;
+                for (size_t i = 0; i < N_CODES; i++)
+                    known |= strlen(sabq_codes[i].name) == n + 1 && strncmp(sabq_codes[i].name, p + 1, n + 1) == 0;
+                cr_expect(known, "%s documents -%.*s, which sabq_strerror's test does not know", g.gl_pathv[f],
+                          (int)(n + 1), p + 1);
+                found++;
+            }
+        }
+        fclose(in);
+    }
+    globfree(&g);
+    cr_expect_gt(found, 20, "only %zu codes found in the headers", found);
 }

@@ -8,11 +8,17 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <time.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sabq/sabq.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+#endif
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -41,6 +47,47 @@ static inline void test_until_waiting(struct sabq_event *ev, uint32_t how_many)
         sched_yield();
     }
 }
+
+#ifdef __linux__
+/* The calling thread's id (for test_until_asleep). */
+static inline pid_t test_tid(void) { return (pid_t)syscall(SYS_gettid); }
+
+/* Whether thread `tid` of this process is blocked in a futex wait: state S
+ * in /proc/self/task/TID/stat, and SYS_futex the call it is in, where the
+ * kernel shows that (/proc/self/task/TID/syscall). */
+static inline int test_in_futex(pid_t tid)
+{
+    char path[64], text[256];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    const char *state = strrchr(text, ')'); /* "pid (comm) S ..." */
+    if (!state || state[1] != ' ' || state[2] != 'S')
+        return 0;
+    snprintf(path, sizeof path, "/proc/self/task/%d/syscall", (int)tid);
+    if (!(f = fopen(path, "r")))
+        return 1; /* not shown: the state has to do */
+    long nr = -1;
+    int got = fscanf(f, "%ld", &nr);
+    fclose(f);
+    return got != 1 || nr == SYS_futex;
+}
+
+/* Until thread `tid` sleeps in a futex wait: after it announced itself, or
+ * called a wait, that is the wait. A wake that comes later must be what ends
+ * it, not a check on the way in. */
+static inline void test_until_asleep(pid_t tid)
+{
+    uint64_t give_up = sabq_now_ns() + 10000 * MS;
+    while (!test_in_futex(tid)) {
+        cr_assert_lt(sabq_now_ns(), give_up, "the waiter never went to sleep");
+        sched_yield();
+    }
+}
+#endif
 
 /* A SABQ_ALIGN-aligned block of exactly `size` bytes, filled with 0xA5 so a
  * test never passes because memory happened to be zero. Free with free(). */

@@ -45,12 +45,14 @@ Test(wait, spin_setting)
 
 struct waker {
     _Atomic uint32_t *word;
+    _Atomic pid_t tid;
     int rc;
 };
 
 static void *wait_on_word(void *arg)
 {
     struct waker *k = arg;
+    atomic_store(&k->tid, test_tid());
     k->rc = sabq_wait(k->word, 0, 5000 * MS);
     return NULL;
 }
@@ -58,10 +60,14 @@ static void *wait_on_word(void *arg)
 Test(wait, wake_reaches_a_sleeper)
 {
     _Atomic uint32_t w = 0;
-    struct waker k = {&w, 1};
+    struct waker k = {&w, 0, 1};
     pthread_t t = test_spawn(wait_on_word, &k);
-    /* A bare word has no waiters count: whether the thread is asleep yet does
-     * not matter, the store or the wake reaches it either way. */
+    /* Until the thread sleeps in its futex: a store it saw on the way in
+     * would end its wait without any wake, and a wake that reaches nobody
+     * would pass. */
+    while (atomic_load(&k.tid) == 0)
+        sched_yield();
+    test_until_asleep(atomic_load(&k.tid));
     uint64_t t0 = sabq_now_ns();
     atomic_store(&w, 1);
     sabq_wake(&w, SABQ_WAKE_ALL);

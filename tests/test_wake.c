@@ -270,27 +270,6 @@ static void until_announced(struct sabq_event *ev)
     }
 }
 
-/* Until thread `tid` of this process sleeps in the kernel (state S in
- * /proc): after it announced itself, that is its futex wait. */
-static void until_asleep(pid_t tid)
-{
-    char path[64], stat[256];
-    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
-    uint64_t give_up = sabq_now_ns() + TIMEOUT_NS;
-    for (;;) {
-        FILE *f = fopen(path, "r");
-        cr_assert_not_null(f);
-        size_t n = fread(stat, 1, sizeof stat - 1, f);
-        fclose(f);
-        stat[n] = '\0';
-        const char *state = strrchr(stat, ')'); /* "pid (comm) S ..." */
-        if (state && state[1] == ' ' && state[2] == 'S')
-            return;
-        cr_assert_lt(sabq_now_ns(), give_up, "the waiter never went to sleep");
-        sched_yield();
-    }
-}
-
 /* Runs one round of a case and returns the wake latency in ns. With
  * `asleep`, the change comes once the waiter sleeps in its futex; without,
  * as soon as it has announced itself, often while it is still on its way to
@@ -305,7 +284,7 @@ static uint64_t wake_round(const struct wake_case *wc, int asleep)
     if (asleep) {
         while (atomic_load(&w.tid) == 0)
             sched_yield();
-        until_asleep(atomic_load(&w.tid));
+        test_until_asleep(atomic_load(&w.tid));
     }
     uint64_t t0 = sabq_now_ns();
     wc->wake(&ctx);

@@ -35,6 +35,18 @@ function deadlineOf(timeoutMs) {
   return timeoutMs === undefined || timeoutMs === Infinity ? Infinity : now() + Math.max(0, timeoutMs);
 }
 
+/** The re-check after announcing: an attempt that throws (a send on a closed
+ * ring, a corrupt one) withdraws the announcement before the error goes on,
+ * or the waiters word would count this thread for ever. */
+function recheck(ex, event, attempt) {
+  try {
+    return attempt();
+  } catch (e) {
+    ex.sabq_js_event_cancel(event);
+    throw e;
+  }
+}
+
 /**
  * Blocks (workers, Node) until attempt() returns something other than AGAIN,
  * or the timeout passes (then returns null). While spinning, `worthTrying`
@@ -69,7 +81,7 @@ export function blockOn(sabq, event, attempt, timeoutMs, worthTrying, tried = fa
   const seqIndex = (event + 0) >> 2; // the event's seq word
   for (;;) {
     const key = ex.sabq_js_event_prepare(event);
-    r = attempt();
+    r = recheck(ex, event, attempt);
     if (r !== AGAIN) {
       ex.sabq_js_event_cancel(event);
       return r;
@@ -150,7 +162,7 @@ export async function waitOn(sabq, event, attempt, { timeoutMs, signal, keepAliv
     for (;;) {
       signal?.throwIfAborted();
       const key = ex.sabq_js_event_prepare(event);
-      r = attempt();
+      r = recheck(ex, event, attempt);
       if (r !== AGAIN) {
         ex.sabq_js_event_cancel(event);
         return r;

@@ -35,10 +35,24 @@ export function engine(name) {
   return e;
 }
 
-/** The engines to test: all, or those named in SABQ_BROWSERS (e.g. "firefox"). */
-export const engines = process.env.SABQ_BROWSERS
-  ? ALL_ENGINES.filter((e) => process.env.SABQ_BROWSERS.split(/[ ,]+/).includes(e.name))
-  : ALL_ENGINES;
+/**
+ * The engines to test: all, or those named in SABQ_BROWSERS (e.g. "firefox",
+ * "chromium,firefox"). A name that is no engine is an error: it would
+ * register no test, and the run would be green having tested nothing.
+ */
+export const engines = selectEngines(process.env.SABQ_BROWSERS);
+
+/** The engines `names` (comma- or space-separated) picks; all when unset or empty. */
+export function selectEngines(names) {
+  const wanted = (names ?? '').split(/[ ,]+/).filter(Boolean);
+  if (wanted.length === 0) return ALL_ENGINES;
+  const unknown = wanted.filter((n) => !ALL_ENGINES.some((e) => e.name === n));
+  if (unknown.length > 0) {
+    throw new Error(`SABQ_BROWSERS: no browser engine ${unknown.map((n) => `'${n}'`).join(', ')} ` +
+      `(the engines are ${ALL_ENGINES.map((e) => e.name).join(', ')})`);
+  }
+  return ALL_ENGINES.filter((e) => wanted.includes(e.name));
+}
 
 /**
  * Starts the server and `engine` with a fresh profile.

@@ -5,6 +5,7 @@
 // throw. Results go to window.__result for tests/browser/rings.test.mjs.
 import { Sabq, SpscRing, Pipe, MpmcQueue, END, SabqError, compileSabq, canBlock } from '/bindings-js/src/index.js';
 import { payload, checkPayload } from '/tests/js/payload.mjs';
+import { wokenAsync } from '/tests/js/whole-timeout.mjs';
 import { startStallMeter } from '/examples/browser/stall-meter.js';
 
 const N = 1_000_000;
@@ -68,7 +69,7 @@ async function mpmcWorkersToPage() {
   let received = 0;
   while (received < N) {
     let m = q.pop();
-    if (m === null) m = await q.popAsync({ timeoutMs: 10_000 });
+    if (m === null) m = await wokenAsync('popAsync', 10_000, () => q.popAsync({ timeoutMs: 10_000 }));
     if (m === null || m === END) throw new Error(`mpmc: stalled after ${received}`);
     const [id, seq] = checkPayload(m);
     if (seq !== next[id]) throw new Error(`mpmc: producer ${id} sent ${seq}, expected ${next[id]}`);
@@ -90,7 +91,9 @@ async function pageWorkerEcho() {
   const sender = (async () => {
     for (let seq = 0; seq < N; seq++) {
       const m = payload(9, seq);
-      if (!out.send(m) && !(await out.sendAsync(m, { timeoutMs: 10_000 }))) throw new Error('echo: send stalled');
+      if (!out.send(m) && !(await wokenAsync('sendAsync', 10_000, () => out.sendAsync(m, { timeoutMs: 10_000 })))) {
+        throw new Error('echo: send stalled');
+      }
       await maybeYield();
     }
     out.close();
@@ -98,7 +101,7 @@ async function pageWorkerEcho() {
   let received = 0;
   for (;;) {
     let m = back.receive();
-    if (m === null) m = await back.receiveAsync({ timeoutMs: 10_000 });
+    if (m === null) m = await wokenAsync('receiveAsync', 10_000, () => back.receiveAsync({ timeoutMs: 10_000 }));
     if (m === END) break;
     if (m === null) throw new Error(`echo: stalled after ${received}`);
     const [, seq] = checkPayload(m);

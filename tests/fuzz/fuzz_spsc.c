@@ -2,10 +2,15 @@
  * a region taken from the input, or lay one out with fuzzed geometry (and
  * indices started just below 2^32 when the input says so), then run a script
  * of every producer and consumer call, with the peer's scribbles in between.
- * While the peer is honest every result is checked against a reference FIFO
- * (the exact messages, in order; -EAGAIN from an empty ring or with a message
- * queued is wrong; -EPROTO never); afterwards, only that each result is one
- * the header documents and every view lies inside the data area. */
+ * While the peer is honest every result is checked against a reference: the
+ * exact messages, in order, never -EPROTO, and the ring positions of
+ * docs/layout.md ("SPSC message ring"), so a send is refused with -EAGAIN
+ * exactly when its record (and the padding before it) does not fit, and head,
+ * tail and used are where the layout puts them. A batch's records and runs
+ * are read back and checked against the same rules (where a run is cut
+ * depends on the producer's cached tail, which the layout leaves open).
+ * Afterwards, only that each result is one the header documents and every
+ * view lies inside the data area. */
 #include "fuzz.h"
 
 #define MAX_MSGS 1024 /* more than a 2048-byte ring can hold (8 bytes a record at least) */
@@ -13,12 +18,32 @@
 struct ref {
     uint64_t first[MAX_MSGS]; /* stream offset of each queued message's first byte */
     uint32_t len[MAX_MSGS];
+    uint32_t end[MAX_MSGS];   /* the consumer's tail once it has taken the message */
     uint32_t head, tail;      /* queued: tail .. head (mod MAX_MSGS) */
     uint64_t next;            /* stream offset of the next message sent */
+    uint32_t pos_head;        /* ring positions: where the next record goes, */
+    uint32_t pos_tail;        /* and where the consumer's tail is */
+    uint32_t cap;
     int honest, closed;
 };
 
 static uint32_t ref_count(const struct ref *m) { return m->head - m->tail; }
+
+static uint32_t rec_bytes(uint32_t len) { return SABQ_REC_HDR + ((len + 7u) & ~7u); }
+
+/* The padding a record of `len` bytes needs before it at the reference head:
+ * the rest of the area when the record does not fit before its end. */
+static uint32_t ref_skip(const struct ref *m, uint32_t len)
+{
+    uint32_t to_end = m->cap - (m->pos_head & (m->cap - 1));
+    return rec_bytes(len) > to_end ? to_end : 0;
+}
+
+/* Whether a record of `len` bytes, padding included, fits in the free room. */
+static int ref_fits(const struct ref *m, uint32_t len)
+{
+    return ref_skip(m, len) + rec_bytes(len) <= m->cap - (m->pos_head - m->pos_tail);
+}
 
 static void fill(uint8_t *dst, uint64_t first, uint32_t len)
 {
@@ -26,13 +51,45 @@ static void fill(uint8_t *dst, uint64_t first, uint32_t len)
         dst[i] = fuzz_byte(first + i);
 }
 
-static void ref_push(struct ref *m, uint32_t len)
+/* A message sent, which the consumer will have taken once its tail is at `end`. */
+static void ref_push(struct ref *m, uint32_t len, uint32_t end)
 {
+    if (!m->honest)
+        return;
     FUZZ_CHECK(ref_count(m) < MAX_MSGS, "reference queue overflow");
     m->first[m->head % MAX_MSGS] = m->next;
     m->len[m->head % MAX_MSGS] = len;
+    m->end[m->head % MAX_MSGS] = end;
     m->head++;
     m->next += len;
+    m->pos_head = end;
+}
+
+/* A record of `len` bytes sent at the reference head (`reserved` bytes were
+ * asked for: the padding was decided for those). */
+static void ref_push_record(struct ref *m, uint32_t reserved, uint32_t len)
+{
+    ref_push(m, len, m->pos_head + ref_skip(m, reserved) + rec_bytes(len));
+}
+
+/* The consumer took `k` messages: its tail must be past the last of them. */
+static void ref_take(struct ref *m, const sabq_spsc *cons, uint32_t k)
+{
+    if (!m->honest || k == 0)
+        return;
+    m->pos_tail = m->end[(m->tail + k - 1) % MAX_MSGS];
+    m->tail += k;
+    uint32_t tail = atomic_load_explicit(&cons->shm->cons.tail, memory_order_relaxed);
+    FUZZ_CHECK(tail == m->pos_tail, "tail %u, the layout puts it at %u", tail, m->pos_tail);
+}
+
+/* After a producer call: head where the reference put the last record. */
+static void ref_check_head(const struct ref *m, const sabq_spsc *prod)
+{
+    if (!m->honest)
+        return;
+    uint32_t head = atomic_load_explicit(&prod->shm->prod.head, memory_order_relaxed);
+    FUZZ_CHECK(head == m->pos_head, "head %u, the layout puts it at %u", head, m->pos_head);
 }
 
 /* A message the ring handed out: with an honest peer it must be the oldest. */
@@ -47,8 +104,7 @@ static void ref_expect(const struct ref *m, uint32_t k, const uint8_t *data, uin
         FUZZ_CHECK(data[i] == fuzz_byte(m->first[at] + i), "byte %u of a message differs", i);
 }
 
-/* After a send refused for room: an honest ring holding nothing accepts any
- * message up to msg_max, padding included. */
+/* A send of `len` bytes: accepted exactly when its record fits. */
 static void expect_send(const struct ref *m, const sabq_spsc *r, int rc, uint32_t len)
 {
     if (!m->honest) {
@@ -60,8 +116,64 @@ static void expect_send(const struct ref *m, const sabq_spsc *r, int rc, uint32_
     else if (len > r->msg_max)
         FUZZ_CHECK(rc == -EMSGSIZE, "send of %u > msg_max: %d", len, rc);
     else
-        FUZZ_CHECK(rc == 0 || (rc == -EAGAIN && ref_count(m) > 0), "send of %u: %d (%u queued)",
-                   len, rc, ref_count(m));
+        FUZZ_CHECK(rc == (ref_fits(m, len) ? 0 : -EAGAIN),
+                   "send of %u: %d (%u queued, head %u, tail %u, capacity %u)", len, rc, ref_count(m),
+                   m->pos_head, m->pos_tail, m->cap);
+}
+
+/* A batch sent `sent` of its `n` messages (sent > 0): read back what it wrote
+ * from the reference head, record by record, as the layout says it must be:
+ * sealed at its position, lengths those of the batch, runs of at least three
+ * equal messages, padding only where what follows would not fit before the
+ * end; then it must have stopped only at a message that does not fit. */
+static void expect_batch(struct ref *m, const sabq_spsc *r, const sabq_iov *iov, uint32_t n, uint32_t sent)
+{
+    if (!m->honest)
+        return;
+    uint32_t k = 0;
+    while (k < sent) {
+        uint32_t pos = m->pos_head, off = pos & r->mask, padded = 0;
+        const uint32_t *h = (const uint32_t *)(const void *)(r->data + off);
+        FUZZ_CHECK(h[1] == SABQ_SEAL(pos), "batch message %u: seal %u at %u", k, h[1], pos);
+        if (h[0] == SABQ_REC_PAD) {
+            FUZZ_CHECK(off != 0, "padding at offset 0");
+            padded = r->cap - off;
+            pos += padded;
+            off = 0;
+            h = (const uint32_t *)(const void *)r->data;
+            FUZZ_CHECK(h[1] == SABQ_SEAL(pos), "batch message %u after padding: seal %u at %u", k, h[1], pos);
+        }
+        uint32_t room = r->cap - off;
+        if (h[0] == SABQ_REC_RUN) {
+            FUZZ_CHECK(room >= SABQ_RUN_HDR, "a run header past the end of the area");
+            const struct sabq_run *run = (const struct sabq_run *)(const void *)h;
+            uint32_t elem = run->elem_len, count = run->count, stride = (elem + 7u) & ~7u;
+            FUZZ_CHECK(count >= 3 && count <= sent - k, "a run of %u in a batch of %u from %u", count, sent, k);
+            for (uint32_t i = 0; i < count; i++)
+                FUZZ_CHECK(iov[k + i].len == elem, "a run of %u-byte messages holds one of %u", elem,
+                           iov[k + i].len);
+            FUZZ_CHECK(SABQ_RUN_HDR + count * stride <= room, "a run past the end of the area");
+            FUZZ_CHECK(!padded || padded < SABQ_RUN_HDR + 3 * stride,
+                       "a run padded to offset 0 though three messages fit in the %u bytes before the end",
+                       padded);
+            m->pos_head = pos;
+            for (uint32_t i = 0; i < count; i++)
+                ref_push(m, elem, pos + SABQ_RUN_HDR + (i + 1) * stride);
+            k += count;
+        } else {
+            FUZZ_CHECK(h[0] == iov[k].len, "batch message %u: length %u, sent %u", k, h[0], iov[k].len);
+            FUZZ_CHECK(rec_bytes(h[0]) <= room, "a record past the end of the area");
+            FUZZ_CHECK(!padded || rec_bytes(h[0]) > padded,
+                       "a record padded to offset 0 though it fits in the %u bytes before the end", padded);
+            ref_push(m, h[0], pos + rec_bytes(h[0]));
+            k++;
+        }
+        FUZZ_CHECK(m->pos_head - m->pos_tail <= r->cap, "a batch wrote past the consumer's tail");
+    }
+    if (sent < n)
+        FUZZ_CHECK(iov[sent].len > r->msg_max || !ref_fits(m, iov[sent].len),
+                   "a batch stopped at message %u of %u, which fits", sent, n);
+    ref_check_head(m, r);
 }
 
 /* A receive that found nothing: right only if nothing is queued. */
@@ -96,7 +208,8 @@ static void run_script(struct fuzz_input *in, const struct fuzz_region *reg, con
             rc = sabq_spsc_send(prod, buf[0], len);
             expect_send(m, prod, rc, len);
             if (rc == 0)
-                ref_push(m, len);
+                ref_push_record(m, len, len);
+            ref_check_head(m, prod);
             break;
         case OP_RESERVE: { /* reserve, fill, commit (maybe fewer bytes, maybe not at all) */
             sabq_spsc_resv w;
@@ -113,7 +226,8 @@ static void run_script(struct fuzz_input *in, const struct fuzz_region *reg, con
             fill(w.data, m->next, n);
             FUZZ_CHECK(sabq_spsc_commit(prod, &w, len + 1) == -EINVAL, "commit beyond the reservation");
             FUZZ_CHECK(sabq_spsc_commit(prod, &w, n) == 0, "commit");
-            ref_push(m, n);
+            ref_push_record(m, len, n);
+            ref_check_head(m, prod);
             break;
         }
         case OP_SEND_BATCH: {
@@ -129,11 +243,12 @@ static void run_script(struct fuzz_input *in, const struct fuzz_region *reg, con
             rc = sabq_spsc_send_batch(prod, iov, n);
             if (rc <= 0) {
                 expect_send(m, prod, rc, len);
+                ref_check_head(m, prod);
                 break;
             }
             FUZZ_CHECK((uint32_t)rc <= n, "sent %d of %u", rc, n);
-            for (int i = 0; i < rc; i++)
-                ref_push(m, iov[i].len);
+            FUZZ_CHECK(!m->honest || !m->closed, "a batch sent on a closed ring");
+            expect_batch(m, prod, iov, n, (uint32_t)rc);
             break;
         }
         case OP_SEND_WAIT:
@@ -143,7 +258,8 @@ static void run_script(struct fuzz_input *in, const struct fuzz_region *reg, con
                 rc = -EAGAIN; /* the same verdict for the checks */
             expect_send(m, prod, rc, len);
             if (rc == 0)
-                ref_push(m, len);
+                ref_push_record(m, len, len);
+            ref_check_head(m, prod);
             break;
         case OP_RECV:
         case OP_RECV_WAIT: {
@@ -155,7 +271,7 @@ static void run_script(struct fuzz_input *in, const struct fuzz_region *reg, con
             if (rc >= 0) {
                 FUZZ_CHECK((uint32_t)rc <= room && (uint32_t)rc <= cons->msg_max, "length %d", rc);
                 ref_expect(m, 0, out[0], (uint32_t)rc);
-                m->tail += m->honest;
+                ref_take(m, cons, 1);
             } else if (rc == -EMSGSIZE) {
                 if (m->honest)
                     FUZZ_CHECK(ref_count(m) && m->len[m->tail % MAX_MSGS] > room, "-EMSGSIZE");
@@ -199,8 +315,7 @@ static void run_script(struct fuzz_input *in, const struct fuzz_region *reg, con
             }
             if (fuzz_u8(in) & 1) {
                 sabq_spsc_release(cons, &last);
-                if (m->honest)
-                    m->tail += seen;
+                ref_take(m, cons, seen);
             }
             break;
         }
@@ -217,8 +332,7 @@ static void run_script(struct fuzz_input *in, const struct fuzz_region *reg, con
                     FUZZ_CHECK(iov[i].len <= cons->msg_max, "length %u", iov[i].len);
                     ref_expect(m, (uint32_t)i, out[i], iov[i].len);
                 }
-                if (m->honest)
-                    m->tail += (uint32_t)rc;
+                ref_take(m, cons, (uint32_t)rc);
             } else if (rc == -EMSGSIZE) {
                 if (m->honest)
                     FUZZ_CHECK(ref_count(m) && m->len[m->tail % MAX_MSGS] > room0, "-EMSGSIZE");
@@ -238,8 +352,8 @@ static void run_script(struct fuzz_input *in, const struct fuzz_region *reg, con
             uint32_t used = sabq_spsc_used(prod);
             FUZZ_CHECK(used <= prod->cap, "used %u > capacity", used);
             if (m->honest)
-                FUZZ_CHECK((used == 0) == (ref_count(m) == 0), "used %u with %u queued", used,
-                           ref_count(m));
+                FUZZ_CHECK(used == m->pos_head - m->pos_tail, "used %u with %u queued, the layout says %u",
+                           used, ref_count(m), m->pos_head - m->pos_tail);
             break;
         }
         case OP_SCRIBBLE:
@@ -286,7 +400,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             atomic_store(&s->cons.tail, start);
             s->cons.head_cache = start;
             s->cons.run_end = start; /* "no run", as a ring that got there has it */
+            m.pos_head = m.pos_tail = start;
         }
+        m.cap = cap;
         FUZZ_CHECK(sabq_spsc_attach(&cons, reg.mem, rsize) == 0, "attach to a fresh ring");
         m.honest = 1;
         run_script(&in, &reg, &prod, &cons, &m);

@@ -88,6 +88,7 @@ test(`a worker dies mid-write ${ROUNDS} times: ECRASHED, a clean prefix, memory 
     const expected = Array.from({ length: 400_000 }, (_, k) => `${k + 1}\n`).join('');
     const memory = c.memory.buffer.byteLength;
     let arenaUsed = null;
+    let killed = 0;
     await noUnhandled(async () => {
       for (let i = 0; i < ROUNDS; i++) {
         const p = c.spawn('gen', { args: ['400000'], stdin: null });
@@ -100,8 +101,12 @@ test(`a worker dies mid-write ${ROUNDS} times: ECRASHED, a clean prefix, memory 
           if (done) break;
           got += decoder.decode(value, { stream: true });
         }
+        // gen writes 2.6 MB, far more than its stdout pipe holds: after a few
+        // reads it is still writing, so a worker runs it in every round.
         const w = [...c.pool.workers].find((x) => x.task === p._task);
-        if (w) await within(30_000, w.thread.terminate(), `round ${i}: terminate`);
+        assert.ok(w, `round ${i}: no worker runs the task to kill: ${stateOf(c, p)}`);
+        await within(30_000, w.thread.terminate(), `round ${i}: terminate`);
+        killed++;
         for (;;) {
           const { value, done } = await within(30_000, reader.read(), `round ${i}: reads after the crash`, () => stateOf(c, p));
           if (done) break;
@@ -111,13 +116,14 @@ test(`a worker dies mid-write ${ROUNDS} times: ECRASHED, a clean prefix, memory 
         await within(30_000, p.exit.catch((e) => {
           error = e;
         }), `round ${i}: exit`, () => stateOf(c, p));
-        if (w) assert.ok(error instanceof TaskError && error.code === 'ECRASHED', `round ${i}: ${error}`);
+        assert.ok(error instanceof TaskError && error.code === 'ECRASHED', `round ${i}: ${error}`);
         assert.ok(expected.startsWith(got), `round ${i}: the reader got bytes that were never written`);
         await within(30_000, p._task.quiet, `round ${i}: quiet`, () => stateOf(c, p));
         if (i === 10) arenaUsed = c.dispatch.queue.sabq && c.ctx.arena.used;
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     });
+    assert.equal(killed, ROUNDS, 'every round killed the worker under its task');
     assert.equal(c.pool.size, 2, 'the pool is back to its size');
     assert.equal(c.memory.buffer.byteLength, memory, 'the shared memory did not grow');
     assert.ok(c.ctx.arena.used <= arenaUsed, `pipes went back to the arena (${c.ctx.arena.used} > ${arenaUsed})`);

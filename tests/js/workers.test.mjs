@@ -5,6 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { SpscRing, Pipe, MpmcQueue, END } from '../../bindings-js/src/index.js';
 import { freshSabq, runWorker, payload, checkPayload } from './helpers.mjs';
+import { wokenAsync } from './whole-timeout.mjs';
 
 const N = 1_000_000;
 
@@ -59,13 +60,13 @@ test('main thread → worker → main thread: 10^6 messages through async calls'
   const producer = (async () => {
     for (; sent < N; sent++) {
       const m = payload(7, sent);
-      if (!out.send(m)) assert.equal(await out.sendAsync(m, { timeoutMs: 10000 }), true);
+      if (!out.send(m)) assert.equal(await wokenAsync('sendAsync', 10000, () => out.sendAsync(m, { timeoutMs: 10000 })), true);
     }
     out.close();
   })();
   for (;;) {
     let m = back.receive();
-    if (m === null) m = await back.receiveAsync({ timeoutMs: 10000 });
+    if (m === null) m = await wokenAsync('receiveAsync', 10000, () => back.receiveAsync({ timeoutMs: 10000 }));
     if (m === END) break;
     assert.notEqual(m, null, `timed out after ${received}`);
     const [id, seq] = checkPayload(m);
@@ -77,4 +78,31 @@ test('main thread → worker → main thread: 10^6 messages through async calls'
   const w = await worker;
   assert.equal(w.ok, true, w.error);
   assert.equal(received, N);
+});
+
+// With spin 0 every wait parks, so the moment between a failed check and the
+// sleep comes up at nearly every message: a wait that loses a wake-up there
+// sleeps its whole timeout, which the roles count as a failure (woken()).
+test('spin 0, every wait parks: SPSC, pipe and MPMC worker → worker, no wait sleeps its whole timeout', async () => {
+  const sabq = await freshSabq();
+  const M = 100_000;
+  const parks = { spin: 0, timeoutMs: 5000 };
+  const ring = SpscRing.create(sabq, 64, 1024);
+  const pipe = Pipe.create(sabq, 64 + ring.size, 1024);
+  const q = MpmcQueue.create(sabq, 64 + ring.size + pipe.size, 16, 48);
+  const spsc = { ...parks, kind: 'spsc', offset: ring.offset, size: ring.size, count: M };
+  const bytes = { ...parks, kind: 'pipe', offset: pipe.offset, size: pipe.size, count: 16 * M, chunk: 64 };
+  const mpmc = { ...parks, kind: 'mpmc', offset: q.offset, size: q.size, count: M };
+  const consumer = runWorker(sabq, { ...mpmc, role: 'consume' });
+  const [p, c, w, r, mp] = await Promise.all([
+    runWorker(sabq, { ...spsc, role: 'produce' }), runWorker(sabq, { ...spsc, role: 'consume' }),
+    runWorker(sabq, { ...bytes, role: 'pipeWrite' }), runWorker(sabq, { ...bytes, role: 'pipeRead' }),
+    runWorker(sabq, { ...mpmc, role: 'produce' }),
+  ]);
+  q.close(); // the MPMC consumer drains, then sees END
+  const mc = await consumer;
+  for (const x of [p, c, w, r, mp, mc]) assert.equal(x.ok, true, x.error);
+  assert.equal(c.received, M);
+  assert.equal(r.read, 16 * M);
+  assert.equal(mc.received, M);
 });

@@ -16,7 +16,11 @@
  * Checked: every message is whole (its length and every byte are a function
  * of (producer, sequence)); each producer's messages arrive in order, without
  * gaps, and at least up to the last one whose commit returned; producers
- * appear in the order they ran; each ring ends with -EPIPE once closed.
+ * appear in the order they ran; each ring ends with -EPIPE once closed; every
+ * producer died of our SIGKILL (a crash or an exit is a failure); at least
+ * half the kills landed in the middle of a send (producers report their
+ * phase in the side channel too) and at least half the producers delivered
+ * messages before they were killed, so a run that checked nothing fails.
  * Exit status 0 when all of that held. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,10 +40,19 @@
 #define MAX_GEN 100000u /* producers in one run */
 #define SECOND 1000000000ull
 
+/* Where a producer was when it died: what it last stored in the side channel. */
+enum phase {
+    NOT_ATTACHED, /* killed before it had attached (the initial 0) */
+    BETWEEN_SENDS,
+    IN_SEND,      /* inside a send call, or between reserve and commit */
+    N_PHASES
+};
+
 /* The side channel: per producer, how many of its messages were committed
- * (the count after the last call that returned 0). */
+ * (the count after the last call that returned 0), and its phase. */
 struct reports {
     _Atomic uint32_t committed[MAX_GEN];
+    _Atomic uint32_t phase[MAX_GEN];
 };
 
 /* A message: producer, sequence, then bytes derived from both. */
@@ -85,8 +98,10 @@ static _Noreturn void produce(const char *ring_name, const char *rep_name, uint3
     if ((rc = sabq_spsc_attach(&r, ring_shm.addr, ring_shm.size)) < 0)
         die("producer: attach", rc);
     struct reports *rep = rep_shm.addr;
+    atomic_store_explicit(&rep->phase[gen], BETWEEN_SENDS, memory_order_relaxed);
     static uint8_t buf[8][256];
     for (uint32_t seq = 0;;) {
+        atomic_store_explicit(&rep->phase[gen], IN_SEND, memory_order_relaxed);
         switch (seq % 3) {
         case 0:
             fill(buf[0], gen, seq);
@@ -126,6 +141,7 @@ static _Noreturn void produce(const char *ring_name, const char *rep_name, uint3
         }
         /* release: whoever reads the count sees a ring that holds them */
         atomic_store_explicit(&rep->committed[gen], seq, memory_order_release);
+        atomic_store_explicit(&rep->phase[gen], BETWEEN_SENDS, memory_order_relaxed);
     }
 }
 
@@ -206,7 +222,7 @@ int main(int argc, char **argv)
     struct reports *rep = rep_shm.addr;
     uint32_t *received = calloc(MAX_GEN, sizeof *received);
     uint64_t t0 = sabq_now_ns(), messages = 0, torn_windows = 0;
-    uint32_t gen = 0, rings = 0, failed = 0;
+    uint32_t gen = 0, rings = 0, failed = 0, kills_in[N_PHASES] = {0}, delivered = 0;
     while (gen < kills && !failed) {
         sabq_spsc r;
         if ((rc = sabq_spsc_init(&r, ring_shm.addr, ring_shm.size, RING_CAP, 0)) < 0)
@@ -224,16 +240,33 @@ int main(int argc, char **argv)
             if (pid == 0)
                 produce(ring_name, rep_name, gen);
             /* A random moment: from before the child has attached to well
-             * into its writing. */
+             * into its writing. Three times in four it counts from the
+             * attach, so that on a loaded machine, where a child can take
+             * milliseconds to run at all, most kills still land in sends. */
+            if (rand() % 4 != 0) {
+                uint64_t give_up = sabq_now_ns() + SECOND;
+                while (atomic_load_explicit(&rep->phase[gen], memory_order_relaxed) == NOT_ATTACHED &&
+                       sabq_now_ns() < give_up)
+                    sched_yield();
+            }
             struct timespec ts = {0, (long)(rand() % 3000) * 1000};
             nanosleep(&ts, NULL);
             kill(pid, SIGKILL);
             int status;
             waitpid(pid, &status, 0);
-            if (!WIFSIGNALED(status)) {
-                fprintf(stderr, "spsc_kill: producer %u exited with status %d\n", gen, status);
+            /* Only our SIGKILL counts: a producer that crashed (SIGSEGV,
+             * SIGABRT) or exited before it was killed is a failure. */
+            if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
+                if (WIFSIGNALED(status))
+                    fprintf(stderr, "spsc_kill: producer %u died of %s, not of our SIGKILL\n", gen,
+                            strsignal(WTERMSIG(status)));
+                else
+                    fprintf(stderr, "spsc_kill: producer %u exited with status %d before it was killed\n",
+                            gen, WEXITSTATUS(status));
                 failed = 1;
             }
+            uint32_t phase = atomic_load_explicit(&rep->phase[gen], memory_order_relaxed);
+            kills_in[phase < N_PHASES ? phase : NOT_ATTACHED]++;
             gen++;
             if (failed || gen == kills || rand() % 4 == 0)
                 break; /* close this ring */
@@ -256,15 +289,30 @@ int main(int argc, char **argv)
             }
             torn_windows += received[g] > committed; /* killed after its commit, before its report */
             messages += received[g];
+            delivered += received[g] > 0;
         }
     }
     sabq_shm_close(&ring_shm);
     sabq_shm_close(&rep_shm);
     sabq_shm_unlink(ring_name);
     sabq_shm_unlink(rep_name);
-    printf("spsc_kill: %u producers killed over %u rings, %llu messages checked, "
+    /* A run where the kills all landed before the producers attached, or
+     * where nothing flowed between them, would check nothing: require kills
+     * in the middle of sends and producers that delivered. */
+    if (!failed && kills_in[IN_SEND] < gen / 2) {
+        fprintf(stderr, "spsc_kill: only %u of %u kills landed in the middle of a send\n", kills_in[IN_SEND], gen);
+        failed = 1;
+    }
+    if (!failed && delivered < gen / 2) {
+        fprintf(stderr, "spsc_kill: only %u of %u producers delivered messages before they were killed\n",
+                delivered, gen);
+        failed = 1;
+    }
+    printf("spsc_kill: %u producers killed over %u rings (%u in the middle of a send, %u between sends, "
+           "%u before attaching), %u of them delivered messages, %llu messages checked, "
            "%llu kills between a commit and its report, %.1f s, seed %u: %s\n",
-           gen, rings, (unsigned long long)messages, (unsigned long long)torn_windows,
+           gen, rings, kills_in[IN_SEND], kills_in[BETWEEN_SENDS], kills_in[NOT_ATTACHED], delivered,
+           (unsigned long long)messages, (unsigned long long)torn_windows,
            (double)(sabq_now_ns() - t0) / 1e9, seed, failed ? "FAILED" : "ok");
     free(received);
     return failed;

@@ -5,8 +5,9 @@
 #   tests/model/check.sh           every configuration below (make model)
 #   tests/model/check.sh --short   the rows marked "short" (make test)
 #
-# 1. Every "@c FILE: FRAGMENT" a model quotes must still appear verbatim in
-#    FILE: a model of code that has changed fails here, not silently.
+# 1. Every "@c FILE FUNCTION(): FRAGMENT" a model quotes must still appear
+#    verbatim in that function of FILE, in the order the model quotes it: a
+#    model of code that has changed fails here, not silently.
 # 2. Each model in each of its configurations is searched exhaustively
 #    (safety: assertions and invalid end states, i.e. a process blocked for
 #    ever) and must report 0 errors with the search complete.
@@ -30,25 +31,93 @@ command -v spin >/dev/null || { echo "model: spin is not installed (apt-get inst
 fail=0
 
 # ---- 1. the C lines each model names -----------------------------------------
+# A quote is "@c FILE FUNCTION(): FRAGMENT": FRAGMENT must appear in the body
+# of FUNCTION (its definition in FILE, signature to closing brace), and the
+# quotes a model makes of one function must appear there in the order it
+# makes them. A fragment like `return -EPIPE;` is in many places; in one
+# function, after the quote before it, it names one line. A line with "@c "
+# in any other shape, or a model that quotes nothing, fails.
+
+# function_body FILE NAME: the text of NAME's definition in FILE (empty if
+# none): from the line at column 0 that names NAME( and is not a prototype,
+# to the brace that closes it (braces counted outside comments).
+function_body() {
+    awk -v name="$2" '
+    function code(line) { # the line without comments, as far as brace counting goes
+        if (in_comment) { if (!sub(/^.*\*\//, "", line)) return ""; in_comment = 0 }
+        gsub(/\/\*([^*]|\*+[^*\/])*\*+\//, "", line)
+        if (sub(/\/\*.*$/, "", line)) in_comment = 1
+        sub(/\/\/.*$/, "", line)
+        return line
+    }
+    !found && !started && $0 ~ ("(^|[^A-Za-z0-9_])" name "\\(") && $0 ~ /^[A-Za-z_]/ { cand = 1; text = "" }
+    cand {
+        text = text $0 "\n"
+        c = code($0)
+        if (!started && c ~ /;[[:space:]]*$/ && c !~ /\{/) { cand = 0; next } # a prototype
+        if (c ~ /\{/) started = 1
+        if (started) {
+            depth += gsub(/\{/, "{", c) - gsub(/\}/, "}", c)
+            if (depth == 0) { printf "%s", text; found = 1; cand = 0; started = 0 }
+        }
+        next
+    }
+    { code($0) }
+    ' "$1"
+}
+
 quoted=0
-while IFS= read -r line; do
-    spec=${line#*@c }
-    file=${spec%%: *}
-    frag=${spec#*: }
-    quoted=$((quoted + 1))
-    if ! grep -qF -- "$frag" "$root/$file"; then
-        echo "FAIL: $file no longer contains what a model quotes: $frag"
+declare -A bodies at
+for model in "$here"/*.pml; do
+    n=0
+    at=()
+    while IFS= read -r line; do
+        if [[ ! "$line" =~ @c\ ([a-z_/]+\.[ch])\ ([A-Za-z_][A-Za-z0-9_]*)\(\):\ (.+)$ ]]; then
+            echo "FAIL: $(basename "$model"): a malformed quote (want '@c FILE FUNCTION(): FRAGMENT'): ${line#*@c }"
+            fail=1
+            continue
+        fi
+        file=${BASH_REMATCH[1]} func=${BASH_REMATCH[2]} frag=${BASH_REMATCH[3]}
+        n=$((n + 1))
+        key="$file $func"
+        if [ -z "${bodies[$key]+set}" ]; then
+            bodies[$key]=$([ -f "$root/$file" ] && function_body "$root/$file" "$func")
+        fi
+        body=${bodies[$key]}
+        if [ -z "$body" ]; then
+            echo "FAIL: $(basename "$model"): $file has no function $func() (quoted: $frag)"
+            fail=1
+            continue
+        fi
+        from=${at[$key]:-0}
+        rest=${body:$from}
+        before=${rest%%"$frag"*}
+        if [ "$before" = "$rest" ]; then
+            if [[ "$body" == *"$frag"* ]]; then
+                echo "FAIL: $(basename "$model"): in $file $func(), not after the quote before it (out of order, or quoted more often than it appears): $frag"
+            else
+                echo "FAIL: $(basename "$model"): $file $func() no longer contains what the model quotes: $frag"
+            fi
+            fail=1
+            continue
+        fi
+        at[$key]=$((from + ${#before} + ${#frag}))
+    done < <(grep -h '@c ' "$model")
+    if [ "$n" -eq 0 ]; then
+        echo "FAIL: $(basename "$model") quotes no C: a model must name the lines it models"
         fail=1
     fi
-done < <(grep -h '@c [a-z_/]*\.[ch]: ' "$here"/*.pml)
-echo "model: $quoted quoted C lines found in the sources"
+    quoted=$((quoted + n))
+done
+echo "model: $quoted quoted C lines found, each in its function and in order"
 
 # ---- 2 and 3. the runs --------------------------------------------------------
 # when   model     flags                                              expect
 # when: short (also in --short) or full. expect: pass, deadlock (an invalid
 # end state: somebody blocked for ever) or "assert:TEXT" (that assertion).
-# The wait protocol's own mutants run in wait.pml in the short form; in the
-# ring models, only in the full one.
+# Every ring model's re-check and close-wake mutants run in the short form
+# too (checked below): a ring that lost its re-check or its close wake-up
+# must fail make test, not only make model.
 runs=$(cat <<'EOF'
 short wait.pml  -                                                     pass
 short wait.pml  -DCLOSE                                               pass
@@ -66,8 +135,8 @@ short pipe.pml  -DN=4,-DMUTANT_EOF_NO_REREAD                          assert:(k=
 short pipe.pml  -DN=4,-DMUTANT_EOF_DECIDED_LATE                       assert:(k==4)
 short pipe.pml  -DN=4,-DMUTANT_NOTIFY_WRONG_EVENT                     deadlock
 short pipe.pml  -DN=4,-DMUTANT_NO_WRAP                                assert:data[((t+i)&1)]==((k+i)+1)
-full  pipe.pml  -DN=4,-DMUTANT_NO_RECHECK                             deadlock
-full  pipe.pml  -DN=4,-DMUTANT_CLOSE_NO_WAKE                          deadlock
+short pipe.pml  -DN=4,-DMUTANT_NO_RECHECK                             deadlock
+short pipe.pml  -DN=4,-DMUTANT_CLOSE_NO_WAKE                          deadlock
 full  mpmc.pml  -DNPROD=2,-DNCONS=2,-DM=2,-DPOLL                      pass
 full  mpmc.pml  -DNPROD=2,-DNCONS=2,-DM=1                             pass
 full  mpmc.pml  -DNPROD=2,-DNCONS=1,-DM=2                             pass
@@ -81,11 +150,20 @@ short mpmc.pml  -DNPROD=1,-DNCONS=2,-DM=2,-DMUTANT_PLAIN_CLAIM        assert:(re
 short mpmc.pml  -DNPROD=1,-DNCONS=2,-DM=2,-DMUTANT_EPIPE_WHEN_CLOSED  assert:(pushed[i]==2)||(received[i]==pushed[i])
 short mpmc.pml  -DNPROD=1,-DNCONS=2,-DM=3,-DPOLL,-DMUTANT_STALE_TAIL_EPROTO assert:(rc!=71)
 short mpmc.pml  -DNPROD=1,-DNCONS=2,-DM=2,-DMUTANT_NO_WRAP            assert:(tail!=pos)
-full  mpmc.pml  -DNPROD=1,-DNCONS=2,-DM=2,-DMUTANT_NO_RECHECK         deadlock
-full  mpmc.pml  -DNPROD=2,-DNCONS=1,-DM=1,-DRACE_CLOSE,-DMUTANT_CLOSE_NO_WAKE deadlock
+short mpmc.pml  -DNPROD=1,-DNCONS=2,-DM=2,-DMUTANT_NO_RECHECK         deadlock
+short mpmc.pml  -DNPROD=2,-DNCONS=1,-DM=1,-DRACE_CLOSE,-DMUTANT_CLOSE_NO_WAKE deadlock
 EOF
 )
 [ -f "$here/spsc.pml" ] && runs+=$'\n'"$(sed -n 's/^ \* check.sh: //p' "$here/spsc.pml")"
+
+for model in pipe.pml mpmc.pml spsc.pml; do
+    for mutant in MUTANT_NO_RECHECK MUTANT_CLOSE_NO_WAKE; do
+        if ! grep -qE "^short +$model +[^ ]*-D$mutant(,| )" <<<"$runs"; then
+            echo "FAIL: $model: no short run of its $mutant mutant (make test must refute it)"
+            fail=1
+        fi
+    done
+done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

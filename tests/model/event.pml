@@ -3,31 +3,31 @@
  * spsc.pml). A model defines NPROC (processes it runs) before including this.
  *
  * What is modelled, with the C it stands for (check.sh fails when a quoted
- * fragment no longer appears in the named file, so a model cannot drift from
- * the code it claims to model unnoticed):
+ * fragment no longer appears in the named function, in the order quoted, so
+ * a model cannot drift from the code it claims to model unnoticed):
  *
- *   event_prepare  @c lib/wait.c: atomic_fetch_add_explicit(&ev->waiters, 1, memory_order_relaxed);
- *                  @c lib/wait.c: sabq__os_barrier_heavy();
- *                  @c lib/wait.c: return atomic_load_explicit(&ev->seq, memory_order_acquire);
- *   event_cancel   @c lib/wait.c: atomic_fetch_sub_explicit(&ev->waiters, 1, memory_order_relaxed);
- *   event_wait     @c lib/wait.c: while (atomic_load_explicit(&ev->seq, memory_order_acquire) == key) {
- *                  @c lib/wait.c: rc = sabq__os_wait(&ev->seq, key, deadline_ns);
+ *   event_prepare  @c lib/wait.c sabq_event_prepare(): atomic_fetch_add_explicit(&ev->waiters, 1, memory_order_relaxed);
+ *                  @c lib/wait.c sabq_event_prepare(): sabq__os_barrier_heavy();
+ *                  @c lib/wait.c sabq_event_prepare(): return atomic_load_explicit(&ev->seq, memory_order_acquire);
+ *   event_cancel   @c lib/wait.c sabq_event_cancel(): atomic_fetch_sub_explicit(&ev->waiters, 1, memory_order_relaxed);
+ *   event_wait     @c lib/wait.c sabq_event_wait(): while (atomic_load_explicit(&ev->seq, memory_order_acquire) == key) {
+ *                  @c lib/wait.c sabq_event_wait(): rc = sabq__os_wait(&ev->seq, key, deadline_ns);
  *                  (the futex compares and sleeps as one step: FUTEX_WAIT_BITSET)
- *                  @c lib/wait_linux.c: long rc = syscall(SYS_futex, (uint32_t *)w, FUTEX_WAIT_BITSET, expected, tsp, NULL,
- *   event_wake_all @c lib/wait.c: atomic_fetch_add_explicit(&ev->seq, 1, memory_order_release);
- *                  @c lib/wait.c: sabq__os_wake(&ev->seq, SABQ_WAKE_ALL);
- *   notify         @c lib/internal.h: static inline void sabq__notify(struct sabq_event *ev)
- *                  @c lib/internal.h: sabq__barrier_light();
- *                  @c lib/internal.h: if (sabq__unlikely(atomic_load_explicit(&ev->waiters, memory_order_relaxed) != 0))
- *   region_close   @c lib/region.c: atomic_fetch_or_explicit(&shm->hdr.closed, SABQ_CLOSED, memory_order_seq_cst);
- *                  @c lib/region.c: sabq_event_wake_all(&shm->wait.readable);
- *                  @c lib/region.c: sabq_event_wake_all(&shm->wait.writable);
+ *                  @c lib/wait_linux.c sabq__os_wait(): long rc = syscall(SYS_futex, (uint32_t *)w, FUTEX_WAIT_BITSET, expected, tsp, NULL,
+ *   event_wake_all @c lib/wait.c sabq_event_wake_all(): atomic_fetch_add_explicit(&ev->seq, 1, memory_order_release);
+ *                  @c lib/wait.c sabq_event_wake_all(): sabq__os_wake(&ev->seq, SABQ_WAKE_ALL);
+ *   notify         @c lib/internal.h sabq__notify(): static inline void sabq__notify(struct sabq_event *ev)
+ *                  @c lib/internal.h sabq__notify(): sabq__barrier_light();
+ *                  @c lib/internal.h sabq__notify(): if (sabq__unlikely(atomic_load_explicit(&ev->waiters, memory_order_relaxed) != 0))
+ *   region_close   @c lib/region.c sabq__region_close(): atomic_fetch_or_explicit(&shm->hdr.closed, SABQ_CLOSED, memory_order_seq_cst);
+ *                  @c lib/region.c sabq__region_close(): sabq_event_wake_all(&shm->wait.readable);
+ *                  @c lib/region.c sabq__region_close(): sabq_event_wake_all(&shm->wait.writable);
  *   WAIT_LOOP      the blocking loop written out at every *_wait call site:
- *                  @c lib/internal.h: w->key = sabq_event_prepare(ev);
- *                  @c lib/internal.h: w->phase = SABQ__ANNOUNCED;
- *                  @c lib/internal.h: switch (sabq_event_wait(ev, w->key, w->deadline)) {
- *                  @c lib/internal.h: if (w->phase == SABQ__ANNOUNCED)
- *                  @c lib/internal.h: sabq_event_cancel(ev);
+ *                  @c lib/internal.h sabq__wait_step(): w->key = sabq_event_prepare(ev);
+ *                  @c lib/internal.h sabq__wait_step(): w->phase = SABQ__ANNOUNCED;
+ *                  @c lib/internal.h sabq__wait_step(): switch (sabq_event_wait(ev, w->key, w->deadline)) {
+ *                  @c lib/internal.h sabq__wait_end(): if (w->phase == SABQ__ANNOUNCED)
+ *                  @c lib/internal.h sabq__wait_end(): sabq_event_cancel(ev);
  *
  * Not modelled: deadlines (every wait here is SABQ_FOREVER, so a lost wake-up
  * is a process blocked for ever, which SPIN reports as an invalid end state,

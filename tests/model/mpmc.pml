@@ -88,16 +88,16 @@ byte producers_left = NPROD;
 /* claim_push(n = 1) and push_n. After a successful CAS the slot is the
  * producer's alone until it publishes the turn, so the payload store folds
  * into the CAS step (MUTANT_TURN_BEFORE_PAYLOAD unfolds it to reorder it).
- * @c lib/mpmc.c: if (closed_for_push(q))
- * @c lib/mpmc.c: uint32_t pos = atomic_load_explicit(&s->prod.head, memory_order_relaxed);
- * @c lib/mpmc.c: uint32_t turn = atomic_load_explicit(&slot_at(q, pos + k)->turn, memory_order_acquire);
- * @c lib/mpmc.c: diff = (int32_t)(turn - (pos + k));
- * @c lib/mpmc.c: if (atomic_compare_exchange_weak_explicit(&s->prod.head, &pos, pos + k,
- * @c lib/mpmc.c: } else if (diff < 0) {
- * @c lib/mpmc.c: uint32_t now = atomic_load_explicit(&s->prod.head, memory_order_relaxed);
- * @c lib/mpmc.c: sabq__copy(slot + 1, msgs[i].base, msgs[i].len);
- * @c lib/mpmc.c: atomic_store_explicit(&slot->turn, first + i + 1, memory_order_release);
- * @c lib/mpmc.c: sabq__notify(&q->shm->wait.readable);
+ * @c lib/mpmc.c push_n(): if (closed_for_push(q))
+ * @c lib/mpmc.c claim_push(): uint32_t pos = atomic_load_explicit(&s->prod.head, memory_order_relaxed);
+ * @c lib/mpmc.c claim_push(): uint32_t turn = atomic_load_explicit(&slot_at(q, pos + k)->turn, memory_order_acquire);
+ * @c lib/mpmc.c claim_push(): diff = (int32_t)(turn - (pos + k));
+ * @c lib/mpmc.c claim_push(): if (atomic_compare_exchange_weak_explicit(&s->prod.head, &pos, pos + k,
+ * @c lib/mpmc.c claim_push(): } else if (diff < 0) {
+ * @c lib/mpmc.c claim_push(): uint32_t now = atomic_load_explicit(&s->prod.head, memory_order_relaxed);
+ * @c lib/mpmc.c push_n(): sabq__copy(slot + 1, msgs[i].base, msgs[i].len);
+ * @c lib/mpmc.c push_n(): atomic_store_explicit(&slot->turn, first + i + 1, memory_order_release);
+ * @c lib/mpmc.c push_n(): sabq__notify(&q->shm->wait.readable);
  */
 inline mpmc_push() {
     d_step { rc = (closed -> EPIPE : EAGAIN) };
@@ -179,11 +179,11 @@ proctype Producer(byte me) {
 }
 
 /* empty_or_closed(): slot pos held no message and tail was still pos.
- * @c lib/mpmc.c: if (!sabq__region_is_closed(s))
- * @c lib/mpmc.c: uint32_t head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
- * @c lib/mpmc.c: if (head == pos)
- * @c lib/mpmc.c: if (head - pos <= q->cap)
- * @c lib/mpmc.c: if (atomic_load_explicit(&s->cons.tail, memory_order_relaxed) != pos)
+ * @c lib/mpmc.c empty_or_closed(): if (!sabq__region_is_closed(s))
+ * @c lib/mpmc.c empty_or_closed(): uint32_t head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
+ * @c lib/mpmc.c empty_or_closed(): if (head == pos)
+ * @c lib/mpmc.c empty_or_closed(): if (head - pos <= q->cap)
+ * @c lib/mpmc.c empty_or_closed(): if (atomic_load_explicit(&s->cons.tail, memory_order_relaxed) != pos)
  */
 inline empty_or_closed() {
     d_step { rc = (closed -> 0 : EAGAIN) };
@@ -215,15 +215,15 @@ inline empty_or_closed() {
 /* claim_pop(n = 1) and pop_n. After a successful CAS the slot is the
  * consumer's alone until it hands it back, so the copy out folds into the
  * CAS step (MUTANT_RETURN_BEFORE_COPY unfolds it to reorder it).
- * @c lib/mpmc.c: uint32_t pos = atomic_load_explicit(&s->cons.tail, memory_order_relaxed);
- * @c lib/mpmc.c: uint32_t turn = atomic_load_explicit(&slot->turn, memory_order_acquire);
- * @c lib/mpmc.c: diff = (int32_t)(turn - (pos + k + 1));
- * @c lib/mpmc.c: if (atomic_compare_exchange_weak_explicit(&s->cons.tail, &pos, pos + k,
- * @c lib/mpmc.c: uint32_t now = atomic_load_explicit(&s->cons.tail, memory_order_relaxed);
- * @c lib/mpmc.c: return empty_or_closed(q, pos);
- * @c lib/mpmc.c: sabq__copy(msgs[i].base, slot + 1, len);
- * @c lib/mpmc.c: atomic_store_explicit(&slot->turn, first + i + q->cap, memory_order_release);
- * @c lib/mpmc.c: sabq__notify(&q->shm->wait.writable);
+ * @c lib/mpmc.c claim_pop(): uint32_t pos = atomic_load_explicit(&s->cons.tail, memory_order_relaxed);
+ * @c lib/mpmc.c claim_pop(): uint32_t turn = atomic_load_explicit(&slot->turn, memory_order_acquire);
+ * @c lib/mpmc.c claim_pop(): diff = (int32_t)(turn - (pos + k + 1));
+ * @c lib/mpmc.c claim_pop(): if (atomic_compare_exchange_weak_explicit(&s->cons.tail, &pos, pos + k,
+ * @c lib/mpmc.c claim_pop(): uint32_t now = atomic_load_explicit(&s->cons.tail, memory_order_relaxed);
+ * @c lib/mpmc.c claim_pop(): return empty_or_closed(q, pos);
+ * @c lib/mpmc.c pop_n(): sabq__copy(msgs[i].base, slot + 1, len);
+ * @c lib/mpmc.c pop_n(): atomic_store_explicit(&slot->turn, first + i + q->cap, memory_order_release);
+ * @c lib/mpmc.c pop_n(): sabq__notify(&q->shm->wait.writable);
  */
 inline mpmc_pop() {
     d_step { pos = tail; rc = 0 };

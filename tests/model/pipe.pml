@@ -52,11 +52,11 @@ byte data[CAP];
  * them folds into the neighbouring step (d_step), as do local computations.
  *
  * writable(): room for the writer at its head.
- * @c lib/pipe.c: if (sabq__unlikely(atomic_load_explicit(&s->hdr.closed, memory_order_relaxed)))
- * @c lib/pipe.c: *head = atomic_load_explicit(&s->prod.head, memory_order_relaxed);
- * @c lib/pipe.c: if (head[0] - tail > p->cap || p->cap - (head[0] - tail) < want) {
- * @c lib/pipe.c: tail = atomic_load_explicit(&s->cons.tail, memory_order_acquire);
- * @c lib/pipe.c: return (int)(p->cap - (head[0] - tail));
+ * @c lib/pipe.c writable(): if (sabq__unlikely(atomic_load_explicit(&s->hdr.closed, memory_order_relaxed)))
+ * @c lib/pipe.c writable(): *head = atomic_load_explicit(&s->prod.head, memory_order_relaxed);
+ * @c lib/pipe.c writable(): if (head[0] - tail > p->cap || p->cap - (head[0] - tail) < want) {
+ * @c lib/pipe.c writable(): tail = atomic_load_explicit(&s->cons.tail, memory_order_acquire);
+ * @c lib/pipe.c writable(): return (int)(p->cap - (head[0] - tail));
  */
 inline writable(want) {
     d_step {
@@ -82,8 +82,8 @@ inline writable(want) {
 }
 
 /* produce(): publish head, then wake a parked reader.
- * @c lib/pipe.c: atomic_store_explicit(&p->shm->prod.head, head, memory_order_release);
- * @c lib/pipe.c: sabq__notify(&p->shm->wait.readable);
+ * @c lib/pipe.c produce(): atomic_store_explicit(&p->shm->prod.head, head, memory_order_release);
+ * @c lib/pipe.c produce(): sabq__notify(&p->shm->wait.readable);
  */
 inline produce(newhead) {
     head = newhead & IMASK;
@@ -96,10 +96,10 @@ inline produce(newhead) {
 
 /* sabq_pipe_write(len = ask), or with `span` the span and its commit (which
  * limits the write to the contiguous room up to the end of the area).
- * @c lib/pipe.c: uint32_t n = len < (uint32_t)room ? len : (uint32_t)room;
- * @c lib/pipe.c: memcpy(p->data + off, buf, first);
- * @c lib/pipe.c: produce(p, head + n);
- * @c lib/pipe.c: return (int)(p->cap - off < (uint32_t)room ? p->cap - off : (uint32_t)room);
+ * @c lib/pipe.c sabq_pipe_write(): uint32_t n = len < (uint32_t)room ? len : (uint32_t)room;
+ * @c lib/pipe.c sabq_pipe_write(): memcpy(p->data + off, buf, first);
+ * @c lib/pipe.c sabq_pipe_write(): produce(p, head + n);
+ * @c lib/pipe.c sabq_pipe_write_span(): return (int)(p->cap - off < (uint32_t)room ? p->cap - off : (uint32_t)room);
  */
 inline pipe_write() {
     writable(ask);
@@ -156,12 +156,12 @@ proctype Writer() {
 /* readable(): bytes for the reader at its tail, or the end of stream. Empty
  * and closed is the end only if head, read again after the flag was seen, is
  * still where it was: the writer closes after its last write.
- * @c lib/pipe.c: *tail = atomic_load_explicit(&s->cons.tail, memory_order_relaxed);
- * @c lib/pipe.c: if (head - tail[0] > p->cap || head - tail[0] < (want ? want : 1)) {
- * @c lib/pipe.c: head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
- * @c lib/pipe.c: if (!sabq__region_is_closed(s))
- * @c lib/pipe.c: head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
- * @c lib/pipe.c: return -EPIPE;
+ * @c lib/pipe.c readable(): *tail = atomic_load_explicit(&s->cons.tail, memory_order_relaxed);
+ * @c lib/pipe.c readable(): if (head - tail[0] > p->cap || head - tail[0] < (want ? want : 1)) {
+ * @c lib/pipe.c readable(): head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
+ * @c lib/pipe.c readable(): if (!sabq__region_is_closed(s))
+ * @c lib/pipe.c readable(): head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
+ * @c lib/pipe.c readable(): return -EPIPE;
  * MUTANT_EOF_DECIDED_LATE is the code before the fix: the flag was read
  * again by the caller, after the look at head, so a write and the close
  * landing between the two ended the stream with that write unread.
@@ -206,10 +206,10 @@ inline readable(want) {
 }
 
 /* sabq_pipe_read(len = ask), or with `span` the span and its consume.
- * @c lib/pipe.c: return avail == -EPIPE ? 0 : avail;
- * @c lib/pipe.c: memcpy(buf, p->data + off, first);
- * @c lib/pipe.c: atomic_store_explicit(&p->shm->cons.tail, tail, memory_order_release);
- * @c lib/pipe.c: sabq__notify(&p->shm->wait.writable);
+ * @c lib/pipe.c sabq_pipe_read(): return avail == -EPIPE ? 0 : avail;
+ * @c lib/pipe.c sabq_pipe_read(): memcpy(buf, p->data + off, first);
+ * @c lib/pipe.c consume(): atomic_store_explicit(&p->shm->cons.tail, tail, memory_order_release);
+ * @c lib/pipe.c consume(): sabq__notify(&p->shm->wait.writable);
  */
 inline pipe_read() {
     readable(ask);

@@ -49,8 +49,8 @@
  * check.sh: short spsc.pml -DMUTANT_NO_WRAP                                             assert:found
  * check.sh: short spsc.pml -DMUTANT_RUN_NOT_KEPT                                        assert:found
  * check.sh: full  spsc.pml -DM=4,-DMUTANT_RUN_SEAL_LEFT                                 assert:((rlen<=1)&&((1+rlen)<=(4-off)))
- * check.sh: full  spsc.pml -DMUTANT_NO_RECHECK                                          deadlock
- * check.sh: full  spsc.pml -DMUTANT_CLOSE_NO_WAKE                                       deadlock
+ * check.sh: short spsc.pml -DMUTANT_NO_RECHECK                                          deadlock
+ * check.sh: short spsc.pml -DMUTANT_CLOSE_NO_WAKE                                       deadlock
  * check.sh: short spsc.pml -DM=9,-DLONG_RUN                                             pass
  * check.sh: full  spsc.pml -DM=12,-DLONG_RUN                                            pass
  * check.sh: short spsc.pml -DM=9,-DLONG_RUN,-DMUTANT_RUN_BY_DISTANCE                     assert:((k<=9)&&(rlen==sent_len[k]))
@@ -120,9 +120,9 @@ byte sent_len[M + 1]; /* per message: 1 (8 bytes) or 0, as the producer chose */
 /* ---- producer ------------------------------------------------------------- */
 
 /* own_head + room(): is there room for `want` units at head (and padding)?
- * @c lib/spsc.c: if (sabq__unlikely(atomic_load_explicit(&s->hdr.closed, memory_order_relaxed)))
- * @c lib/spsc.c: if (sabq__unlikely(used > r->cap || r->cap - used < want)) {
- * @c lib/spsc.c: uint32_t tail = atomic_load_explicit(&s->cons.tail, memory_order_acquire);
+ * @c lib/spsc.c own_head(): if (sabq__unlikely(atomic_load_explicit(&s->hdr.closed, memory_order_relaxed)))
+ * @c lib/spsc.c room(): if (sabq__unlikely(used > r->cap || r->cap - used < want)) {
+ * @c lib/spsc.c room(): uint32_t tail = atomic_load_explicit(&s->cons.tail, memory_order_acquire);
  */
 inline room(want) {
     d_step {
@@ -149,8 +149,8 @@ inline room(want) {
 
 /* reserve_at: a record of `need` units, padding to the end first if it
  * does not fit before it.
- * @c lib/spsc.c: uint32_t skip = need > r->cap - off ? r->cap - off : 0;
- * @c lib/spsc.c: *len_at(r, head) = SABQ_REC_PAD;
+ * @c lib/spsc.c reserve_at(): uint32_t skip = need > r->cap - off ? r->cap - off : 0;
+ * @c lib/spsc.c reserve_at(): *len_at(r, head) = SABQ_REC_PAD;
  */
 inline reserve() {
     d_step { padn = (need > CAP - (head & CMASK) -> CAP - (head & CMASK) : 0) };
@@ -167,9 +167,9 @@ inline reserve() {
 
 /* unseal_next: clear the seal where the next record will start, if that
  * spot is free (else it holds the oldest unread header, a lap old).
- * @c lib/spsc.c: if (sabq__unlikely(next - tail >= r->cap)) {
- * @c lib/spsc.c: if (next - tail >= r->cap)
- * @c lib/spsc.c: __atomic_store_n(seal_at(r, next), 0, __ATOMIC_RELAXED);
+ * @c lib/spsc.c unseal_next(): if (sabq__unlikely(next - tail >= r->cap)) {
+ * @c lib/spsc.c unseal_next(): if (next - tail >= r->cap)
+ * @c lib/spsc.c unseal_next(): __atomic_store_n(seal_at(r, next), 0, __ATOMIC_RELAXED);
  */
 inline unseal_next() {
     d_step {
@@ -205,12 +205,12 @@ inline put_payload(at, msg) {
 
 /* seal_record: len (already written for a run), clear the next spot, seal,
  * seal the padding, then publish head and notify.
- * @c lib/spsc.c: *len_at(r, pos) = len;
- * @c lib/spsc.c: unseal_next(r, next);
- * @c lib/spsc.c: __atomic_store_n(seal_at(r, pos), SABQ_SEAL(pos), __ATOMIC_RELEASE);
- * @c lib/spsc.c: __atomic_store_n(seal_at(r, head), SABQ_SEAL(head), __ATOMIC_RELEASE);
- * @c lib/spsc.c: atomic_store_explicit(&r->shm->prod.head, head, memory_order_release);
- * @c lib/spsc.c: sabq__notify(&r->shm->wait.readable);
+ * @c lib/spsc.c seal_record(): *len_at(r, pos) = len;
+ * @c lib/spsc.c seal_record(): unseal_next(r, next);
+ * @c lib/spsc.c seal_record(): __atomic_store_n(seal_at(r, pos), SABQ_SEAL(pos), __ATOMIC_RELEASE);
+ * @c lib/spsc.c seal_record(): __atomic_store_n(seal_at(r, head), SABQ_SEAL(head), __ATOMIC_RELEASE);
+ * @c lib/spsc.c publish(): atomic_store_explicit(&r->shm->prod.head, head, memory_order_release);
+ * @c lib/spsc.c publish(): sabq__notify(&r->shm->wait.readable);
  */
 inline seal_and_publish(lenword) {
 #ifndef MUTANT_SEAL_BEFORE_PAYLOAD
@@ -234,7 +234,7 @@ inline seal_and_publish(lenword) {
 }
 
 /* sabq_spsc_send: one record of need - 1 payload units (0 or 8 bytes).
- * @c lib/spsc.c: sabq__copy(resv.data, buf, len);
+ * @c lib/spsc.c send_at(): sabq__copy(resv.data, buf, len);
  */
 inline spsc_send() {
     reserve();
@@ -258,12 +258,12 @@ inline spsc_send() {
 
 /* sabq_spsc_send_batch of two 8-byte messages k, k+1: put_run(), or,
  * when a run does not fit, the first message as a plain record.
- * @c lib/spsc.c: int free = room(r, *head, want < r->cap ? (uint32_t)want : r->cap);
- * @c lib/spsc.c: if (space < worthwhile && usable > to_end) {
- * @c lib/spsc.c: if (space < worthwhile)
- * @c lib/spsc.c: uint32_t same = run_copy(at + SABQ_RUN_HDR, stride, (sabq_iov *)msgs, m, len, 1);
- * @c lib/spsc.c: run->count = same;
- * @c lib/spsc.c: *head = seal_record(r, *head, skip, SABQ_RUN_HDR + same * stride, SABQ_REC_RUN);
+ * @c lib/spsc.c put_run(): int free = room(r, *head, want < r->cap ? (uint32_t)want : r->cap);
+ * @c lib/spsc.c put_run(): if (space < worthwhile && usable > to_end) {
+ * @c lib/spsc.c put_run(): if (space < worthwhile)
+ * @c lib/spsc.c put_run(): uint32_t same = run_copy(at + SABQ_RUN_HDR, stride, (sabq_iov *)msgs, m, len, 1);
+ * @c lib/spsc.c put_run(): run->count = same;
+ * @c lib/spsc.c put_run(): *head = seal_record(r, *head, skip, SABQ_RUN_HDR + same * stride, SABQ_REC_RUN);
  */
 inline spsc_send_batch() {
     room(RUN_SIZE);
@@ -348,16 +348,16 @@ proctype Producer() {
  * payload at `d`, `rlen` payload units, the next position `next`, the run
  * it is in ending at `vend` (== next for a plain record), and `vrl`: 1 if
  * more of that run follows, else 0 (a view's run_len).
- * @c lib/spsc.c: if (__atomic_load_n(seal_at(r, tail), __ATOMIC_ACQUIRE) != SABQ_SEAL(tail))
- * @c lib/spsc.c: uint32_t len = sabq__read_once(len_at(r, tail));
- * @c lib/spsc.c: if (len == SABQ_REC_PAD) {
- * @c lib/spsc.c: tail += r->cap - off;
- * @c lib/spsc.c: if (__atomic_load_n(seal_at(r, tail), __ATOMIC_ACQUIRE) != SABQ_SEAL(tail))
- * @c lib/spsc.c: if (len == SABQ_REC_RUN) {
- * @c lib/spsc.c: (uint64_t)count * sabq__align8(elem) > r->cap - off - SABQ_RUN_HDR)
- * @c lib/spsc.c: v->run_end = first + count * sabq__align8(elem);
- * @c lib/spsc.c: v->run_len = count > 1 ? elem : 0;
- * @c lib/spsc.c: if (len > r->msg_max || rec_size(len) > r->cap - off)
+ * @c lib/spsc.c take_sealed(): if (__atomic_load_n(seal_at(r, tail), __ATOMIC_ACQUIRE) != SABQ_SEAL(tail))
+ * @c lib/spsc.c take_sealed(): uint32_t len = sabq__read_once(len_at(r, tail));
+ * @c lib/spsc.c take_sealed(): if (len == SABQ_REC_PAD) {
+ * @c lib/spsc.c take_sealed(): tail += r->cap - off;
+ * @c lib/spsc.c take_sealed(): if (__atomic_load_n(seal_at(r, tail), __ATOMIC_ACQUIRE) != SABQ_SEAL(tail))
+ * @c lib/spsc.c take_sealed(): if (len == SABQ_REC_RUN) {
+ * @c lib/spsc.c take_sealed(): (uint64_t)count * sabq__align8(elem) > r->cap - off - SABQ_RUN_HDR)
+ * @c lib/spsc.c take_sealed(): v->run_end = first + count * sabq__align8(elem);
+ * @c lib/spsc.c take_sealed(): v->run_len = count > 1 ? elem : 0;
+ * @c lib/spsc.c take_sealed(): if (len > r->msg_max || rec_size(len) > r->cap - off)
  */
 inline take_sealed() {
     if
@@ -408,14 +408,14 @@ inline take_sealed() {
 /* peek_at(): inside a run the consumer entered (run_len not 0), the message
  * is there by run_end and run_len; else by its seal; unsealed, head is read
  * only once the ring is closed.
- * @c lib/spsc.c: if (run_len != 0) {
- * @c lib/spsc.c: if (run_end - tail - 1u >= r->cap || run_len > r->msg_max || run_len > r->cap - off ||
- * @c lib/spsc.c: v->run_len = v->next != run_end ? run_len : 0;
- * @c lib/spsc.c: if (!sabq__region_is_closed(s))
- * @c lib/spsc.c: uint32_t head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
- * @c lib/spsc.c: if (head == tail)
- * @c lib/spsc.c: return tail - head <= r->cap ? -EAGAIN : -EPROTO;
- * @c lib/spsc.c: return rc == -EAGAIN ? -EPROTO : rc;
+ * @c lib/spsc.c peek_at(): if (run_len != 0) {
+ * @c lib/spsc.c peek_at(): if (run_end - tail - 1u >= r->cap || run_len > r->msg_max || run_len > r->cap - off ||
+ * @c lib/spsc.c peek_at(): v->run_len = v->next != run_end ? run_len : 0;
+ * @c lib/spsc.c peek_at(): if (!sabq__region_is_closed(s))
+ * @c lib/spsc.c peek_at(): uint32_t head = atomic_load_explicit(&s->prod.head, memory_order_acquire);
+ * @c lib/spsc.c peek_at(): if (head == tail)
+ * @c lib/spsc.c peek_at(): return tail - head <= r->cap ? -EAGAIN : -EPROTO;
+ * @c lib/spsc.c peek_at(): return rc == -EAGAIN ? -EPROTO : rc;
  */
 inline peek() {
     d_step { t = tail; from = tail; found = false; padded = false; rc = 0 };
@@ -466,14 +466,14 @@ inline peek() {
  * seal word of the message there (a producer that filled the ring up to
  * exactly tail + CAP left it as it was) and, leaving the run, run_len; keep
  * the run we are in; give the room back.
- * @c lib/spsc.c: sabq__copy(buf, v.data, v.len);
- * @c lib/spsc.c: if (sabq__unlikely(from.run_len != 0)) {
- * @c lib/spsc.c: __atomic_store_n(seal_at(r, from.tail), 0, __ATOMIC_RELAXED);
- * @c lib/spsc.c: if (v->run_len == 0)
- * @c lib/spsc.c: __atomic_store_n(&s->cons.run_len, 0, __ATOMIC_RELAXED);
- * @c lib/spsc.c: if (v->run_len != 0) {
- * @c lib/spsc.c: atomic_store_explicit(&s->cons.tail, v->next, memory_order_release);
- * @c lib/spsc.c: sabq__notify(&s->wait.writable);
+ * @c lib/spsc.c recv_at(): sabq__copy(buf, v.data, v.len);
+ * @c lib/spsc.c give_back(): if (sabq__unlikely(from.run_len != 0)) {
+ * @c lib/spsc.c give_back(): __atomic_store_n(seal_at(r, from.tail), 0, __ATOMIC_RELAXED);
+ * @c lib/spsc.c give_back(): if (v->run_len == 0)
+ * @c lib/spsc.c give_back(): __atomic_store_n(&s->cons.run_len, 0, __ATOMIC_RELAXED);
+ * @c lib/spsc.c give_back(): if (v->run_len != 0) {
+ * @c lib/spsc.c give_back(): atomic_store_explicit(&s->cons.tail, v->next, memory_order_release);
+ * @c lib/spsc.c give_back(): sabq__notify(&s->wait.writable);
  */
 inline spsc_recv() {
     peek();
