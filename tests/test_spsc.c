@@ -121,11 +121,33 @@ Test(spsc, every_short_length_is_copied_exactly)
 {
     void *mem;
     sabq_spsc r = ring(&mem, CAP, 0);
-    uint8_t in[40], out[48];
+    uint8_t in[80], out[96]; /* past SABQ__COPY_INLINE (64), where memcpy takes over */
     for (uint32_t len = 0; len <= sizeof in; len++) {
         for (uint32_t i = 0; i < len; i++)
             in[i] = (uint8_t)(len * 31u + i + 1);
         cr_assert_eq(sabq_spsc_send(&r, in, len), 0);
+        memset(out, 0xEE, sizeof out);
+        cr_assert_eq(sabq_spsc_recv(&r, out, sizeof out), (int)len);
+        cr_expect_eq(memcmp(in, out, len), 0, "length %u", len);
+        for (uint32_t i = len; i < sizeof out; i++)
+            cr_expect_eq(out[i], 0xEE, "length %u: byte %u written", len, i);
+    }
+    free(mem);
+}
+
+/* Long payloads: memcpy, and from SABQ__COPY_STRING (512) on x86-64 a string
+ * move; lengths around that switch arrive byte-exact, nothing written past. */
+Test(spsc, lengths_around_the_string_copy_are_copied_exactly)
+{
+    void *mem;
+    sabq_spsc r = ring(&mem, 4096, 0);
+    static uint8_t in[1100], out[1200];
+    const uint32_t lens[] = {496, 505, 511, 512, 513, 520, 1023, 1024, 1025, 1100};
+    for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+        uint32_t len = lens[k];
+        for (uint32_t i = 0; i < len; i++)
+            in[i] = (uint8_t)(len * 7u + i * 13u + 1);
+        cr_assert_eq(sabq_spsc_send(&r, in, len), 0, "length %u", len);
         memset(out, 0xEE, sizeof out);
         cr_assert_eq(sabq_spsc_recv(&r, out, sizeof out), (int)len);
         cr_expect_eq(memcmp(in, out, len), 0, "length %u", len);
