@@ -191,6 +191,12 @@ export interface CoordinatorOptions {
   queueSlots?: number;
   /** Default limit on a task's running time, from when a worker takes it. */
   taskTimeoutMs?: number;
+  /**
+   * How long a starting worker (the first ones, or one replacing a worker that
+   * crashed or was stopped) may take to become ready; past it, it counts as
+   * crashed and a fresh one replaces it. Default 30000.
+   */
+  workerStartTimeoutMs?: number;
   /** What plugins reach by opening /host/call/NAME/REQUEST (see include/sabq/host.h), when allowed. */
   hostHandlers?: Record<string, (request: string) => unknown | Promise<unknown>>;
   /** What a plugin may reach through /host unless its spawn says otherwise. Default: nothing. */

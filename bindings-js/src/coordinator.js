@@ -21,7 +21,7 @@ import { make } from './protocol.js';
 import { defaultWorkerCount, toUrl } from './platform.js';
 import { inspect } from './inspect.js';
 
-const OPTIONS = new Set(['workers', 'queueSlots', 'taskTimeoutMs', 'hostHandlers', 'memoryMiB', 'wasiShimUrl', 'allow', 'limits']);
+const OPTIONS = new Set(['workers', 'queueSlots', 'taskTimeoutMs', 'hostHandlers', 'memoryMiB', 'wasiShimUrl', 'allow', 'limits', 'workerStartTimeoutMs']);
 const SPAWN_OPTIONS = new Set(['args', 'env', 'stdin', 'stdout', 'stderr', 'tty', 'signal', 'timeoutMs', 'mounts', 'onFileClosed', 'allow', 'pipeBytes']);
 /** Bytes of a pipe between two pipeline stages. */
 const STAGE_PIPE_BYTES = 1 << 20;
@@ -96,6 +96,7 @@ export class Coordinator {
       onRetired: (w) => this.host.stop(w),
       onMessage: (w, msg) => this._fromWorker(w, msg),
       onCrash: (w, error) => this.dispatch.crashed(w, error),
+      ...(this.options.workerStartTimeoutMs !== undefined && { startTimeoutMs: this.options.workerStartTimeoutMs }),
     });
     this.ctx = { sabq, arena, plugins: this.plugins, dispatch: this.dispatch };
     const n = this.options.workers ?? (await defaultWorkerCount());

@@ -14,6 +14,9 @@ export const RPC_RING_BYTES = 1 << 12;
 /** Bytes of a worker's run word's region (one word, on a line of its own). */
 const RUN_WORD_BYTES = 64;
 
+/** How long a starting worker may take to say it is ready, by default. */
+export const START_TIMEOUT_MS = 30_000;
+
 class WorkerHandle {
   constructor(id, { ephemeral, queue, requests, replies, run, sabq }) {
     this.id = id;
@@ -62,8 +65,12 @@ export class WorkerPool {
    * @param {(w, error) => void} o.onCrash
    * @param {() => Array<{id, module}>} o.modules  plugins every new worker must have
    * @param {(w) => void} o.onStarted  a worker is ready (its requests can be served)
+   * @param {number} [o.startTimeoutMs]  a worker not ready by then counts as crashed (onCrash)
+   * @param {() => Promise<object>} [o.startWorker]  creates the thread (platform.js; tests pass their own)
    */
   constructor(o) {
+    this.startTimeoutMs = START_TIMEOUT_MS;
+    this.startWorker = startComputeWorker;
     Object.assign(this, o);
     this.workers = new Set();
     this.retiring = new Set(); // retired, not yet gone (what close() waits for)
@@ -94,7 +101,20 @@ export class WorkerPool {
       w.failedToStart = reject;
     });
     w.ready.catch(() => {});
-    w.spawned = startComputeWorker();
+    // A worker that never says ready (its thread never created, or stuck in
+    // its init: seen once in 10^5 chaotic tasks, three fresh workers at once,
+    // with every queued task waiting on them) would hold the queue forever:
+    // past startTimeoutMs it counts as crashed, and is replaced.
+    const watchdog = setTimeout(() => {
+      if (w.isReady || w.dead) return;
+      w.startExpired = true;
+      const error = new Error(`sabq: worker ${w.id} not ready after ${this.startTimeoutMs} ms`);
+      w.failedToStart(error);
+      this.onCrash(w, error);
+    }, this.startTimeoutMs);
+    watchdog.unref?.(); // Node: a start in progress does not keep the process alive
+    w.ready.then(() => clearTimeout(watchdog), () => clearTimeout(watchdog));
+    w.spawned = this.startWorker();
     w.spawned.then((thread) => {
       w.thread = thread;
       if (w.dead) return; // retired while the thread was being created: never initialised
@@ -157,9 +177,11 @@ export class WorkerPool {
     this.retiring.add(w);
     // Terminated whether it got as far as ready or not: a worker retired
     // while starting never gets its init, so it would never say ready.
-    const stopped = w.spawned
-      .then((thread) => thread.terminate())
-      .catch(() => {})
+    // A thread that was still not created when its start expired is not
+    // waited for: it is terminated if it ever comes, and never gets an init,
+    // so it never touches the rings released below.
+    const terminating = w.spawned.then((thread) => thread.terminate()).catch(() => {});
+    const stopped = (w.startExpired && !w.thread ? Promise.resolve() : terminating)
       .then(() => { w.stopping.terminated = true; });
     w.gone = Promise.all([stopped, withdrawn])
       .then(() => {
