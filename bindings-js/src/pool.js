@@ -108,7 +108,7 @@ export class WorkerPool {
     const watchdog = setTimeout(() => {
       if (w.isReady || w.dead) return;
       w.startExpired = true;
-      const error = new Error(`sabq: worker ${w.id} not ready after ${this.startTimeoutMs} ms`);
+      const error = new Error(`sabq: worker ${w.id} not ready after ${this.startTimeoutMs} ms (${w.thread ? "its init unanswered" : "its thread never created"})`);
       w.failedToStart(error);
       this.onCrash(w, error);
     }, this.startTimeoutMs);
