@@ -62,6 +62,8 @@ export class WorkerPool {
    * @param {(w, error) => void} o.onCrash
    * @param {() => Array<{id, module}>} o.modules  plugins every new worker must have
    * @param {(w) => void} o.onStarted  a worker is ready (its requests can be served)
+   * @param {import('./host-thread.js').HostThread|null} [o.hostThread]  the host worker, if any:
+   *   each worker gets a pair of rings to it, attached before the worker's init
    */
   constructor(o) {
     Object.assign(this, o);
@@ -84,6 +86,10 @@ export class WorkerPool {
     this.sabq.ensure(run + RUN_WORD_BYTES);
     Atomics.store(this.sabq.i32, run >> 2, RUN.IDLE);
     const w = new WorkerHandle(this.nextId++, { ephemeral, queue, requests: ring(), replies: ring(), run, sabq: this.sabq });
+    if (this.hostThread) {
+      w.hostRequests = ring();
+      w.hostReplies = ring();
+    }
     this.workers.add(w);
     // `spawned`: the thread exists (retire terminates it, ready or not).
     // `ready`: it has initialised; rejects if it dies or is retired first, so
@@ -123,6 +129,7 @@ export class WorkerPool {
         replies: w.replies.toJSON(),
         run: w.run,
         shimUrl: this.shimUrl,
+        hostWorker: this.hostThread?.attach(w),
       }));
       for (const { id, module } of this.modules()) w.post(make('toWorker', 'module', { id, module }));
     }, (e) => w.failedToStart(e));
@@ -131,6 +138,12 @@ export class WorkerPool {
       if (!w.dead) this.onStarted(w); // retired while starting: nothing to serve
     }, () => {});
     return w;
+  }
+
+  /** The live worker with this id, if any. */
+  byId(id) {
+    for (const w of this.workers) if (w.id === id) return w;
+    return undefined;
   }
 
   /** Posts to every live worker. */
@@ -168,6 +181,10 @@ export class WorkerPool {
         this.arena.release(w.replies.offset);
         this.arena.release(w.run);
         if (w.ephemeral) this.arena.release(w.queue.offset);
+        if (w.hostRequests) {
+          this.arena.release(w.hostRequests.offset);
+          this.arena.release(w.hostReplies.offset);
+        }
       });
     return w.gone;
   }
