@@ -291,7 +291,9 @@ export class Coordinator {
     // The host worker first: a handler of it that never returns must not
     // hold up the workers' retirement (each waits until it lets go of their rings).
     const hostGone = this.hostThread?.close();
-    const gone = Promise.all([...this.pool.workers].map((w) => this.pool.retire(w)));
+    // Workers already being retired (stopped mid-task) are waited for too:
+    // close() settles when no thread of this coordinator is left.
+    const gone = Promise.all([...this.pool.retiring, ...this.pool.workers].map((w) => this.pool.retire(w)));
     this.dispatch.close(gone);
     await Promise.all([gone, hostGone]);
   }
