@@ -81,6 +81,7 @@ async function init(msg) {
       replies: SpscRing.attach(sabq, hw.replies.offset, hw.replies.size),
       block: new HostBlock(sabq, hw.block),
     } : null,
+    haltIfStopped,
   );
   // A URL when the coordinator resolved one (unbundled pages, Node) or was
   // given one (wasiShimUrl); else the package name, which bundlers follow.
@@ -145,6 +146,17 @@ function report(taskId, outcome, transfer) {
     for (;;) Atomics.wait(sabq.i32, runWord, RUN.STOPPED);
   }
   post(outcome.type, { taskId, ...outcome.fields }, transfer);
+}
+
+/**
+ * A host call gave up (its answerer went away): if that is because the
+ * coordinator stopped this worker's task, the plugin must not run on — its
+ * pipes go back to the arena once the page thinks this thread is gone, and
+ * in a browser terminate() does not wait for that — so the worker waits for
+ * its end, touching nothing.
+ */
+function haltIfStopped() {
+  while (Atomics.load(sabq.i32, runWord) === RUN.STOPPED) Atomics.wait(sabq.i32, runWord, RUN.STOPPED);
 }
 
 const attachPipe = (where) => (where ? Pipe.attach(sabq, where.offset, where.size) : null);

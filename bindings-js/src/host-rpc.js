@@ -256,8 +256,11 @@ export class HostClient {
    * @param {import('./spsc.js').SpscRing} requests  @param {import('./spsc.js').SpscRing} replies
    * @param {object|null} [hostWorker] the host worker, if the coordinator has one:
    *   {names: Set of the handlers it runs, requests, replies (SpscRings to it), block (a HostBlock)}
+   * @param {() => void} [haltIfStopped] called before a call that gave up returns EIO:
+   *   never returns if this worker's task was stopped meanwhile
    */
-  constructor(requests, replies, hostWorker = null) {
+  constructor(requests, replies, hostWorker = null, haltIfStopped = () => {}) {
+    this.haltIfStopped = haltIfStopped;
     this.requests = new TextRing(requests);
     this.replies = new TextRing(replies);
     // Frames of host-wire.js on the host worker's rings, each side with buffers of its own.
@@ -296,7 +299,10 @@ export class HostClient {
         text = this.replies.receive();
       }
       if (text === null) text = this.replies.receiveWait();
-      if (text === null || text === END) return { errno: 'IO' };
+      if (text === null || text === END) {
+        this.haltIfStopped();
+        return { errno: 'IO' };
+      }
       const answer = decode('reply', text);
       if (answer.reqId === reqId) return answer;
       // else: a late answer to a request abandoned earlier; skip it
@@ -323,7 +329,10 @@ export class HostClient {
     hw.block.ring();
     for (;;) {
       const got = this._answerFromHostWorker(generation);
-      if (got === GAVE_UP || got === END) return { errno: 'IO' };
+      if (got === GAVE_UP || got === END) {
+        this.haltIfStopped(); // the host worker was replaced because this task was stopped
+        return { errno: 'IO' };
+      }
       const answer = decodeAnswer(hw.in, got);
       if (answer.reqId !== reqId) continue; // an answer to a call given up earlier
       return answer.relayed ? this._answerFromPage(reqId) : answer;
