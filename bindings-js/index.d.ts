@@ -199,6 +199,20 @@ export interface CoordinatorOptions {
   workerStartTimeoutMs?: number;
   /** What plugins reach by opening /host/call/NAME/REQUEST (see include/sabq/host.h), when allowed. */
   hostHandlers?: Record<string, (request: string) => unknown | Promise<unknown>>;
+  /**
+   * Host handlers run in a worker of their own instead of on this thread: a
+   * module (URL or path; `{url, export}` to name the export, default
+   * `'default'`) whose export is an object of handlers, as `hostHandlers`.
+   * A plugin's call is answered worker to worker, without this thread's event
+   * loop; a handler may block (Atomics.wait, synchronous wasm, sync I/O). A
+   * handler that throws or rejects: the plugin's fopen fails with EIO. A task
+   * stopped (timeout, cancel, crash) while its handler runs, or a host worker
+   * that dies: the host worker is replaced, calls waiting on it fail with EIO,
+   * later calls are answered by the new one. After `close()` calls fail with
+   * EIO. `create()` rejects if the module does not load, has no handlers, or
+   * names a handler that `hostHandlers` also has. Both options may be given.
+   */
+  hostWorker?: string | URL | { url: string | URL; export?: string };
   /** What a plugin may reach through /host unless its spawn says otherwise. Default: nothing. */
   allow?: Allow;
   /** Nested /host/run calls: how deep (default 8; deeper is ELOOP) and how many alive at once (default 64; more is EAGAIN). */

@@ -2,6 +2,9 @@
  *   hostcall NAME REQUEST [COUNT]
  *                           asks host handler NAME (COUNT times, default 1:
  *                           for benchmarks); prints "LENGTH ANSWER" of the last
+ *   hostcall each NAME REQUEST COUNT
+ *                           prints "started" (flushed), then asks NAME COUNT
+ *                           times and prints every answer on a line of its own
  *   hostcall run CMD ARGS   runs plugin CMD ARGS through the host and prints
  *                           its output (CMD may itself be `hostcall run ...`:
  *                           calls nest)
@@ -55,8 +58,27 @@ static int recurse(void)
     return 0;
 }
 
+/* Every answer of COUNT calls, one per line, after a flushed "started". */
+static int each(const char *name, const char *request, long count)
+{
+    printf("started\n");
+    fflush(stdout);
+    for (long i = 0; i < count; i++) {
+        char *answer = sabq_host_call(name, request, NULL);
+        if (!answer) {
+            fprintf(stderr, "hostcall: %s: %s\n", name, strerror(errno));
+            return 1;
+        }
+        printf("%s\n", answer);
+        free(answer);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 5 && strcmp(argv[1], "each") == 0)
+        return each(argv[2], argv[3], atol(argv[4]));
     if (argc == 3 && strcmp(argv[1], "storm") == 0)
         return storm(atoi(argv[2]));
     if (argc == 2 && strcmp(argv[1], "recurse") == 0)

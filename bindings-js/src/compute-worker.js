@@ -16,6 +16,7 @@ import { END } from './region.js';
 import { parentChannel } from './platform.js';
 import { make, accept, ProtocolError, RUN } from './protocol.js';
 import { HostClient } from './host-rpc.js';
+import { HostBlock } from './host-block.js';
 import { PluginSystem } from './wasi/system.js';
 import { FsError } from './wasi/fs/node.js';
 
@@ -69,9 +70,18 @@ async function init(msg) {
   queue = MpmcQueue.attach(sabq, msg.queue.offset, msg.queue.size);
   runWord = msg.run >> 2;
   sabq.ensure(msg.run + 4);
+  const hw = msg.hostWorker;
   hostClient = new HostClient(
     SpscRing.attach(sabq, msg.requests.offset, msg.requests.size),
     SpscRing.attach(sabq, msg.replies.offset, msg.replies.size),
+    // The coordinator's host worker, if it has one: calls to its handlers go there.
+    hw ? {
+      names: new Set(hw.names),
+      requests: SpscRing.attach(sabq, hw.requests.offset, hw.requests.size),
+      replies: SpscRing.attach(sabq, hw.replies.offset, hw.replies.size),
+      block: new HostBlock(sabq, hw.block),
+    } : null,
+    haltIfStopped,
   );
   // A URL when the coordinator resolved one (unbundled pages, Node) or was
   // given one (wasiShimUrl); else the package name, which bundlers follow.
@@ -138,6 +148,17 @@ function report(taskId, outcome, transfer) {
   post(outcome.type, { taskId, ...outcome.fields }, transfer);
 }
 
+/**
+ * A host call gave up (its answerer went away): if that is because the
+ * coordinator stopped this worker's task, the plugin must not run on — its
+ * pipes go back to the arena once the page thinks this thread is gone, and
+ * in a browser terminate() does not wait for that — so the worker waits for
+ * its end, touching nothing.
+ */
+function haltIfStopped() {
+  while (Atomics.load(sabq.i32, runWord) === RUN.STOPPED) Atomics.wait(sabq.i32, runWord, RUN.STOPPED);
+}
+
 const attachPipe = (where) => (where ? Pipe.attach(sabq, where.offset, where.size) : null);
 
 /**
@@ -156,6 +177,7 @@ async function startHelper(taskId, path) {
 
 async function runPlugin(taskId, spec) {
   const stdio = { stdin: attachPipe(spec.stdin), stdout: attachPipe(spec.stdout), stderr: attachPipe(spec.stderr) };
+  hostClient.startTask(spec.hostCalls);
   let system = null;
   let outcome;
   try {

@@ -5,6 +5,7 @@
 // blocks: everything here is async. Each concern lives in its own module:
 //   pool.js (workers)      dispatch.js + task.js (tasks, one owner each)
 //   plugins.js (modules)   host-rpc.js (/host calls)   process.js (spawn)
+//   host-thread.js (handlers in a worker of their own)
 //   mounts.js (files)      platform.js (Node vs browsers)   protocol.js (messages)
 
 import { Sabq, compileSabq } from './module.js';
@@ -14,6 +15,7 @@ import { WorkerPool } from './pool.js';
 import { Dispatcher } from './dispatch.js';
 import { PluginRegistry } from './plugins.js';
 import { HostServer, Grants } from './host-rpc.js';
+import { HostThread, hostWorkerSpec } from './host-thread.js';
 import { startProcess } from './process.js';
 import { Image, startMountHelper } from './mounts.js';
 import { ERRNO } from './wasi/abi.js';
@@ -21,7 +23,7 @@ import { make } from './protocol.js';
 import { defaultWorkerCount, toUrl } from './platform.js';
 import { inspect } from './inspect.js';
 
-const OPTIONS = new Set(['workers', 'queueSlots', 'taskTimeoutMs', 'hostHandlers', 'memoryMiB', 'wasiShimUrl', 'allow', 'limits', 'workerStartTimeoutMs']);
+const OPTIONS = new Set(['workers', 'queueSlots', 'taskTimeoutMs', 'hostHandlers', 'hostWorker', 'memoryMiB', 'wasiShimUrl', 'allow', 'limits', 'workerStartTimeoutMs']);
 const SPAWN_OPTIONS = new Set(['args', 'env', 'stdin', 'stdout', 'stderr', 'tty', 'signal', 'timeoutMs', 'mounts', 'onFileClosed', 'allow', 'pipeBytes']);
 /** Bytes of a pipe between two pipeline stages. */
 const STAGE_PIPE_BYTES = 1 << 20;
@@ -40,7 +42,11 @@ export class Coordinator {
    * @param {number} [options.workers] pool size (default: hardware concurrency − 1)
    * @param {number} [options.queueSlots] tasks that may wait in the queue (power of two; default 1024)
    * @param {number} [options.taskTimeoutMs] default limit on a task's running time, from when a worker takes it
-   * @param {Record<string, (request: string) => any>} [options.hostHandlers] what plugins reach at /host/call/NAME
+   * @param {Record<string, (request: string) => any>} [options.hostHandlers] what plugins reach at /host/call/NAME,
+   *   run on this thread
+   * @param {string|URL|{url: string|URL, export?: string}} [options.hostWorker] a module whose export
+   *   (default: 'default') is an object of handlers, run in a worker of their own: a plugin's call
+   *   is answered worker to worker, and a handler may block
    * @param {{hostCalls?: string[]|'*', plugins?: string[]|'*'}} [options.allow] what a plugin may reach
    *   through /host unless its spawn says otherwise (default: nothing)
    * @param {{maxDepth?: number, maxNested?: number}} [options.limits] nested /host/run calls: how deep
@@ -60,6 +66,7 @@ export class Coordinator {
     this.options = options;
     this.closed = false;
     this.defaultGrants = new Grants(options.allow);
+    this.hostWorkerSpec = options.hostWorker === undefined ? null : hostWorkerSpec(options.hostWorker);
     this.ready = this._start();
     this.ready.catch(() => {});
   }
@@ -70,12 +77,33 @@ export class Coordinator {
     const sabqModule = await compileSabq();
     const sabq = await Sabq.instantiate(this.memory, { module: sabqModule });
     const arena = new Arena(this.memory);
-    this.dispatch = new Dispatcher({ sabq, arena, queueSlots: this.options.queueSlots ?? 1024, pool: () => this.pool });
+    this.dispatch = new Dispatcher({
+      sabq,
+      arena,
+      queueSlots: this.options.queueSlots ?? 1024,
+      pool: () => this.pool,
+      onStopped: (task) => this.hostThread?.taskStopped(task.id),
+    });
     this.plugins = new PluginRegistry((msg) => this.pool.broadcast(msg));
+    const handlers = { ...(this.options.hostHandlers ?? {}) };
+    if (this.hostWorkerSpec) {
+      this.hostThread = await HostThread.start({
+        sabq,
+        arena,
+        sabqModule,
+        spec: this.hostWorkerSpec,
+        onRelay: (workerId, relay, pieces) => this.host.relay(this.pool.byId(workerId), relay, pieces),
+      });
+      const both = this.hostThread.names.filter((name) => Object.hasOwn(handlers, name));
+      if (both.length > 0) {
+        await this.hostThread.close();
+        throw new TypeError(`sabq: host handler${both.length > 1 ? 's' : ''} ${both.join(', ')} both in hostHandlers and in the hostWorker module`);
+      }
+    }
     this.host = new HostServer({
       sabq,
       arena,
-      handlers: { ...(this.options.hostHandlers ?? {}) },
+      handlers,
       taskById: (id) => this.dispatch.get(id),
       pluginExists: (name) => this.plugins.has(name),
       runPlugin: (caller, command, args) => this._nestedRun(caller, command, args),
@@ -93,7 +121,8 @@ export class Coordinator {
         this.host.serve(w);
         this.pool.keepAlive(this.dispatch.tasks.size > 0);
       },
-      onRetired: (w) => this.host.stop(w),
+      hostThread: this.hostThread ?? null,
+      onRetired: (w) => Promise.all([this.host.stop(w), this.hostThread?.detach(w)]),
       onMessage: (w, msg) => this._fromWorker(w, msg),
       onCrash: (w, error) => this.dispatch.crashed(w, error),
       ...(this.options.workerStartTimeoutMs !== undefined && { startTimeoutMs: this.options.workerStartTimeoutMs }),
@@ -257,11 +286,17 @@ export class Coordinator {
     try {
       await this.ready;
     } catch {
+      await this.hostThread?.close();
       return;
     }
-    const gone = Promise.all([...this.pool.workers].map((w) => this.pool.retire(w)));
+    // The host worker first: a handler of it that never returns must not
+    // hold up the workers' retirement (each waits until it lets go of their rings).
+    const hostGone = this.hostThread?.close();
+    // Workers already being retired (stopped mid-task) are waited for too:
+    // close() settles when no thread of this coordinator is left.
+    const gone = Promise.all([...this.pool.retiring, ...this.pool.workers].map((w) => this.pool.retire(w)));
     this.dispatch.close(gone);
-    await gone;
+    await Promise.all([gone, hostGone]);
   }
 
   /**

@@ -19,10 +19,12 @@ export class Dispatcher {
    * @param {import('./arena.js').Arena} o.arena
    * @param {number} o.queueSlots
    * @param {() => import('./pool.js').WorkerPool} o.pool
+   * @param {(task: Task) => void} [o.onStopped] a running task was stopped (timeout, cancel) or its worker died
    */
-  constructor({ sabq, arena, queueSlots, pool }) {
+  constructor({ sabq, arena, queueSlots, pool, onStopped }) {
     this.queue = MpmcQueue.create(sabq, arena.alloc(MpmcQueue.size(sabq, queueSlots, 8)), queueSlots, 8);
     this.pool = pool;
+    this.onStopped = onStopped;
     this.tasks = new Map();
     this.nextId = 1;
     this.closed = false;
@@ -123,6 +125,7 @@ export class Dispatcher {
     // queue: stopping it would lose that one.
     const gone = w && w.stopRunning() ? this.pool().replace(w, !this.closed) : undefined;
     task.settle(null, error, gone);
+    if (w) this.onStopped?.(task);
   }
 
   /** A worker died: its task fails with ECRASHED; the pool replaces it. */
@@ -132,6 +135,7 @@ export class Dispatcher {
     w.task = null;
     const gone = this.pool().replace(w, !this.closed);
     task?.settle(null, new TaskError('ECRASHED', `worker died running task ${task.id}: ${error?.message ?? error}`, error), gone);
+    if (task) this.onStopped?.(task);
   }
 
   /** Ends every task with ECLOSED once `gone` (every worker stopped). */

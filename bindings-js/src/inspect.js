@@ -55,5 +55,6 @@ export function inspect(c) {
     queue: { used: c.dispatch.queue.used, waiters: c.dispatch.queue.waiters },
     arena: { usedBytes: c.ctx.arena.used, regions: c.ctx.arena.inUse.size, memoryBytes: c.memory.buffer.byteLength },
     hostNestedRuns: c.host.nested,
+    hostWorker: c.hostThread ? c.hostThread.inspect() : null,
   };
 }

@@ -68,6 +68,16 @@ export async function startComputeWorker() {
   return webThread(new Worker(new URL('./compute-worker.js', import.meta.url), { type: 'module' }));
 }
 
+/** The host worker (host-worker.js), as startComputeWorker() starts a compute worker. */
+export async function startHostWorker() {
+  if (isNode) {
+    const { Worker } = await nodeOnly('node:worker_threads');
+    return nodeThread(new Worker(new URL('./host-worker.js', SRC_URL)));
+  }
+  // Written whole, in the form Vite and webpack bundle as a worker.
+  return webThread(new Worker(new URL('./host-worker.js', import.meta.url), { type: 'module' }));
+}
+
 function nodeThread(t) {
   return {
     post: (m, transfer) => t.postMessage(m, transfer ?? []),

@@ -67,6 +67,8 @@ export class WorkerPool {
    * @param {(w) => void} o.onStarted  a worker is ready (its requests can be served)
    * @param {number} [o.startTimeoutMs]  a worker not ready by then counts as crashed (onCrash)
    * @param {() => Promise<object>} [o.startWorker]  creates the thread (platform.js; tests pass their own)
+   * @param {import('./host-thread.js').HostThread|null} [o.hostThread]  the host worker, if any:
+   *   each worker gets a pair of rings to it, attached before the worker's init
    */
   constructor(o) {
     this.startTimeoutMs = START_TIMEOUT_MS;
@@ -91,6 +93,10 @@ export class WorkerPool {
     this.sabq.ensure(run + RUN_WORD_BYTES);
     Atomics.store(this.sabq.i32, run >> 2, RUN.IDLE);
     const w = new WorkerHandle(this.nextId++, { ephemeral, queue, requests: ring(), replies: ring(), run, sabq: this.sabq });
+    if (this.hostThread) {
+      w.hostRequests = ring();
+      w.hostReplies = ring();
+    }
     this.workers.add(w);
     // `spawned`: the thread exists (retire terminates it, ready or not).
     // `ready`: it has initialised; rejects if it dies or is retired first, so
@@ -108,7 +114,7 @@ export class WorkerPool {
     const watchdog = setTimeout(() => {
       if (w.isReady || w.dead) return;
       w.startExpired = true;
-      const error = new Error(`sabq: worker ${w.id} not ready after ${this.startTimeoutMs} ms (${w.thread ? "its init unanswered" : "its thread never created"})`);
+      const error = new Error(`sabq: worker ${w.id} not ready after ${this.startTimeoutMs} ms (${w.thread ? 'its init unanswered' : 'its thread never created'})`);
       w.failedToStart(error);
       this.onCrash(w, error);
     }, this.startTimeoutMs);
@@ -143,6 +149,7 @@ export class WorkerPool {
         replies: w.replies.toJSON(),
         run: w.run,
         shimUrl: this.shimUrl,
+        hostWorker: this.hostThread?.attach(w),
       }));
       for (const { id, module } of this.modules()) w.post(make('toWorker', 'module', { id, module }));
     }, (e) => w.failedToStart(e));
@@ -151,6 +158,12 @@ export class WorkerPool {
       if (!w.dead) this.onStarted(w); // retired while starting: nothing to serve
     }, () => {});
     return w;
+  }
+
+  /** The live worker with this id, if any. */
+  byId(id) {
+    for (const w of this.workers) if (w.id === id) return w;
+    return undefined;
   }
 
   /** Posts to every live worker. */
@@ -190,6 +203,10 @@ export class WorkerPool {
         this.arena.release(w.replies.offset);
         this.arena.release(w.run);
         if (w.ephemeral) this.arena.release(w.queue.offset);
+        if (w.hostRequests) {
+          this.arena.release(w.hostRequests.offset);
+          this.arena.release(w.hostReplies.offset);
+        }
       });
     return w.gone;
   }

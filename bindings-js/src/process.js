@@ -53,6 +53,8 @@ export function startProcess(ctx, name, options, extra) {
     stdout: leases.stdout?.pipe.toJSON() ?? null,
     stderr: leases.stderr?.pipe.toJSON() ?? null,
     host: true,
+    // checked by the worker for calls to a host worker's handlers (host-rpc.js)
+    hostCalls: extra.grants ? extra.grants.hostCallList() : [],
     mounts: [],
     watchFiles: typeof options.onFileClosed === 'function',
   };

@@ -5,13 +5,19 @@
 // not in the table, or a message missing a field its shape requires, is
 // refused (ProtocolError) rather than guessed at.
 //
-// Three channels:
+// The channels:
 //   toWorker / fromWorker  postMessage (structured clone: memories, modules,
 //                          buffers travel as themselves)
 //   request                the worker's requests ring (JSON), for calls a
 //                          plugin makes from inside a blocking wasm call,
 //                          when the worker cannot receive a postMessage
 //   reply                  the worker's replies ring (JSON): the answers
+//   toHostWorker / fromHostWorker
+//                          postMessage to and from the host worker, which
+//                          runs host handlers in a thread of their own
+//   control                the host worker's control ring (JSON): which
+//                          compute workers' rings it serves, since it blocks
+//                          on rings and hears no postMessage while it does
 
 /** channel -> kind -> the fields a message must carry (besides `type`). */
 export const SHAPES = Object.freeze({
@@ -55,8 +61,37 @@ export const SHAPES = Object.freeze({
   },
   reply: {
     // exactly one of: `inline` (a short answer's text), `pipe` ({offset, size}
-    // of a pipe to read the answer from), `errno` (a WASI errno name)
+    // of a pipe to read the answer from), `errno` (a WASI errno name), or
+    // from a host worker `relayed: true` (the answer, too long for the ring,
+    // comes as a pipe through the page: wait for it on the page's replies ring)
     answer: ['reqId'],
+  },
+  toHostWorker: {
+    // once, first: the shared memory, sabq.wasm, the handlers' module (`url`,
+    // `export`), its control ring, its shared block (host-block.js) and the
+    // compute workers' rings it serves from the start ([{workerId, requests, replies}])
+    init: ['memory', 'sabqModule', 'url', 'export', 'control', 'block', 'workers'],
+  },
+  fromHostWorker: {
+    // the handlers are loaded: `names`, those it answers
+    ready: ['names'],
+    // it no longer touches this compute worker's rings (answer to 'detach')
+    detached: ['workerId'],
+    // an answer too long for the ring (or streamed) starts: the page makes a
+    // pipe for it, answers the worker's `reqId` with it, and writes the chunks
+    relay: ['relayId', 'workerId', 'taskId', 'reqId'],
+    // the next piece of relay `relayId` (a string, bytes or a Blob)
+    chunk: ['relayId', 'data'],
+    // relay `relayId` is complete (or, with `failed`, cut short)
+    end: ['relayId'],
+    // the host worker itself is broken (its handlers' module did not load)
+    fatal: ['error'],
+  },
+  control: {
+    // serve this compute worker's host-call rings ({offset, size} each)
+    attach: ['workerId', 'requests', 'replies'],
+    // stop touching them: they are about to be freed (answered by 'detached')
+    detach: ['workerId'],
   },
 });
 

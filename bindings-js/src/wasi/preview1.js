@@ -312,6 +312,13 @@ export function fdCalls(table, mem) {
 /** `dir`/`path`, with '.' and '..' folded as text: a label for events, not a resolution. */
 export function joinPath(dir, path) {
   if (dir === undefined || dir === null) return null;
+  // The common case, an absolute directory and a plain relative path (no
+  // '.', no empty part): nothing to fold, and splitting costs a host call
+  // as much as its answer does.
+  if (dir[0] === '/' && path !== '' && path[0] !== '/' && path[path.length - 1] !== '/' &&
+      !path.includes('.') && !path.includes('//')) {
+    return dir === '/' ? `/${path}` : `${dir}/${path}`;
+  }
   const out = [];
   for (const part of `${dir}/${path}`.split('/')) {
     if (part === '' || part === '.') continue;

@@ -1,0 +1,21 @@
+// bench/js/host-browser-bench.mjs — the rows of bench/browser/host.html
+// (host answers by a page handler, by the host worker and by sync-message;
+// interactive stdin line round trip; the bare main↔worker round trip) in
+// Debian's Chromium or Firefox ESR, headless, printed as JSON lines:
+//   node bench/js/host-browser-bench.mjs chromium|firefox
+// BENCH_SCALE scales the counts (tiny for a smoke test).
+import { engine, openBrowser, runPage } from '../../tests/browser/browser.mjs';
+
+const name = process.argv[2];
+if (name !== 'chromium' && name !== 'firefox') {
+  console.error('usage: host-browser-bench.mjs chromium|firefox');
+  process.exit(2);
+}
+const scale = Number(process.env.BENCH_SCALE ?? 1);
+const b = await openBrowser(engine(name));
+try {
+  const rows = await runPage(b, `/bench/browser/host.html?scale=${scale}&engine=${name}`, 300_000);
+  for (const r of rows) console.log(JSON.stringify(r));
+} finally {
+  await b.close();
+}

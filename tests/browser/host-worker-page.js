@@ -1,0 +1,23 @@
+// tests/browser/host-worker-page.js — the host-worker scenarios of the Node
+// suite (tests/js/host-worker-scenarios.mjs), run in a browser: host handlers
+// in a Web Worker of their own, answering plugins worker to worker. The page's
+// thread is held for 30 ms in one scenario (under the long-task bar); stalls
+// are measured throughout. Results: window.__result.
+import { Coordinator } from '/bindings-js/src/index.js';
+import { scenarios, options, PLUGINS } from '/tests/js/host-worker-scenarios.mjs';
+import { startStallMeter } from '/examples/browser/stall-meter.js';
+import { runScenarios } from '/tests/browser/run-scenarios.js';
+
+const meter = startStallMeter();
+const shim = { wasiShimUrl: '/node_modules/@bjorn3/browser_wasi_shim/dist/index.js' };
+
+try {
+  const c = await Coordinator.create({ ...options, ...shim });
+  for (const name of PLUGINS) await c.load(name, `/build/plugins/${name}.wasm`);
+  const env = { c, create: (o) => Coordinator.create({ ...o, ...shim }), blockMs: 30 };
+  const { results, logs } = await runScenarios(env, scenarios);
+  await c.close();
+  window.__result = { crossOriginIsolated, results, logs, responsiveness: meter.report() };
+} catch (e) {
+  window.__error = String(e?.stack ?? e);
+}
