@@ -59,6 +59,14 @@ def configs(bin_dir):
     c.append(["node", js, "idle", "sabq"])
     for impl in ("sabq", "sync-message"):
         c.append(["node", js, "fdread", impl])
+    # A plugin's blocking read answered by a host handler on the page's thread
+    # or in a host worker (the sync-message peer is the fdread row above), and
+    # a line to an interactive plugin and back beside the bare round trip.
+    host = os.path.join(ROOT, "bench/js/host-bench.mjs")
+    for where in ("page", "worker"):
+        c.append(["node", host, "host-answer", where])
+    for what in ("line-rtt", "bare-rtt"):
+        c.append(["node", host, what])
     pipes = os.path.join(ROOT, "bench/js/pipeline-bench.mjs")
     for what, impls in (("pipeline", ("sabq", "node-wasi")), ("cksum", ("sabq",)), ("hop", ("sabq", "node-wasi"))):
         for impl in impls:

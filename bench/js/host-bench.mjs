@@ -8,6 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import { link } from './bench-core.mjs';
 import { hostAnswer, lineRtt, bareRtt } from './host-core.mjs';
+import { probeNode } from './node-probe.mjs';
 
 const env = {
   scale: Number(process.env.BENCH_SCALE ?? 1),
@@ -25,6 +26,9 @@ const env = {
 };
 
 const [what, where] = process.argv.slice(2);
+// The placement probe of this process (node-probe.mjs), before anything runs:
+// its threads are a coordinator's and a plugin's, which cannot stop to probe.
+const probeNs = await probeNode();
 let result;
 if (what === 'host-answer' && (where === 'page' || where === 'worker')) {
   result = await hostAnswer(env, where, new URL('./host-handlers.mjs', import.meta.url));
@@ -36,4 +40,4 @@ if (what === 'host-answer' && (where === 'page' || where === 'worker')) {
   console.error('usage: host-bench.mjs host-answer page|worker | line-rtt | bare-rtt');
   process.exit(2);
 }
-console.log(JSON.stringify(result));
+console.log(JSON.stringify({ ...result, atomic_rtt_ns: probeNs }));
