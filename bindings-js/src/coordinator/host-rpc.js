@@ -1,4 +1,4 @@
-// bindings-js/src/host-rpc.js — calls a plugin makes to its host from inside
+// bindings-js/src/coordinator/host-rpc.js — calls a plugin makes to its host from inside
 // a blocking wasm call (opening /host/call/... or /host/run/...), when its
 // worker cannot receive a postMessage. The worker (HostClient) writes a
 // request into its requests ring and blocks on its replies ring; the
@@ -11,7 +11,7 @@
 // in depth and in how many run at once. A refusal is an errno in the plugin.
 
 import { encode, decode, ProtocolError } from './protocol.js';
-import { END } from './region.js';
+import { END } from '../rings/region.js';
 import { PipeLease, writeAllAsync } from './pipes.js';
 
 /** Answers up to this many characters travel inside the replies ring. */
@@ -32,7 +32,7 @@ export class Grants {
 export class HostServer {
   /**
    * @param {object} o
-   * @param {import('./module.js').Sabq} o.sabq
+   * @param {import('../rings/module.js').Sabq} o.sabq
    * @param {import('./arena.js').Arena} o.arena
    * @param {Record<string, (request: string) => any>} o.handlers
    * @param {(id: number) => import('./task.js').Task|undefined} o.taskById
@@ -181,7 +181,7 @@ function holdForTask(task, lease) {
 const ANSWER_SPIN_MS = 0.3;
 
 export class HostClient {
-  /** @param {import('./spsc.js').SpscRing} requests  @param {import('./spsc.js').SpscRing} replies */
+  /** @param {import('../rings/spsc.js').SpscRing} requests  @param {import('../rings/spsc.js').SpscRing} replies */
   constructor(requests, replies) {
     this.requests = requests;
     this.replies = replies;
