@@ -306,4 +306,4 @@ test-bundlers: wasm plugins node_modules/.package-lock.json
 	$(SUITE_LIMIT) $(NODE_TEST) tests/bundlers/
 
 clean:
-	rm -rf $(B) bindings-js/sabq.wasm bindings-js/src/layout.js tests/bundlers/node_modules
+	rm -rf $(B) bindings-js/src/sabq.wasm bindings-js/src/rings/layout.js tests/bundlers/node_modules

@@ -1,6 +1,6 @@
 /* lib/js_abi.h — how sabq.wasm hands JavaScript two numbers in one: the
  * constants shared by lib/js_exports.c and the generated
- * bindings-js/src/layout.js (tools/gen_layout_js.c). */
+ * bindings-js/src/rings/layout.js (tools/gen_layout_js.c). */
 #ifndef SABQ_JS_ABI_H
 #define SABQ_JS_ABI_H
 

@@ -28,14 +28,18 @@ $(B)/sabq.wasm: $(WASM_OBJ)
 # Offsets and constants for JavaScript, generated from offsetof by a native
 # program: never copied by hand. Built against lib/freestanding like sabq.wasm,
 # so the errno numbers and messages are the ones sabq.wasm returns.
-bindings-js/src/layout.js: tools/gen_layout_js.c lib/strerror.c lib/freestanding/errno.h include/sabq/*.h lib/js_abi.h | $(B)/obj
+bindings-js/src/rings/layout.js: tools/gen_layout_js.c lib/strerror.c lib/freestanding/errno.h include/sabq/*.h lib/js_abi.h | $(B)/obj
 	$(CC) $(CSTD) $(WARN) -Ilib/freestanding -Iinclude tools/gen_layout_js.c lib/strerror.c -o $(B)/gen_layout_js
 	$(B)/gen_layout_js > $@.tmp && mv $@.tmp $@
 
-bindings-js/sabq.wasm: $(B)/sabq.wasm
+# In src/, one folder above each layer's files (rings/, coordinator/, wasi/):
+# `new URL('../sabq.wasm', import.meta.url)` finds it from rings/module.js, and
+# the same path holds from the folder of an esbuild bundle, which leaves such
+# URLs as written (docs/plugins.md, Bundlers).
+bindings-js/src/sabq.wasm: $(B)/sabq.wasm
 	cp $< $@
 
-wasm: bindings-js/sabq.wasm bindings-js/src/layout.js
+wasm: bindings-js/src/sabq.wasm bindings-js/src/rings/layout.js
 
 test-wasm-sections: $(B)/sabq.wasm
 	tests/wasm/check_sections.sh $(B)/sabq.wasm

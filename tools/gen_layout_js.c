@@ -1,4 +1,4 @@
-/* tools/gen_layout_js.c — prints bindings-js/src/layout.js: every offset and
+/* tools/gen_layout_js.c — prints bindings-js/src/rings/layout.js: every offset and
  * constant the JavaScript binding needs, taken from the C headers with offsetof,
  * so the two sides cannot drift. Run by the build; not installed.
  *

@@ -1,11 +1,11 @@
 // tests/bundlers/esbuild.mjs — the app built by esbuild, which bundles no
 // workers and leaves `new URL('./x', import.meta.url)` as written: those paths
-// stay relative to the output file, as they were to sabq's src/ files. So the
+// stay relative to the output file, as they were to sabq's files. So the
 // app (docs/plugins.md, Bundlers):
 // - builds sabq's three workers as entry points of their own, beside its bundle;
 // - keeps import.meta.url: format 'esm' (the 'iife' default empties it);
-// - copies sabq.wasm into the folder above the bundle (package: src/ and
-//   sabq.wasm beside it; here: js/ and sabq.wasm beside it).
+// - copies sabq.wasm into the folder above the bundle (package: a layer's
+//   folder and sabq.wasm beside it, in src/; here: js/ and sabq.wasm beside it).
 //   node tests/bundlers/esbuild.mjs    builds into build/bundlers/esbuild/js/
 import * as esbuild from 'esbuild';
 import { copyFile, rm } from 'node:fs/promises';

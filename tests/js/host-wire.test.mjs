@@ -1,11 +1,11 @@
 // tests/js/host-wire.test.mjs — the frames of the host worker's rings
-// (bindings-js/src/host-wire.js): what is encoded decodes to the message JSON
+// (bindings-js/src/coordinator/host-wire.js): what is encoded decodes to the message JSON
 // would give, a frame that does not fit says so, and a frame a peer
 // scribbled on is refused (ProtocolError), never guessed at.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { frameBuffer, encodeCall, decodeCall, encodeAnswer, decodeAnswer } from '../../bindings-js/src/host-wire.js';
-import { ProtocolError } from '../../bindings-js/src/protocol.js';
+import { frameBuffer, encodeCall, decodeCall, encodeAnswer, decodeAnswer } from '../../bindings-js/src/coordinator/host-wire.js';
+import { ProtocolError } from '../../bindings-js/src/coordinator/protocol.js';
 
 const call = { type: 'call', taskId: 7, reqId: 0xfffffffe, name: 'wéather', request: 'Paris/Île-de-France 🌧' };
 

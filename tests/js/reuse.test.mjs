@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Coordinator, layout } from 'sabq';
 import { plugin } from './plugins.mjs';
-import { PipeLease, readableFrom } from '../../bindings-js/src/pipes.js';
+import { PipeLease, readableFrom } from '../../bindings-js/src/coordinator/pipes.js';
 
 /** Records the waiter counts of each watched region as the arena gets it back. */
 function watchReleases(c) {

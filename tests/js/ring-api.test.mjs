@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { Sabq, SpscRing, Pipe, MpmcQueue, canBlock, layout } from '../../bindings-js/src/index.js';
-import { Region } from '../../bindings-js/src/region.js';
+import { Region } from '../../bindings-js/src/rings/region.js';
 
 const indexUrl = new URL('../../bindings-js/src/index.js', import.meta.url).href;
 

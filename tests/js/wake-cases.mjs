@@ -6,7 +6,7 @@
 // Shared by the test (main thread: async waits, and the changes) and
 // tests/js/wake-worker.mjs (blocking waits).
 import { SpscRing, Pipe, MpmcQueue, END } from '../../bindings-js/src/index.js';
-import { parkOnce } from '../../bindings-js/src/wait.js';
+import { parkOnce } from '../../bindings-js/src/rings/wait.js';
 
 /** Every wait's timeout: far above WAKE_BOUND_MS, so a wake that comes only
  * after it (the last try after a timeout succeeds) is told apart. */

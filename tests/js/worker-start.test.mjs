@@ -6,10 +6,10 @@
 // created. Driven here with threads that never answer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sabq, compileSabq } from '../../bindings-js/src/module.js';
-import { Arena } from '../../bindings-js/src/arena.js';
-import { MpmcQueue } from '../../bindings-js/src/mpmc.js';
-import { WorkerPool } from '../../bindings-js/src/pool.js';
+import { Sabq, compileSabq } from '../../bindings-js/src/rings/module.js';
+import { Arena } from '../../bindings-js/src/coordinator/arena.js';
+import { MpmcQueue } from '../../bindings-js/src/rings/mpmc.js';
+import { WorkerPool } from '../../bindings-js/src/coordinator/pool.js';
 
 async function poolWith(startWorker) {
   const memory = new WebAssembly.Memory({ initial: 64, maximum: 1024, shared: true });

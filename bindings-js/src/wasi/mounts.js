@@ -8,7 +8,7 @@ import { Quota } from './fs/node.js';
 import { MemoryFs } from './fs/memfs.js';
 import { ImageReader } from './fs/image.js';
 import { DirFd } from './fds/file.js';
-import { nodeOnly } from '../platform.js';
+import { nodeOnly } from '../coordinator/platform.js';
 
 /**
  * Opens every mount of a task (async: some backends load their module, or
@@ -38,7 +38,7 @@ async function openMount(spec, dev, startHelper) {
       fs = new MemoryFs({ ...options, image: new ImageReader(spec.image) });
       break;
     case 'host':
-      fs = (await nodeOnly('./wasi/fs/hostdir.js')).HostDirFs.open(spec.root, options); // node:fs: never bundled
+      fs = (await nodeOnly('../wasi/fs/hostdir.js')).HostDirFs.open(spec.root, options); // node:fs: never bundled
       break;
     case 'opfs':
       fs = (await import('./fs/opfs.js')).OpfsFs.attach(await startHelper(spec.path), options);

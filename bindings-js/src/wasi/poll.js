@@ -9,7 +9,7 @@ import {
   SUBSCRIPTION_SIZE, EVENT_SIZE, readSubscription, writeEvent,
 } from './abi.js';
 import { FsError } from './fs/node.js';
-import { parkOnce } from '../wait.js';
+import { parkOnce } from '../rings/wait.js';
 
 const NS_PER_MS = 1e6;
 /** With several pipes to watch, sleep on one in slices this long (ms), then look at all. */

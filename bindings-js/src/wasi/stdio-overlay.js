@@ -23,7 +23,7 @@ const NAMESPACES = ['wasi_snapshot_preview1', 'wasi_unstable'];
 
 export class SabqStdio {
   /**
-   * @param {{stdin?: import('../pipe.js').Pipe|null, stdout?, stderr?, tty?: boolean}} pipes
+   * @param {{stdin?: import('../rings/pipe.js').Pipe|null, stdout?, stderr?, tty?: boolean}} pipes
    *   null (or absent) leaves that fd to the runtime.
    */
   constructor({ stdin = null, stdout = null, stderr = null, tty = false } = {}) {

@@ -7,7 +7,7 @@
 
 import { ERRNO, FILETYPE, OFLAGS, RIGHTS } from '../abi.js';
 import { fail } from '../fs/node.js';
-import { Pipe } from '../../pipe.js';
+import { Pipe } from '../../rings/pipe.js';
 import { Fd } from './fd.js';
 import { PipeReadFd, BytesReadFd } from './stdio.js';
 
@@ -64,9 +64,9 @@ export function parseHostPath(path) {
 
 export class HostCallsFd extends Fd {
   /**
-   * @param {import('../../host-rpc.js').HostClient} client
+   * @param {import('../../coordinator/host-rpc.js').HostClient} client
    * @param {number} taskId
-   * @param {import('../../module.js').Sabq} sabq where answer pipes live
+   * @param {import('../../rings/module.js').Sabq} sabq where answer pipes live
    */
   constructor(client, taskId, sabq) {
     super({ filetype: FILETYPE.DIRECTORY, rightsBase: RIGHTS.PATH_OPEN, rightsInheriting: RIGHTS.FD_READ | RIGHTS.POLL_FD_READWRITE });

@@ -6,7 +6,7 @@
 
 import { ERRNO, FILETYPE, RIGHTS } from '../abi.js';
 import { fail } from '../fs/node.js';
-import { SabqError } from '../../errors.js';
+import { SabqError } from '../../rings/errors.js';
 import { Fd } from './fd.js';
 
 const READ_RIGHTS = RIGHTS.FD_READ | RIGHTS.POLL_FD_READWRITE;

@@ -14,7 +14,7 @@
 
 import { ERRNO } from '../abi.js';
 import { WORD, REQUEST_BYTES, requestKind, views } from './opfs-protocol.js';
-import { parkAsync } from '../../wait.js';
+import { parkAsync } from '../../rings/wait.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -33,7 +33,7 @@
 import { ERRNO, FILETYPE } from '../abi.js';
 import { Dir, File, OpenFile, Quota, FsError, fail, nowNs } from './node.js';
 import { WORD, MAX_DEFERRED, requestKind, views, bufferBytes } from './opfs-protocol.js';
-import { canBlock } from '../../wait.js';
+import { canBlock } from '../../rings/wait.js';
 import { charging, withEntries } from './charge.js';
 
 const encoder = new TextEncoder();

@@ -1,4 +1,4 @@
-// bindings-js/src/compute-worker.js — a compute worker: pulls task ids from
+// bindings-js/src/coordinator/compute-worker.js — a compute worker: pulls task ids from
 // the coordinator's MPMC queue (so an idle worker takes the next task), claims
 // each, runs it — a JS function, or a WASI plugin whose system interface is
 // wasi/system.js — and reports the end. While a plugin runs, the worker may
@@ -8,17 +8,17 @@
 // Runs in a Web Worker or a Node worker_thread (module workers). Every
 // message in and out is a protocol.js shape.
 
-import { Sabq } from './module.js';
-import { MpmcQueue } from './mpmc.js';
-import { SpscRing } from './spsc.js';
-import { Pipe } from './pipe.js';
-import { END } from './region.js';
+import { Sabq } from '../rings/module.js';
+import { MpmcQueue } from '../rings/mpmc.js';
+import { SpscRing } from '../rings/spsc.js';
+import { Pipe } from '../rings/pipe.js';
+import { END } from '../rings/region.js';
 import { parentChannel } from './platform.js';
 import { make, accept, ProtocolError, RUN } from './protocol.js';
 import { HostClient } from './host-rpc.js';
 import { HostBlock } from './host-block.js';
-import { PluginSystem } from './wasi/system.js';
-import { FsError } from './wasi/fs/node.js';
+import { PluginSystem } from '../wasi/system.js';
+import { FsError } from '../wasi/fs/node.js';
 
 let channel, sabq, queue, hostClient, wasiShim, runWord;
 const post = (type, fields, transfer) => channel.post(make('fromWorker', type, fields), transfer);

@@ -1,4 +1,4 @@
-// bindings-js/src/platform.js — the one place where Node's worker_threads and
+// bindings-js/src/coordinator/platform.js — the one place where Node's worker_threads and
 // the browser's Web Workers differ: starting a thread, hearing from it, the
 // default pool size, turning a path or URL into bytes. Everything else in the
 // coordinator is written once.
@@ -20,7 +20,7 @@ const SRC_URL = import.meta.url;
 
 /**
  * Imports a module that only Node runs: 'node:fs' and the like, or a path
- * relative to bindings-js/src/ ('./wasi/fs/hostdir.js'). The specifier is
+ * relative to bindings-js/src/coordinator/ ('../wasi/fs/hostdir.js'). The specifier is
  * computed and marked for webpack and Vite, so no bundler follows it (webpack
  * and esbuild refuse node: imports in a browser build; Vite stubs them out).
  */

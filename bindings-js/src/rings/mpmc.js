@@ -1,4 +1,4 @@
-// bindings-js/src/mpmc.js — the MPMC queue from JavaScript. Claim and publish
+// bindings-js/src/rings/mpmc.js — the MPMC queue from JavaScript. Claim and publish
 // are separate exports so JS copies straight into and out of the slot.
 
 import { layout, errno } from './layout.js';

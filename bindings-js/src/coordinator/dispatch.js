@@ -1,11 +1,11 @@
-// bindings-js/src/dispatch.js — tasks on their way through the pool: ids go
+// bindings-js/src/coordinator/dispatch.js — tasks on their way through the pool: ids go
 // into the shared MPMC queue that idle workers pull from; a worker claims an
 // id and gets the task by postMessage (it may be large, or hold
 // transferables); the worker's report ends it. Cancelling, timing out and a
 // crashing worker end a task here too, each exactly once (Task.settle).
 
-import { MpmcQueue } from './mpmc.js';
-import { SabqError, TaskError } from './errors.js';
+import { MpmcQueue } from '../rings/mpmc.js';
+import { SabqError, TaskError } from '../rings/errors.js';
 import { Task } from './task.js';
 import { make } from './protocol.js';
 
@@ -15,7 +15,7 @@ const idBytes = (task) => new Uint8Array(new Uint32Array([task.id]).buffer);
 export class Dispatcher {
   /**
    * @param {object} o
-   * @param {import('./module.js').Sabq} o.sabq
+   * @param {import('../rings/module.js').Sabq} o.sabq
    * @param {import('./arena.js').Arena} o.arena
    * @param {number} o.queueSlots
    * @param {() => import('./pool.js').WorkerPool} o.pool

@@ -1,4 +1,4 @@
-// bindings-js/src/host-rpc.js — calls a plugin makes to its host from inside
+// bindings-js/src/coordinator/host-rpc.js — calls a plugin makes to its host from inside
 // a blocking wasm call (opening /host/call/... or /host/run/...), when its
 // worker cannot receive a postMessage. The worker (HostClient) writes a
 // request into its requests ring and blocks on its replies ring; the
@@ -15,10 +15,10 @@
 // checks the task's grants itself, as the host worker knows no tasks.
 
 import { encode, decode, ProtocolError } from './protocol.js';
-import { END } from './region.js';
+import { END } from '../rings/region.js';
 import { PipeLease, writeAllAsync } from './pipes.js';
-import { AGAIN, blockOn } from './wait.js';
-import { TextRing } from './text-ring.js';
+import { AGAIN, blockOn } from '../rings/wait.js';
+import { TextRing } from '../rings/text-ring.js';
 import { frameBuffer, encodeCall, decodeAnswer } from './host-wire.js';
 
 /** Answers up to this many characters travel inside the replies ring (if their JSON fits there). */
@@ -44,7 +44,7 @@ export class Grants {
 export class HostServer {
   /**
    * @param {object} o
-   * @param {import('./module.js').Sabq} o.sabq
+   * @param {import('../rings/module.js').Sabq} o.sabq
    * @param {import('./arena.js').Arena} o.arena
    * @param {Record<string, (request: string) => any>} o.handlers
    * @param {(id: number) => import('./task.js').Task|undefined} o.taskById
@@ -253,7 +253,7 @@ const GAVE_UP = Symbol('sabq.gaveUp');
 
 export class HostClient {
   /**
-   * @param {import('./spsc.js').SpscRing} requests  @param {import('./spsc.js').SpscRing} replies
+   * @param {import('../rings/spsc.js').SpscRing} requests  @param {import('../rings/spsc.js').SpscRing} replies
    * @param {object|null} [hostWorker] the host worker, if the coordinator has one:
    *   {names: Set of the handlers it runs, requests, replies (SpscRings to it), block (a HostBlock)}
    * @param {() => void} [haltIfStopped] called before a call that gave up returns EIO:

@@ -1,4 +1,4 @@
-// bindings-js/src/pipe.js — the SPSC byte pipe from JavaScript: partial reads
+// bindings-js/src/rings/pipe.js — the SPSC byte pipe from JavaScript: partial reads
 // and writes, end of stream. C hands out contiguous spans; JS copies into them.
 
 import { layout, errno } from './layout.js';

@@ -1,4 +1,4 @@
-// bindings-js/src/protocol.js — every message between the coordinator (on
+// bindings-js/src/coordinator/protocol.js — every message between the coordinator (on
 // the page or Node's main thread) and its compute workers, as data: one table
 // of named shapes, imported by both sides and described in docs/protocol.md.
 // A message is built with make() and checked with accept(); a kind that is

@@ -1,9 +1,9 @@
-// bindings-js/src/arena.js — hands out 64-byte-aligned regions of one shared
+// bindings-js/src/coordinator/arena.js — hands out 64-byte-aligned regions of one shared
 // memory for rings, and takes them back. First fit over a sorted free list,
 // merging neighbours on free; grows the memory when nothing fits. Used by the
 // one thread that owns the layout (the coordinator); other threads only attach.
 
-import { layout } from './layout.js';
+import { layout } from '../rings/layout.js';
 
 const PAGE = 65536;
 const align = (n) => Math.ceil(n / layout.ALIGN) * layout.ALIGN;

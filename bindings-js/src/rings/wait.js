@@ -1,4 +1,4 @@
-// bindings-js/src/wait.js — how the JS binding waits on a ring's event: the
+// bindings-js/src/rings/wait.js — how the JS binding waits on a ring's event: the
 // same protocol as lib/wait.c (spin, announce with sabq_js_event_prepare,
 // re-try, park on the event's sequence word), but parking with Atomics.wait in
 // workers and Atomics.waitAsync on the main thread, which must never block.

@@ -1,4 +1,4 @@
-// bindings-js/src/mounts.js — what a host can mount into a plugin's file
+// bindings-js/src/coordinator/mounts.js — what a host can mount into a plugin's file
 // system, and the host's side of it: turning a tree of strings, bytes, Blobs
 // and URLs into the flat list a worker builds its file system from; packing
 // shared images; giving a plugin's files back as a tree.
@@ -13,8 +13,8 @@
 //   }
 
 import { isNode, loadBytes, toUrl, nodeOnly } from './platform.js';
-import { packImage, ImageReader } from './wasi/fs/image.js';
-import { countsTree } from './wasi/fs/charge.js';
+import { packImage, ImageReader } from '../wasi/fs/image.js';
+import { countsTree } from '../wasi/fs/charge.js';
 
 const encoder = new TextEncoder();
 
@@ -192,7 +192,7 @@ export async function prepareMounts(mounts = {}) {
  * (wasi/fs/opfs-start.js). Rejects with an FsError that names the mount.
  */
 export async function startMountHelper(spec) {
-  const { startOpfsHelper } = await import('./wasi/fs/opfs-start.js');
+  const { startOpfsHelper } = await import('../wasi/fs/opfs-start.js');
   try {
     return await startOpfsHelper(spec.handle, { readOnly: spec.readOnly, count: countsTree(spec.limits) });
   } catch (e) {

@@ -1,4 +1,4 @@
-// bindings-js/src/spsc.js — the SPSC message ring from JavaScript. A thin
+// bindings-js/src/rings/spsc.js — the SPSC message ring from JavaScript. A thin
 // class over sabq.wasm: C decides where a message goes and validates what the
 // peer wrote; JS only copies bytes in and out of the places C returns.
 // Short messages (up to layout.PROD_STAGE_BYTES in, CONS_STAGE_BYTES out)

@@ -1,4 +1,4 @@
-// bindings-js/src/inspect.js — a snapshot of a coordinator's state for
+// bindings-js/src/coordinator/inspect.js — a snapshot of a coordinator's state for
 // diagnosing a hang: every task (its state, worker, age and the pipes it
 // holds, with their fill and waiter counts), every worker (started, ready,
 // stopping, its run word), the arena, and what close() still waits for.

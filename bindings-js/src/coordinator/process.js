@@ -1,12 +1,12 @@
-// bindings-js/src/process.js — a running plugin as the host sees it: its
+// bindings-js/src/coordinator/process.js — a running plugin as the host sees it: its
 // stdin to write, its stdout and stderr as web streams, its exit code, and
 // afterwards the files it left in its memory mounts. startProcess() wires a
 // spawn: pipes from the arena, mounts prepared, the task submitted.
 
-import { TaskError, SabqError } from './errors.js';
-import { errno } from './layout.js';
+import { TaskError, SabqError } from '../rings/errors.js';
+import { errno } from '../rings/layout.js';
 import { PipeLease, PIPE_BYTES, readableFrom, readAllBytes, writeAllAsync } from './pipes.js';
-import { END } from './region.js';
+import { END } from '../rings/region.js';
 import { prepareMounts, unflatten, mountPath } from './mounts.js';
 
 const HOST = 'host'; // the host's hold on a pipe (see pipes.js)

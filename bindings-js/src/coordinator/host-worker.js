@@ -11,11 +11,11 @@
 // Runs in a Web Worker or a Node worker_thread (module workers). Every
 // message in and out is a protocol.js shape.
 
-import { Sabq } from './module.js';
-import { SpscRing } from './spsc.js';
-import { TextRing } from './text-ring.js';
+import { Sabq } from '../rings/module.js';
+import { SpscRing } from '../rings/spsc.js';
+import { TextRing } from '../rings/text-ring.js';
 import { frameBuffer, decodeCall, encodeAnswer } from './host-wire.js';
-import { END } from './region.js';
+import { END } from '../rings/region.js';
 import { HostBlock } from './host-block.js';
 import { parentChannel } from './platform.js';
 import { make, accept, decode, ProtocolError } from './protocol.js';

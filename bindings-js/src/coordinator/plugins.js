@@ -1,4 +1,4 @@
-// bindings-js/src/plugins.js — the plugins a coordinator can run: each
+// bindings-js/src/coordinator/plugins.js — the plugins a coordinator can run: each
 // compiled once, from a path, URL, bytes, Response or module, and the module
 // shared with every worker (a WebAssembly.Module posts without copying code).
 

@@ -1,10 +1,10 @@
-// bindings-js/src/pool.js — the compute workers: starting them with their
+// bindings-js/src/coordinator/pool.js — the compute workers: starting them with their
 // rings, replacing one that died or was stopped mid-task, retiring them. The
 // pool knows nothing of tasks; it reports what workers say (onMessage) and
 // when one dies (onCrash).
 
-import { SpscRing } from './spsc.js';
-import { MpmcQueue } from './mpmc.js';
+import { SpscRing } from '../rings/spsc.js';
+import { MpmcQueue } from '../rings/mpmc.js';
 import { startComputeWorker } from './platform.js';
 import { make, accept, ProtocolError, RUN } from './protocol.js';
 
@@ -56,7 +56,7 @@ export class WorkerPool {
   /**
    * @param {object} o
    * @param {WebAssembly.Memory} o.memory  the shared memory every ring lives in
-   * @param {import('./module.js').Sabq} o.sabq
+   * @param {import('../rings/module.js').Sabq} o.sabq
    * @param {WebAssembly.Module} o.sabqModule
    * @param {import('./arena.js').Arena} o.arena
    * @param {MpmcQueue} o.queue  the dispatch queue pool workers pull task ids from

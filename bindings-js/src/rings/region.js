@@ -1,4 +1,4 @@
-// bindings-js/src/region.js — what every ring class shares: where the region
+// bindings-js/src/rings/region.js — what every ring class shares: where the region
 // is, its validated geometry (kept in JS, never re-read from shared memory),
 // create/attach through sabq.wasm, close.
 

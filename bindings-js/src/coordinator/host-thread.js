@@ -6,7 +6,7 @@
 // from a host worker that is gone give up when the generation in the shared
 // block moves (host-block.js); the page wakes them.
 
-import { SpscRing } from './spsc.js';
+import { SpscRing } from '../rings/spsc.js';
 import { HostBlock, HOST_BLOCK_BYTES } from './host-block.js';
 import { startHostWorker, toUrl } from './platform.js';
 import { make, accept, encode, ProtocolError } from './protocol.js';
@@ -65,7 +65,7 @@ export class HostThread {
   /**
    * Starts the host worker; resolves once its handlers are loaded.
    * @param {object} o
-   * @param {import('./module.js').Sabq} o.sabq
+   * @param {import('../rings/module.js').Sabq} o.sabq
    * @param {import('./arena.js').Arena} o.arena
    * @param {WebAssembly.Module} o.sabqModule
    * @param {{url: string, export: string}} o.spec the handlers' module

@@ -1,10 +1,10 @@
-// bindings-js/src/task.js — one unit of work from submission to its end:
+// bindings-js/src/coordinator/task.js — one unit of work from submission to its end:
 // queued, running in a worker, done. A task owns what its run holds (stdio
 // pipes, host-call answer pipes, an ephemeral worker) and releases each once,
 // in one place, after it has ended and no worker can touch its memory any
 // more — however it ended (result, error, cancel, timeout, crash, close).
 
-import { TaskError } from './errors.js';
+import { TaskError } from '../rings/errors.js';
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 

@@ -8,7 +8,7 @@
 // handler it is running (so that a task stopped while its handler never
 // returns takes the host worker with it). All accesses are Atomics: seq_cst.
 
-import { parkAsync } from './wait.js';
+import { parkAsync } from '../rings/wait.js';
 
 /** Bytes of the block (two 64-byte lines). */
 export const HOST_BLOCK_BYTES = 128;

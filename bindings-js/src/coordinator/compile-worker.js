@@ -1,4 +1,4 @@
-// bindings-js/src/compile-worker.js — fetches and compiles one WebAssembly
+// bindings-js/src/coordinator/compile-worker.js — fetches and compiles one WebAssembly
 // module off the page's thread, then posts the compiled module back (a
 // WebAssembly.Module is shared, not copied, within the page's agent cluster).
 // Why: in Chromium, loading a 32 MiB plugin on the page made main-thread tasks

@@ -1,4 +1,4 @@
-// bindings-js/src/coordinator.js — the public face of the compute layer: a
+// bindings-js/src/coordinator/coordinator.js — the public face of the compute layer: a
 // pool of workers that run JS tasks and WASI plugins, stream plugin stdio,
 // pipe plugins into each other, mount files for them and serve their host
 // calls, surviving crashes, timeouts and cancellation. The main thread never
@@ -8,9 +8,9 @@
 //   host-thread.js (handlers in a worker of their own)
 //   mounts.js (files)      platform.js (Node vs browsers)   protocol.js (messages)
 
-import { Sabq, compileSabq } from './module.js';
+import { Sabq, compileSabq } from '../rings/module.js';
 import { Arena } from './arena.js';
-import { TaskError } from './errors.js';
+import { TaskError } from '../rings/errors.js';
 import { WorkerPool } from './pool.js';
 import { Dispatcher } from './dispatch.js';
 import { PluginRegistry } from './plugins.js';
@@ -18,7 +18,7 @@ import { HostServer, Grants } from './host-rpc.js';
 import { HostThread, hostWorkerSpec } from './host-thread.js';
 import { startProcess } from './process.js';
 import { Image, startMountHelper } from './mounts.js';
-import { ERRNO } from './wasi/abi.js';
+import { ERRNO } from '../wasi/abi.js';
 import { make } from './protocol.js';
 import { defaultWorkerCount, toUrl } from './platform.js';
 import { inspect } from './inspect.js';

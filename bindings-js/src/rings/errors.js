@@ -1,4 +1,4 @@
-// bindings-js/src/errors.js — sabq's negative errno results as JavaScript errors.
+// bindings-js/src/rings/errors.js — sabq's negative errno results as JavaScript errors.
 import { errno, strerror } from './layout.js';
 
 // Both tables are generated from the C (sabq.wasm's numbers, sabq_strerror's words).

@@ -1,11 +1,11 @@
-// bindings-js/src/pipes.js — pipes the coordinator hands out from its arena,
+// bindings-js/src/coordinator/pipes.js — pipes the coordinator hands out from its arena,
 // and their host ends. A pipe may be used by several parties at once (two
 // pipeline stages, a plugin and the page reading its stdout); each holds it
 // under a token of its own and drops that token exactly once. The last drop
 // returns the memory to the arena: the one place a pipe's lifetime is counted.
 
-import { Pipe } from './pipe.js';
-import { END } from './region.js';
+import { Pipe } from '../rings/pipe.js';
+import { END } from '../rings/region.js';
 
 export const PIPE_BYTES = 1 << 16;
 

@@ -1,14 +1,16 @@
-// bindings-js/src/module.js — loading sabq.wasm and instantiating it against a
+// bindings-js/src/rings/module.js — loading sabq.wasm and instantiating it against a
 // shared WebAssembly.Memory. sabq.wasm has no data segment and no globals, so
 // it can run in the memory of any app (or an emscripten module) without
 // writing a byte it was not asked to.
 
-import { nodeOnly } from './platform.js';
+import { nodeOnly } from '../coordinator/platform.js';
 
 let compiled; // Promise<WebAssembly.Module>, shared by every instance in this thread
 
 async function wasmBytes() {
   // The form Vite and webpack turn into the URL of sabq.wasm copied into the app.
+  // sabq.wasm sits in src/, one folder above each layer's files, so the path
+  // is also right from the folder of an esbuild bundle (docs/plugins.md, Bundlers).
   const url = new URL('../sabq.wasm', import.meta.url);
   if (url.protocol === 'file:') {
     const { readFile } = await nodeOnly('node:fs/promises');
