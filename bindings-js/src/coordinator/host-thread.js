@@ -8,7 +8,8 @@
 
 import { SpscRing } from '../rings/spsc.js';
 import { HostBlock, HOST_BLOCK_BYTES } from './host-block.js';
-import { startHostWorker, toUrl } from './platform.js';
+import { toUrl } from './platform.js';
+import { startHostWorker } from './threads.js';
 import { make, accept, encode, ProtocolError } from './protocol.js';
 
 /** Bytes of the control ring (JSON attach/detach messages of ~150 bytes). */

@@ -1,7 +1,8 @@
 // bindings-js/src/coordinator/platform.js — the one place where Node's worker_threads and
-// the browser's Web Workers differ: starting a thread, hearing from it, the
-// default pool size, turning a path or URL into bytes. Everything else in the
-// coordinator is written once.
+// the browser's Web Workers differ: hearing from the thread that started us,
+// the default pool size, turning a path or URL into bytes (starting the
+// coordinator's threads: threads.js). Everything else in the coordinator is
+// written once.
 //
 // Bundlers (Vite, webpack, esbuild) read this package too, so two rules hold
 // here and wherever a module or worker is reached (docs/plugins.md, Bundlers):
@@ -51,58 +52,6 @@ export function baseUrl() {
 /** A URL for a string path or URL (relative to baseUrl()). */
 export function toUrl(source) {
   return new URL(source instanceof URL ? source.href : source, baseUrl());
-}
-
-/**
- * A compute worker (compute-worker.js), whatever the platform:
- * {post(msg, transfer), terminate() -> Promise, ref(), unref(), onMessage(fn),
- *  onError(fn), onExit(fn)}. A browser worker has no exit event: it is noticed
- * by its task's timeout, or by terminate().
- */
-export async function startComputeWorker() {
-  if (isNode) {
-    const { Worker } = await nodeOnly('node:worker_threads');
-    return nodeThread(new Worker(new URL('./compute-worker.js', SRC_URL)));
-  }
-  // Written whole, in the form Vite and webpack bundle as a worker.
-  return webThread(new Worker(new URL('./compute-worker.js', import.meta.url), { type: 'module' }));
-}
-
-/** The host worker (host-worker.js), as startComputeWorker() starts a compute worker. */
-export async function startHostWorker() {
-  if (isNode) {
-    const { Worker } = await nodeOnly('node:worker_threads');
-    return nodeThread(new Worker(new URL('./host-worker.js', SRC_URL)));
-  }
-  // Written whole, in the form Vite and webpack bundle as a worker.
-  return webThread(new Worker(new URL('./host-worker.js', import.meta.url), { type: 'module' }));
-}
-
-function nodeThread(t) {
-  return {
-    post: (m, transfer) => t.postMessage(m, transfer ?? []),
-    terminate: () => t.terminate(),
-    ref: () => t.ref(),
-    unref: () => t.unref(),
-    onMessage: (fn) => t.on('message', fn),
-    onError: (fn) => t.on('error', fn),
-    onExit: (fn) => t.on('exit', (code) => fn(new Error(`worker exited with code ${code}`))),
-  };
-}
-
-function webThread(t) {
-  return {
-    post: (m, transfer) => t.postMessage(m, transfer ?? []),
-    terminate: async () => t.terminate(),
-    ref() {},
-    unref() {},
-    onMessage: (fn) => t.addEventListener('message', (e) => fn(e.data)),
-    onError: (fn) => t.addEventListener('error', (e) => {
-      e.preventDefault?.();
-      fn(new Error(e.message || 'worker error'));
-    }),
-    onExit() {},
-  };
 }
 
 /** This worker's channel to whoever started it: {post(msg, transfer), onMessage(fn)}. */

@@ -5,7 +5,7 @@
 
 import { SpscRing } from '../rings/spsc.js';
 import { MpmcQueue } from '../rings/mpmc.js';
-import { startComputeWorker } from './platform.js';
+import { startComputeWorker } from './threads.js';
 import { make, accept, ProtocolError, RUN } from './protocol.js';
 
 /** Bytes of each worker's request and reply rings (JSON messages). */
