@@ -42,6 +42,14 @@ TARGETS = {
     ("js worker→worker throughput", None): (("ringbuf",),),
     ("js worker↔worker round trip", None): (("ringbuf",),),
 }
+# Rows measured against another benchmark's row rather than a peer of their
+# own: (that benchmark, its impl, the name the ratio column gives it), paired
+# with the row of the same param in the same engine, rounds and placement.
+# Issue 16: a line to an interactive plugin and back costs at most 2x the
+# bare main<->worker round trip, timed the same way (bench/js/host-core.mjs).
+REFERENCES = {
+    "js interactive stdin line round trip": ("js main↔worker round trip, timed one by one", "sabq", "bare round trip"),
+}
 # Peers reported with a ratio of their own in the notes besides the groups'
 # members: moodycamel's ConcurrentQueue, whose contract differs (unbounded,
 # FIFO per producer only), so no target names it; a MessageChannel.
@@ -128,6 +136,14 @@ def add_ratios(s, samples):
                             "missing": [p for p in group if p not in per_peer]})
         if len(group) > 1:
             s["each"].update({p: r for p, (r, _) in per_peer.items()})
+    ref = REFERENCES.get(base_bench(s["bench"]))
+    if ref:
+        ref_bench, ref_impl, label = ref
+        engine = s["bench"][len(base_bench(s["bench"])):]  # " (chromium)", or "" in Node
+        theirs = samples.get((ref_bench + engine, s["param"], ref_impl))
+        ratio, n = paired(mine, theirs, s["placement"]) if theirs else (None, 0)
+        s["ratios"].append({"group": [label], "vs": label if ratio is not None else None, "ratio": ratio,
+                            "rounds": n, "missing": [] if ratio is not None else [label]})
     for peer in NOTED_PEERS:
         theirs = samples.get((s["bench"], s["param"], peer))
         ratio, _ = paired(mine, theirs, s["placement"]) if theirs else (None, 0)

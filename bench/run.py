@@ -75,9 +75,11 @@ def configs(bin_dir):
     for what in ("read", "append", "create", "mount"):
         for impl in ("sabq", "shim"):
             c.append(["node", files, what, impl])
-    # The same JS measurements in each browser: one page runs them all per round.
+    # The same JS measurements in each browser: one page runs them all per round,
+    # and one page the host answers and interactive stdin.
     for browser in BROWSERS:
         c.append(["node", os.path.join(ROOT, "bench/js/browser-bench.mjs"), browser])
+        c.append(["node", os.path.join(ROOT, "bench/js/host-browser-bench.mjs"), browser])
     return c
 
 

@@ -53,6 +53,22 @@ class Ratios(unittest.TestCase):
         near = summary_of(samples, "spsc throughput", "8B", "sabq", "near")
         self.assertIsNone(near["ratios"][0]["ratio"], "no slot sample near: no near ratio")
 
+    def test_a_row_measured_against_another_benchmark_pairs_with_its_own_engine(self):
+        line, bare = "js interactive stdin line round trip", "js main↔worker round trip, timed one by one"
+        samples = {
+            (line + " (firefox)", "median", "sabq"): {0: row(300, FAR, "ns"), 1: row(500, FAR, "ns")},
+            (bare + " (firefox)", "median", "sabq"): {0: row(100, FAR, "ns"), 1: row(100, FAR, "ns")},
+            (bare + " (chromium)", "median", "sabq"): {0: row(10, FAR, "ns"), 1: row(10, FAR, "ns")},
+            (line, "median", "sabq"): {0: row(90, FAR, "ns")},
+        }
+        firefox = summary_of(samples, line + " (firefox)", "median", "sabq", "far")
+        self.assertEqual(firefox["ratios"][-1]["vs"], "bare round trip")
+        self.assertAlmostEqual(firefox["ratios"][-1]["ratio"], 4.0)  # median of 3 and 5, never ÷ chromium's
+        self.assertEqual(firefox["ratios"][-1]["rounds"], 2)
+        node = summary_of(samples, line, "median", "sabq", "far")
+        self.assertIsNone(node["ratios"][-1]["ratio"], "no bare row in Node: no ratio, said so")
+        self.assertEqual(node["ratios"][-1]["missing"], ["bare round trip"])
+
     def test_medians_per_placement_are_kept_apart(self):
         samples = {("spsc throughput", "8B", "slot"): {0: row(160, NEAR), 1: row(60, FAR), 2: row(170, NEAR)}}
         near = summary_of(samples, "spsc throughput", "8B", "slot", "near")

@@ -9,7 +9,7 @@
 // measurement that runs none, this page's with a worker, right before it.
 import { RingBuffer } from '/node_modules/ringbuf.js/dist/index.mjs';
 import { measure, link } from '/bench/js/bench-core.mjs';
-import { newProbe, probePing } from '/bench/js/atomic-probe.mjs';
+import { probeAlone } from './probe.js';
 
 const params = new URLSearchParams(location.search);
 const scale = Number(params.get('scale') ?? 1);
@@ -34,15 +34,6 @@ const platform = {
   },
 };
 
-// The placement probe between this page's main thread and a worker of its own.
-async function probeAlone() {
-  const probe = newProbe();
-  const w = startOne({ role: 'probe', probe });
-  await w.control.next(); // it echoes from now on
-  const ns = probePing(probe);
-  await w.terminate();
-  return Math.round(ns);
-}
 const OWN_PROBE = new Set(['tput', 'rtt', 'main-rtt']);
 
 // The worker→worker rows twice: rings of 1,024 messages each, and of 64 KiB each.
@@ -71,7 +62,7 @@ try {
   const rows = [];
   await warmUp();
   for (const [what, impl, size, ring] of plan) {
-    const probeNs = OWN_PROBE.has(what) ? undefined : await probeAlone();
+    const probeNs = OWN_PROBE.has(what) ? undefined : await probeAlone(async (data) => startOne(data));
     const r = await measure(platform, what, impl, size, ring);
     r.atomic_rtt_ns ??= probeNs;
     r.bench = `${r.bench} (${engine})`;

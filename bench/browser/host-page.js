@@ -1,9 +1,10 @@
 // bench/browser/host-page.js — the rows of bench/js/host-core.mjs in this
 // page and its workers, beside sync-message answering a blocked worker the
-// same way; publishes them in window.__result (bench/js/host-browser-bench.mjs
+// same way; publishes them, and how many it planned, in window.__result (bench/js/host-browser-bench.mjs
 // collects them). ?scale=S scales the counts; ?engine=NAME labels the rows.
 import { link } from '/bench/js/bench-core.mjs';
 import { hostAnswer, lineRtt, bareRtt } from '/bench/js/host-core.mjs';
+import { probeAlone } from './probe.js';
 
 const params = new URLSearchParams(location.search);
 const scale = Number(params.get('scale') ?? 1);
@@ -53,12 +54,16 @@ const plan = [
 try {
   const rows = [];
   for (const measure of plan) {
+    // The placement probe between this page and a worker, right before: the
+    // measured threads are a coordinator's and a plugin's, which cannot probe.
+    const probeNs = await probeAlone((data) => env.startEcho(data));
     const r = await measure();
+    r.atomic_rtt_ns ??= probeNs;
     r.bench = `${r.bench} (${engineName})`;
     rows.push(r);
     document.getElementById('out').textContent = rows.map((x) => JSON.stringify(x)).join('\n');
   }
-  window.__result = rows;
+  window.__result = { rows, planned: plan.length };
 } catch (e) {
   window.__error = String(e?.stack ?? e);
 }
