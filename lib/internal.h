@@ -49,14 +49,13 @@ static inline void sabq__os_yield(void) { sched_yield(); }
 #define SABQ__YIELD_EVERY 64u /* spins; a power of two */
 
 /* memcpy for message payloads. Most are small, and a call to memcpy cost
- * more than the copy (perf: 16% of an 8-byte SPSC exchange; callgrind: a
- * 64-byte send and receive took 200 instructions through memcpy and the
- * out-of-line send, 160 in line). Up to SABQ__COPY_INLINE bytes: fixed-size
- * moves, the last one possibly overlapping the one before, which compile to
- * plain (on x86-64, 16-byte vector) loads and stores with no call, so the
- * send and receive fast paths take these lengths too; longer ones:
- * sabq__copy_long(). Measured, docs/layout.md "Copies". */
-#define SABQ__COPY_INLINE 64u /* longest copy sabq__copy does without a call */
+ * more than the copy (perf: 16% of an 8-byte SPSC exchange). Up to
+ * SABQ__COPY_INLINE bytes: two possibly overlapping fixed-size moves, which
+ * compile to plain loads and stores with no call; longer ones:
+ * sabq__copy_long(). In-line 16-byte moves up to 64 bytes were tried and
+ * measured slower at 64 bytes (0.49-0.79x in interleaved runs on one
+ * machine, 1.34x on another day): docs/layout.md "Copies". */
+#define SABQ__COPY_INLINE 16u /* longest copy sabq__copy does without a call */
 
 /* Longer payloads. On x86-64, from 512 bytes on, `rep movsb`: its microcode
  * keeps more line fills in flight than glibc's vector loop when the source
@@ -87,49 +86,30 @@ static inline __attribute__((always_inline)) void sabq__copy_long(uint8_t *d, co
     memcpy(d, s, len);
 }
 
-/* 16 bytes, as one vector move where the target has one (two i64 in wasm). */
-typedef uint8_t sabq__v16 __attribute__((vector_size(16), aligned(1)));
-static inline __attribute__((always_inline)) void sabq__move16(uint8_t *d, const uint8_t *s)
-{
-    sabq__v16 v;
-    memcpy(&v, s, 16);
-    memcpy(d, &v, 16);
-}
-
 static inline __attribute__((always_inline)) void sabq__copy(void *restrict dst,
                                                              const void *restrict src,
                                                              uint32_t len)
 {
     uint8_t *d = (uint8_t *)dst;
     const uint8_t *s = (const uint8_t *)src;
-    if (len < 16) { /* tested first: the shortest are the most common */
-        if (len >= 8) {
-            uint64_t a, b;
-            memcpy(&a, s, 8);
-            memcpy(&b, s + len - 8, 8);
-            memcpy(d, &a, 8);
-            memcpy(d + len - 8, &b, 8);
-        } else if (len >= 4) {
-            uint32_t a, b;
-            memcpy(&a, s, 4);
-            memcpy(&b, s + len - 4, 4);
-            memcpy(d, &a, 4);
-            memcpy(d + len - 4, &b, 4);
-        } else if (len > 0) {
-            d[0] = s[0];
-            d[len / 2] = s[len / 2];
-            d[len - 1] = s[len - 1];
-        }
-    } else if (len <= 32) {
-        sabq__move16(d, s);
-        sabq__move16(d + len - 16, s + len - 16);
-    } else if (len <= SABQ__COPY_INLINE) { /* the first 32 and the last 32 */
-        sabq__move16(d, s);
-        sabq__move16(d + 16, s + 16);
-        sabq__move16(d + len - 32, s + len - 32);
-        sabq__move16(d + len - 16, s + len - 16);
-    } else {
+    if (len > SABQ__COPY_INLINE) {
         sabq__copy_long(d, s, len);
+    } else if (len >= 8) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + len - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + len - 8, &b, 8);
+    } else if (len >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + len - 4, 4);
+        memcpy(d, &a, 4);
+        memcpy(d + len - 4, &b, 4);
+    } else if (len > 0) {
+        d[0] = s[0];
+        d[len / 2] = s[len / 2];
+        d[len - 1] = s[len - 1];
     }
 }
 
