@@ -197,6 +197,13 @@ export interface CoordinatorOptions {
    * crashed and a fresh one replaces it. Default 30000.
    */
   workerStartTimeoutMs?: number;
+  /**
+   * Tries a worker's blocking pipe or ring call spins before it parks.
+   * Default: 4000 when every worker and the page have a core of their own,
+   * else 0 (park at once: a spinning worker would keep the one it waits for
+   * off its core). An integer >= 0; RangeError otherwise.
+   */
+  spin?: number;
   /** What plugins reach by opening /host/call/NAME/REQUEST (see include/sabq/host.h), when allowed. */
   hostHandlers?: Record<string, (request: string) => unknown | Promise<unknown>>;
   /**

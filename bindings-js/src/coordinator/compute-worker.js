@@ -13,6 +13,7 @@ import { MpmcQueue } from '../rings/mpmc.js';
 import { SpscRing } from '../rings/spsc.js';
 import { Pipe } from '../rings/pipe.js';
 import { END } from '../rings/region.js';
+import { waitOptions } from '../rings/wait.js';
 import { parentChannel } from './platform.js';
 import { make, accept, ProtocolError, RUN } from './protocol.js';
 import { HostClient } from './host-rpc.js';
@@ -66,6 +67,7 @@ function receive(raw) {
 }
 
 async function init(msg) {
+  waitOptions.spin = msg.spin; // this thread's blocking calls (Coordinator option spin)
   sabq = await Sabq.instantiate(msg.memory, { module: msg.sabqModule });
   queue = MpmcQueue.attach(sabq, msg.queue.offset, msg.queue.size);
   runWord = msg.run >> 2;

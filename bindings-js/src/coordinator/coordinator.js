@@ -9,6 +9,7 @@
 //   mounts.js (files)      platform.js (Node vs browsers)   protocol.js (messages)
 
 import { Sabq, compileSabq } from '../rings/module.js';
+import { layout } from '../rings/layout.js';
 import { Arena } from './arena.js';
 import { TaskError } from '../rings/errors.js';
 import { WorkerPool } from './pool.js';
@@ -20,10 +21,10 @@ import { startProcess } from './process.js';
 import { Image, startMountHelper } from './mounts.js';
 import { ERRNO } from '../wasi/abi.js';
 import { make } from './protocol.js';
-import { defaultWorkerCount, toUrl } from './platform.js';
+import { coreCount, defaultWorkerCount, toUrl } from './platform.js';
 import { inspect } from './inspect.js';
 
-const OPTIONS = new Set(['workers', 'queueSlots', 'taskTimeoutMs', 'hostHandlers', 'hostWorker', 'memoryMiB', 'wasiShimUrl', 'allow', 'limits', 'workerStartTimeoutMs']);
+const OPTIONS = new Set(['workers', 'queueSlots', 'taskTimeoutMs', 'hostHandlers', 'hostWorker', 'memoryMiB', 'wasiShimUrl', 'allow', 'limits', 'workerStartTimeoutMs', 'spin']);
 const SPAWN_OPTIONS = new Set(['args', 'env', 'stdin', 'stdout', 'stderr', 'tty', 'signal', 'timeoutMs', 'mounts', 'onFileClosed', 'allow', 'pipeBytes']);
 /** Bytes of a pipe between two pipeline stages. */
 const STAGE_PIPE_BYTES = 1 << 20;
@@ -34,6 +35,21 @@ function checkKeys(what, options, known) {
   for (const key of Object.keys(options ?? {})) {
     if (!known.has(key)) throw new TypeError(`sabq: unknown ${what} option '${key}' (known: ${[...known].join(', ')})`);
   }
+}
+
+/**
+ * How long a worker's blocking call spins before it parks, by default. A
+ * spin pays when the thread it waits for runs on another core and answers
+ * within it; with more threads than cores (the workers and the page), the
+ * thread it waits for may be the one it keeps off its core: a pipeline of
+ * three plugins with three workers on 2 vCPUs moved 100 MB 1.16x faster
+ * parking at once than spinning 4000 tries (bench/js/pipeline-bench.mjs,
+ * docs/plugins.md).
+ * So: spin when every worker and the page have a core, else park at once,
+ * as an OS pipe does.
+ */
+export function workerSpin(workers, cores) {
+  return workers + 1 <= cores ? layout.SPIN_DEFAULT : 0;
 }
 
 export class Coordinator {
@@ -54,6 +70,8 @@ export class Coordinator {
    * @param {number} [options.memoryMiB] initial shared memory for rings (default 16; grows)
    * @param {string|URL} [options.wasiShimUrl] where workers import @bjorn3/browser_wasi_shim from
    *   (unbundled pages without an import map for it; bundled apps need none)
+   * @param {number} [options.spin] tries a worker's blocking pipe or ring call spins before it parks
+   *   (default: 4000 when the workers and the page each have a core, else 0: see workerSpin)
    */
   static async create(options = {}) {
     const c = new Coordinator(options);
@@ -63,6 +81,9 @@ export class Coordinator {
 
   constructor(options = {}) {
     checkKeys('Coordinator', options, OPTIONS);
+    if (options.spin !== undefined && !(Number.isInteger(options.spin) && options.spin >= 0)) {
+      throw new RangeError(`sabq: Coordinator option spin must be an integer >= 0, not ${options.spin}`);
+    }
     this.options = options;
     this.closed = false;
     this.defaultGrants = new Grants(options.allow);
@@ -129,6 +150,7 @@ export class Coordinator {
     });
     this.ctx = { sabq, arena, plugins: this.plugins, dispatch: this.dispatch };
     const n = this.options.workers ?? (await defaultWorkerCount());
+    this.pool.spin = this.options.spin ?? workerSpin(n, await coreCount());
     await Promise.all(Array.from({ length: n }, () => this.pool.start(false).ready));
     this.pool.keepAlive(false);
   }

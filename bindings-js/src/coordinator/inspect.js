@@ -50,6 +50,7 @@ export function inspect(c) {
   return {
     closed: c.closed,
     tasks,
+    spin: c.pool.spin,
     workers: [...c.pool.workers].map((w) => workerState(w, sabq)),
     retiring: [...c.pool.retiring].map((w) => workerState(w, sabq)),
     queue: { used: c.dispatch.queue.used, waiters: c.dispatch.queue.waiters },

@@ -35,13 +35,18 @@ function nodeSpecifier(specifier) {
   return specifier.startsWith('node:') ? specifier : new URL(specifier, SRC_URL).href;
 }
 
-/** Workers in a pool by default: one per core, leaving one for the page. */
-export async function defaultWorkerCount() {
+/** The cores this process may run on (Node), or the browser's hardwareConcurrency. */
+export async function coreCount() {
   if (isNode) {
     const os = await nodeOnly('node:os');
-    return Math.max(1, (os.availableParallelism?.() ?? os.cpus().length) - 1);
+    return os.availableParallelism?.() ?? os.cpus().length;
   }
-  return Math.max(1, (globalThis.navigator?.hardwareConcurrency ?? 2) - 1);
+  return globalThis.navigator?.hardwareConcurrency ?? 2;
+}
+
+/** Workers in a pool by default: one per core, leaving one for the page. */
+export async function defaultWorkerCount() {
+  return Math.max(1, (await coreCount()) - 1);
 }
 
 /** Where relative paths and URLs are resolved from: the working directory, or the page. */

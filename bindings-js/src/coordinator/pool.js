@@ -149,6 +149,7 @@ export class WorkerPool {
         replies: w.replies.toJSON(),
         run: w.run,
         shimUrl: this.shimUrl,
+        spin: this.spin,
         hostWorker: this.hostThread?.attach(w),
       }));
       for (const { id, module } of this.modules()) w.post(make('toWorker', 'module', { id, module }));

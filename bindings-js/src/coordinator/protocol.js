@@ -23,7 +23,7 @@
 export const SHAPES = Object.freeze({
   toWorker: {
     // once, first: the shared memory, sabq.wasm, the worker's rings
-    init: ['workerId', 'memory', 'sabqModule', 'queue', 'requests', 'replies', 'run', 'shimUrl'],
+    init: ['workerId', 'memory', 'sabqModule', 'queue', 'requests', 'replies', 'run', 'shimUrl', 'spin'],
     // a plugin compiled by the coordinator, shared with every worker
     module: ['id', 'module'],
     // the task the worker claimed (answer to 'claim')
