@@ -5,6 +5,7 @@
 
 import { SpscRing } from '../rings/spsc.js';
 import { MpmcQueue } from '../rings/mpmc.js';
+import { layout } from '../rings/layout.js';
 import { startComputeWorker } from './threads.js';
 import { make, accept, ProtocolError, RUN } from './protocol.js';
 
@@ -73,6 +74,7 @@ export class WorkerPool {
   constructor(o) {
     this.startTimeoutMs = START_TIMEOUT_MS;
     this.startWorker = startComputeWorker;
+    this.spin = layout.SPIN_DEFAULT; // tries a worker's blocking call spins (Coordinator option spin)
     Object.assign(this, o);
     this.workers = new Set();
     this.retiring = new Set(); // retired, not yet gone (what close() waits for)
