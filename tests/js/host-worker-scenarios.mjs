@@ -80,7 +80,10 @@ export const scenarios = [
       reader.releaseLock();
       p.kill('enough');
       await p.exit.catch(() => {});
-      check(during >= 5, `${during} answers given while the page's thread was held for ${blockMs} ms`);
+      // One answer stamped inside the hold, clear of the clocks' margin, shows
+      // it: this thread could answer nothing then. (Thousands come when the
+      // two workers have a core; on a loaded two-core machine a handful.)
+      check(during >= 1, `${during} answers given while the page's thread was held for ${blockMs} ms`);
     },
   },
   {

@@ -29,8 +29,9 @@ const claims = new Map(); // task id -> resolve(the coordinator's 'task' or 'ski
 const helpers = new Map(); // `${taskId} ${path}` -> resolve(the coordinator's 'helper')
 
 // Not a top-level await: bundlers' default targets refuse one. Nothing is
-// missed meanwhile: a browser's parentChannel() resolves before the first
-// message can be dispatched, and Node's port holds messages until a listener.
+// missed meanwhile: a page sends nothing before onMessage() has told it this
+// thread's life lock (platform.js), and Node's port holds messages until a
+// listener.
 parentChannel().then((c) => {
   channel = c;
   channel.onMessage(receive);

@@ -59,7 +59,19 @@ export function toUrl(source) {
   return new URL(source instanceof URL ? source.href : source, baseUrl());
 }
 
-/** This worker's channel to whoever started it: {post(msg, transfer), onMessage(fn)}. */
+/**
+ * The message a coordinator thread in a browser sends first: the name of
+ * the Web Lock it holds until it dies (null where the browser has no Web
+ * Locks). threads.js holds back every message to the thread until it has
+ * this, and learns the thread's death from the lock (see webThread there).
+ */
+export const LIFE_LOCK = 'sabqLifeLock';
+
+/**
+ * This worker's channel to whoever started it: {post(msg, transfer), onMessage(fn)}.
+ * In a browser it first takes its life lock; onMessage() (called once) then
+ * tells the page the lock's name, after which the page's messages come.
+ */
 export async function parentChannel() {
   if (isNode) {
     const { parentPort } = await nodeOnly('node:worker_threads');
@@ -68,12 +80,32 @@ export async function parentChannel() {
       onMessage: (fn) => parentPort.on('message', fn),
     };
   }
+  const lock = await takeLifeLock();
   return {
     post: (m, transfer) => self.postMessage(m, transfer ?? []),
     onMessage: (fn) => {
       self.onmessage = (e) => fn(e.data);
+      self.postMessage({ [LIFE_LOCK]: lock });
     },
   };
+}
+
+/**
+ * Takes a Web Lock of a fresh name that this thread holds as long as it
+ * lives, and resolves with its name (null without navigator.locks). The
+ * browser lets go of it only once the thread can run no more script.
+ */
+async function takeLifeLock() {
+  const locks = globalThis.navigator?.locks;
+  if (!locks || typeof crypto?.randomUUID !== 'function') return null;
+  const name = `sabq-life-${crypto.randomUUID()}`;
+  await new Promise((held) => {
+    locks.request(name, () => {
+      held();
+      return new Promise(() => {}); // until this thread dies
+    });
+  });
+  return name;
 }
 
 /**

@@ -6,7 +6,7 @@
 // compute-worker.js -> host-worker.js -> compute-worker.js). Only the page's
 // side (pool.js, host-thread.js) imports this file.
 
-import { isNode, nodeOnly } from './platform.js';
+import { isNode, nodeOnly, LIFE_LOCK } from './platform.js';
 
 // Where this file is, for Node (see platform.js: a bundler copies any file
 // named in `new URL('literal', import.meta.url)` into the app as an asset).
@@ -15,8 +15,9 @@ const SRC_URL = import.meta.url;
 /**
  * A compute worker (compute-worker.js), whatever the platform:
  * {post(msg, transfer), terminate() -> Promise, ref(), unref(), onMessage(fn),
- *  onError(fn), onExit(fn)}. A browser worker has no exit event: it is noticed
- * by its task's timeout, or by terminate().
+ *  onError(fn), onExit(fn)}. terminate() resolves once the thread can touch
+ * shared memory no more. A browser worker has no exit event: it is noticed by
+ * its task's timeout, or by terminate().
  */
 export async function startComputeWorker() {
   if (isNode) {
@@ -49,13 +50,49 @@ function nodeThread(t) {
   };
 }
 
-function webThread(t) {
+/**
+ * How long a browser without Web Locks is given to stop a terminated worker
+ * before its memory is reused: Chromium runs one that is busy or blocked on
+ * for 2 s after terminate() (its forcible-termination delay).
+ */
+const STOP_GRACE_MS = 3000;
+
+/**
+ * A Web Worker running a coordinator thread. A browser's terminate() returns
+ * at once, and the thread may still run — in Chromium for 2 s, woken by a
+ * notify or busy in wasm — and write into memory the page hands out again.
+ * So the thread holds a Web Lock for life (platform.js parentChannel), the
+ * page holds back its messages until it knows the lock (before that the
+ * thread has no memory to touch), and terminate() resolves once the page
+ * can take the lock: the thread is gone.
+ */
+export function webThread(t) {
+  let lock; // undefined until the thread says; then its name, or null (no Web Locks)
+  let held = []; // [message, transfer] posted before that; null once sent or terminated
+  const isLifeLock = (data) => Object.hasOwn(Object(data), LIFE_LOCK);
+  t.addEventListener('message', (e) => {
+    if (lock !== undefined || !held || !isLifeLock(e.data)) return;
+    lock = e.data[LIFE_LOCK];
+    for (const [m, transfer] of held) t.postMessage(m, transfer);
+    held = null;
+  });
   return {
-    post: (m, transfer) => t.postMessage(m, transfer ?? []),
-    terminate: async () => t.terminate(),
+    post(m, transfer) {
+      if (held) held.push([m, transfer ?? []]);
+      else if (lock !== undefined) t.postMessage(m, transfer ?? []);
+    },
+    async terminate() {
+      t.terminate();
+      held = null;
+      if (lock === undefined) return; // it was never sent anything: it knows no memory
+      if (lock === null) await new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS));
+      else await navigator.locks.request(lock, () => {});
+    },
     ref() {},
     unref() {},
-    onMessage: (fn) => t.addEventListener('message', (e) => fn(e.data)),
+    onMessage: (fn) => t.addEventListener('message', (e) => {
+      if (!isLifeLock(e.data)) fn(e.data);
+    }),
     onError: (fn) => t.addEventListener('error', (e) => {
       e.preventDefault?.();
       fn(new Error(e.message || 'worker error'));
