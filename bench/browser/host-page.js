@@ -3,7 +3,7 @@
 // same way; publishes them, and how many it planned, in window.__result (bench/js/host-browser-bench.mjs
 // collects them). ?scale=S scales the counts; ?engine=NAME labels the rows.
 import { link } from '/bench/js/bench-core.mjs';
-import { hostAnswer, lineRtt, bareRtt } from '/bench/js/host-core.mjs';
+import { hostAnswer, lineRtt, bareRtt, WARM } from '/bench/js/host-core.mjs';
 import { probeAlone } from './probe.js';
 
 const params = new URLSearchParams(location.search);
@@ -35,7 +35,7 @@ async function syncMessage() {
     };
     w.onerror = (e) => reject(new Error(e.message));
   });
-  w.postMessage({ channel, warmup: Math.max(10, Math.round(3000 * scale)), blocks: Math.max(5, Math.round(300 * scale)) });
+  w.postMessage({ channel, warmup: WARM.hostCalls, blocks: Math.max(5, Math.round(300 * scale)) });
   const ns = (await done).sort((a, b) => a - b);
   w.terminate();
   const mean = ns.reduce((a, b) => a + b, 0) / ns.length;

@@ -12,6 +12,13 @@
 // p99 (in a browser, to its clock's step). No Node imports.
 import { Coordinator, Sabq, SpscRing, compileSabq, END } from '../../bindings-js/src/index.js';
 
+/**
+ * Warm-ups are a full run's at every BENCH_SCALE: they cost milliseconds, and
+ * scaled down with the counts they left the JIT cold — a host answer in Node
+ * measured 10-25 µs after 600 calls against 4.5-5 µs after 3000.
+ */
+export const WARM = { hostCalls: 3000, lines: 500, trips: 2000 };
+
 const row = (bench, impl, param, value, unit, extra = {}) => ({ bench, impl, param, value: Number(value.toPrecision(6)), unit, ...extra });
 
 function quantile(sorted, q) {
@@ -34,7 +41,7 @@ export async function hostAnswer(env, where, handlersUrl) {
   try {
     await c.load('hostping', env.plugin('hostping'));
     const blocks = Math.max(5, Math.round(300 * env.scale));
-    const warmup = Math.max(10, Math.round(3000 * env.scale));
+    const warmup = WARM.hostCalls;
     const r = await c.spawn('hostping', { args: ['same', 'x', String(warmup), String(blocks), '20'], stdin: null, allow: { hostCalls: ['same'] } }).text();
     if (r.exitCode !== 0) throw new Error(`hostping: exit ${r.exitCode}: ${r.stderr}`);
     const ns = r.stdout.trim().split('\n').map(Number);
@@ -53,7 +60,7 @@ export async function lineRtt(env) {
     await c.load('upper', env.plugin('upper'));
     const p = c.spawn('upper');
     const reader = p.stdout.getReader();
-    const warm = Math.max(20, Math.round(500 * env.scale));
+    const warm = WARM.lines;
     const n = Math.max(50, Math.round(5000 * env.scale));
     const samples = [];
     let lastYield = performance.now();
@@ -91,7 +98,7 @@ export async function bareRtt(env) {
   const sabq = await Sabq.instantiate(memory, { module });
   const out = SpscRing.create(sabq, 64, 16384);
   const back = SpscRing.create(sabq, 64 + Math.ceil(out.size / 64) * 64, 16384);
-  const warm = Math.max(20, Math.round(2000 * env.scale));
+  const warm = WARM.trips;
   const n = Math.max(50, Math.round(20_000 * env.scale));
   const echo = await env.startEcho({ memory, module, rings: [out.toJSON(), back.toJSON()], role: 'echo', impl: 'sabq', size: 8, n: warm + n });
   await echo.control.next(); // ready

@@ -18,6 +18,7 @@ import { Worker, isMainThread, parentPort, workerData, MessageChannel } from 'no
 import { RingBuffer } from 'ringbuf.js';
 import { measure, workerSide, link } from './bench-core.mjs';
 import { probeNode } from './node-probe.mjs';
+import { WARM } from './host-core.mjs';
 
 const requested = Number(process.env.BENCH_SCALE ?? 1);
 const scale = requested < 0.05 ? requested : Math.max(1, requested);
@@ -78,7 +79,7 @@ async function fdReadSabq() {
   };
   const few = Math.round(200 * scale);
   const many = few + Math.round(5000 * scale);
-  await run(few); // warm up
+  await run(WARM.hostCalls); // warm up, as every host-answer row (host-core.mjs)
   const ns = (((await run(many)) - (await run(few))) * 1e6) / (many - few);
   await c.close();
   return ns;
@@ -89,8 +90,9 @@ async function fdReadSyncMessage() {
   const sm = await import('sync-message'); // a UMD bundle: its exports are the default
   const { makeAtomicsChannel, writeMessage } = sm.default ?? sm;
   const channel = makeAtomicsChannel();
-  const n = Math.round(5000 * scale) + 200;
-  const w = new Worker(new URL(import.meta.url), { workerData: { role: 'sync-message', channel, n } });
+  const warm = WARM.hostCalls; // as sabq's host answers (host-core.mjs)
+  const n = Math.round(5000 * scale) + warm;
+  const w = new Worker(new URL(import.meta.url), { workerData: { role: 'sync-message', channel, n, warm } });
   // The host's side: answer each request as it arrives, as a handler would.
   w.on('message', (m) => {
     if (m.id !== undefined) writeMessage(channel, 'x', m.id);
@@ -100,13 +102,13 @@ async function fdReadSyncMessage() {
   return ns;
 }
 
-async function syncMessageWorker({ channel, n }) {
+async function syncMessageWorker({ channel, n, warm }) {
   globalThis.self ??= globalThis;
   const sm = await import('sync-message');
   const { readMessage } = sm.default ?? sm;
   let t0 = 0;
   for (let i = 0; i < n; i++) {
-    if (i === 200) t0 = performance.now(); // after warm-up
+    if (i === warm) t0 = performance.now(); // after warm-up
     const id = String(i);
     parentPort.postMessage({ id });
     let answer;
@@ -120,7 +122,7 @@ async function syncMessageWorker({ channel, n }) {
     }
     if (answer !== 'x') throw new Error('sync-message: wrong answer');
   }
-  parentPort.postMessage({ ns: ((performance.now() - t0) * 1e6) / (n - 200) });
+  parentPort.postMessage({ ns: ((performance.now() - t0) * 1e6) / (n - warm) });
 }
 
 if (isMainThread) {
