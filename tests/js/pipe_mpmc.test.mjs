@@ -21,6 +21,29 @@ test('pipe: partial writes, partial reads, wrap, end of stream', async () => {
   assert.throws(() => pipe.write('x'), (e) => e.code === 'EPIPE');
 });
 
+test('pipe: read(max) allocates what is there, not max, also when the data wraps', async () => {
+  const sabq = await freshSabq();
+  const pipe = Pipe.create(sabq, 64, 65536);
+  // A reader polling for chunks of 64 KiB (as a stream's pull does) once
+  // allocated and zeroed 64 KiB per look; a kept chunk held all of it.
+  pipe.write('ping\n');
+  const line = pipe.read(65536);
+  assert.equal(new TextDecoder().decode(line), 'ping\n');
+  assert.equal(line.buffer.byteLength, 5, 'a 5-byte read holds 5 bytes');
+  assert.equal(pipe.read(65536), null, 'nothing there: nothing read');
+  // Wrapped: the bytes sit at the end of the pipe and again at its start.
+  pipe.write(new Uint8Array(65536 - 10));
+  assert.equal(pipe.read(65536).length, 65536 - 10);
+  pipe.write(new Uint8Array(30).fill(7));
+  const wrapped = pipe.read(65536);
+  assert.deepEqual([wrapped.length, wrapped.buffer.byteLength, wrapped.every((b) => b === 7)], [30, 30, true]);
+  pipe.write('abc');
+  assert.equal(pipe.read(2).buffer.byteLength, 2, 'max still bounds it');
+  pipe.close();
+  assert.equal(new TextDecoder().decode(pipe.read(65536)), 'c');
+  assert.equal(pipe.read(65536), END);
+});
+
 test('pipe: readInto returns 0 at end of stream and -1 when empty', async () => {
   const sabq = await freshSabq();
   const pipe = Pipe.create(sabq, 64, 1024);

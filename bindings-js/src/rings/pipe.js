@@ -104,7 +104,15 @@ export class Pipe extends Region {
    * Never blocks. */
   read(max = this.capacity, noTimeout) {
     if (noTimeout !== undefined) blockingMoved('Pipe.read', 'readWait');
-    const buf = new Uint8Array(Math.min(max, this.capacity));
+    const span = this.sabq.exports.sabq_js_pipe_read_span(this.offset, this.capacity);
+    if (span === EAGAIN) return null;
+    if (span === 0) return END;
+    check(span, 'Pipe.read');
+    // Sized by what is there (this span, and what follows it when the data
+    // wraps), not by `max`: a reader polling a nearly empty pipe for chunks
+    // of 64 KiB allocated and zeroed 64 KiB per look — most of the page's
+    // time in a line-by-line exchange with a plugin.
+    const buf = new Uint8Array(Math.min(max, this.capacity, Math.max(span, this.used)));
     const n = this.readInto(buf);
     return n < 0 ? null : n === 0 ? END : buf.subarray(0, n);
   }
