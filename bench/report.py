@@ -48,7 +48,7 @@ TARGETS = {
 # Issue 16: a line to an interactive plugin and back costs at most 2x the
 # bare main<->worker round trip, timed the same way (bench/js/host-core.mjs).
 REFERENCES = {
-    "js interactive stdin line round trip": ("js main↔worker round trip, timed one by one", "sabq", "bare round trip"),
+    "js interactive stdin line round trip": ("js bare main↔worker round trip", "sabq", "bare round trip"),
 }
 # Peers reported with a ratio of their own in the notes besides the groups'
 # members: moodycamel's ConcurrentQueue, whose contract differs (unbounded,

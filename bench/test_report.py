@@ -54,7 +54,7 @@ class Ratios(unittest.TestCase):
         self.assertIsNone(near["ratios"][0]["ratio"], "no slot sample near: no near ratio")
 
     def test_a_row_measured_against_another_benchmark_pairs_with_its_own_engine(self):
-        line, bare = "js interactive stdin line round trip", "js main↔worker round trip, timed one by one"
+        line, bare = "js interactive stdin line round trip", "js bare main↔worker round trip"
         samples = {
             (line + " (firefox)", "median", "sabq"): {0: row(300, FAR, "ns"), 1: row(500, FAR, "ns")},
             (bare + " (firefox)", "median", "sabq"): {0: row(100, FAR, "ns"), 1: row(100, FAR, "ns")},

@@ -6,18 +6,20 @@
 //                        the plugin answers a line, this thread reads it
 //   bare-rtt             8 B to a worker through a sabq ring and back, this
 //                        thread waiting as line-rtt does (receive, else receiveAsync)
-// Host answers are timed inside the plugin (plugins/hostping.c) in blocks of
-// calls, as a browser's clock is coarse: the row is the median of the blocks'
-// means. The two round trips are timed one by one on this thread: median and
-// p99 (in a browser, to its clock's step). No Node imports.
+// A browser's clock is coarse (5 µs steps in Chromium, 20 µs in Firefox, in a
+// cross-origin isolated page), so everything is timed in blocks: host answers
+// inside the plugin (plugins/hostping.c), the two round trips on this thread
+// (timeTrips below). Each row is the median of its blocks' means; the round
+// trips also give the p99 of single trips (to the clock's step). No Node imports.
 import { Coordinator, Sabq, SpscRing, compileSabq, END } from '../../bindings-js/src/index.js';
 
 /**
- * Warm-ups are a full run's at every BENCH_SCALE: they cost milliseconds, and
- * scaled down with the counts they left the JIT cold — a host answer in Node
- * measured 10-25 µs after 600 calls against 4.5-5 µs after 3000.
+ * Warm-ups do not shrink with BENCH_SCALE: they cost milliseconds, and
+ * scaled down with the counts they left the JIT cold — in Node a host answer
+ * measured 10-25 µs after 600 calls against 4.5-5 µs after 3000, and an
+ * interactive line 20-53 µs after 500 lines against 4.1-4.9 µs after 3000.
  */
-export const WARM = { hostCalls: 3000, lines: 500, trips: 2000 };
+export const WARM = { hostCalls: 3000, lines: 3000, trips: 2000 };
 
 const row = (bench, impl, param, value, unit, extra = {}) => ({ bench, impl, param, value: Number(value.toPrecision(6)), unit, ...extra });
 
@@ -53,6 +55,46 @@ export async function hostAnswer(env, where, handlersUrl) {
   }
 }
 
+/** Round trips per timed block: a bare one (~1-2 µs) is far below a browser's clock step. */
+export const TRIP_BLOCK = 100;
+
+/**
+ * Runs trip(i) — one round trip: a value, or a promise of one — `warm` + `n`
+ * times, and times it both ways a coarse clock allows: per block of
+ * TRIP_BLOCK trips (the median of the blocks' means) and per trip (its p99).
+ * A page gives its event loop a turn (env.yieldEveryMs) between blocks only.
+ */
+async function timeTrips(env, warm, n, trip) {
+  const single = [];
+  const blocks = [];
+  let blockStart = null;
+  let inBlock = 0;
+  let lastYield = performance.now();
+  for (let i = 0; i < warm + n; i++) {
+    const t0 = performance.now();
+    const r = trip(i);
+    if (r !== null && typeof r?.then === 'function') await r;
+    const t1 = performance.now();
+    if (i >= warm) {
+      single.push((t1 - t0) * 1e6);
+      blockStart ??= t0;
+      if (++inBlock === TRIP_BLOCK) {
+        blocks.push(((t1 - blockStart) * 1e6) / TRIP_BLOCK);
+        blockStart = null;
+        inBlock = 0;
+      }
+    }
+    // Between blocks only: a page holds its thread for a block at most.
+    if (env.yieldEveryMs && inBlock === 0 && t1 - lastYield > env.yieldEveryMs) {
+      await new Promise((resolve) => setTimeout(resolve, 0)); // a page must not hold its thread
+      lastYield = performance.now();
+    }
+  }
+  const b = stats(blocks);
+  const one = stats(single);
+  return { median: b.median, extra: { p99: Number(one.p99.toPrecision(6)), mean: Number(one.mean.toPrecision(6)), samples: one.n, blocks: b.n, block: TRIP_BLOCK } };
+}
+
 /** Interactive stdin: a line to `upper` and its answer, `n` times after a warm-up. */
 export async function lineRtt(env) {
   const c = await Coordinator.create({ workers: 1, ...env.shim });
@@ -60,37 +102,26 @@ export async function lineRtt(env) {
     await c.load('upper', env.plugin('upper'));
     const p = c.spawn('upper');
     const reader = p.stdout.getReader();
-    const warm = WARM.lines;
-    const n = Math.max(50, Math.round(5000 * env.scale));
-    const samples = [];
-    let lastYield = performance.now();
-    for (let i = 0; i < warm + n; i++) {
-      const t0 = performance.now();
+    const n = Math.max(2 * TRIP_BLOCK, Math.round(5000 * env.scale));
+    const t = await timeTrips(env, WARM.lines, n, async () => {
       await p.write('ping\n');
       // 'PING\n' arrives whole: the plugin writes it with one fd_write.
       const { value, done } = await reader.read();
-      const t1 = performance.now();
       if (done || value.length !== 5 || value[0] !== 0x50) throw new Error(`line-rtt: answer ${done ? 'missing' : new TextDecoder().decode(value)}`);
-      if (i >= warm) samples.push((t1 - t0) * 1e6);
-      if (env.yieldEveryMs && t1 - lastYield > env.yieldEveryMs) {
-        await new Promise((r) => setTimeout(r, 0)); // a page must not hold its thread
-        lastYield = performance.now();
-      }
-    }
+    });
     reader.releaseLock();
     p.closeStdin();
     await p.exit;
-    const s = stats(samples);
-    return row('js interactive stdin line round trip', 'sabq', 'median', s.median, 'ns', { p99: Number(s.p99.toPrecision(6)), mean: Number(s.mean.toPrecision(6)), samples: s.n });
+    return row('js interactive stdin line round trip', 'sabq', 'median', t.median, 'ns', t.extra);
   } finally {
     await c.close();
   }
 }
 
 /**
- * The bare main↔worker round trip through two sabq rings, timed one by one.
- * `env.startEcho(data)` starts bench-core.mjs's echo role in a worker and
- * resolves with {control, terminate}.
+ * The bare main↔worker round trip through two sabq rings, this thread
+ * waiting as line-rtt does. `env.startEcho(data)` starts bench-core.mjs's
+ * echo role in a worker and resolves with {control, terminate}.
  */
 export async function bareRtt(env) {
   const module = await compileSabq();
@@ -99,29 +130,23 @@ export async function bareRtt(env) {
   const out = SpscRing.create(sabq, 64, 16384);
   const back = SpscRing.create(sabq, 64 + Math.ceil(out.size / 64) * 64, 16384);
   const warm = WARM.trips;
-  const n = Math.max(50, Math.round(20_000 * env.scale));
+  const n = Math.max(2 * TRIP_BLOCK, Math.round(20_000 * env.scale));
   const echo = await env.startEcho({ memory, module, rings: [out.toJSON(), back.toJSON()], role: 'echo', impl: 'sabq', size: 8, n: warm + n });
   await echo.control.next(); // ready
   echo.control.post('go');
   const buf = new Uint8Array(8);
-  const samples = [];
-  let lastYield = performance.now();
-  for (let i = 0; i < warm + n; i++) {
-    buf[0] = i & 0xff;
-    const t0 = performance.now();
-    out.send(buf);
-    let m = back.receive();
-    if (m === null) m = await back.receiveAsync({ timeoutMs: 10_000 });
-    const t1 = performance.now();
+  const checked = (m, i) => {
     if (m === null || m === END || m[0] !== (i & 0xff)) throw new Error('bare-rtt: lost or stalled');
-    if (i >= warm) samples.push((t1 - t0) * 1e6);
-    if (env.yieldEveryMs && t1 - lastYield > env.yieldEveryMs) {
-      await new Promise((r) => setTimeout(r, 0));
-      lastYield = performance.now();
-    }
-  }
+  };
+  // Answered at once (the echo spins): no promise, as a caller would write it.
+  const t = await timeTrips(env, warm, n, (i) => {
+    buf[0] = i & 0xff;
+    out.send(buf);
+    const m = back.receive();
+    if (m !== null) return checked(m, i);
+    return back.receiveAsync({ timeoutMs: 10_000 }).then((late) => checked(late, i));
+  });
   out.close();
   await echo.terminate();
-  const s = stats(samples);
-  return row('js main↔worker round trip, timed one by one', 'sabq', 'median', s.median, 'ns', { p99: Number(s.p99.toPrecision(6)), mean: Number(s.mean.toPrecision(6)), samples: s.n });
+  return row('js bare main↔worker round trip', 'sabq', 'median', t.median, 'ns', t.extra);
 }
