@@ -196,6 +196,24 @@ export const scenarios = [
     },
   },
   {
+    name: 'close() with a host worker parked on its bell is prompt',
+    async run({ create }) {
+      const c2 = await create({ workers: 1, hostWorker: HANDLERS_URL });
+      await c2.load('hostcall', pluginUrl('hostcall'));
+      const r = await c2.spawn('hostcall', { args: ['echo', 'once'], stdin: null, allow: ALL }).text();
+      equal([r.exitCode, r.stdout], [0, '9 echo:once\n'], 'the call');
+      // Long enough for the host worker to stop spinning and park.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const t0 = performance.now();
+      await c2.close();
+      // Chromium runs a terminated worker parked in Atomics.wait on for 2 s,
+      // and close() waits for every thread to be gone: the host worker is
+      // woken to leave its wait first.
+      const ms = performance.now() - t0;
+      check(ms < 1000, `close() took ${Math.round(ms)} ms`);
+    },
+  },
+  {
     name: 'create() refuses a module without handlers, and a name on both threads',
     async run({ create }) {
       const refused = async (opts) => {

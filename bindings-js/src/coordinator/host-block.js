@@ -86,6 +86,16 @@ export class HostBlock {
 
   // ---- the host worker -----------------------------------------------------
 
+  /**
+   * Whether the host worker that started serving at `generation` is still
+   * the one the page runs: false once the page replaces it or closes (the
+   * generation moves, or is odd). It then stops serving and returns to its
+   * event loop, where a browser's terminate() takes effect at once.
+   */
+  isCurrent(generation) {
+    return (generation & 1) === 0 && Atomics.load(this.i32, this.at + GENERATION) === generation;
+  }
+
   /** The bell's count now: take it before looking at the rings. */
   get bell() {
     return Atomics.load(this.i32, this.at + BELL);

@@ -260,6 +260,9 @@ export class HostThread {
     // Callers waiting for its answers give up; new callers wait (host-block.js).
     this.block.replacing();
     this._wakeCallers();
+    // A host worker parked on its bell wakes, sees the generation moved and
+    // stops serving, so that its terminate() below is prompt.
+    this.block.ring();
     inc.ending = (async () => {
       inc.stopped.abort();
       await (inc.thread ? inc.thread.terminate().catch(() => {}) : Promise.resolve());

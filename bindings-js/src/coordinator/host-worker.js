@@ -88,7 +88,12 @@ function attach(sabq, { workerId, requests, replies }) {
 }
 
 async function serve(sabq) {
-  for (;;) {
+  // This incarnation's generation: the page moves it when it replaces or
+  // closes us, and rings the bell. Then we stop and idle in the event loop:
+  // a thread parked in Atomics.wait would keep Chromium's terminate() waiting
+  // 2 s (threads.js), and close() with it.
+  const generation = block.generation;
+  while (block.isCurrent(generation)) {
     const seen = block.bell; // before looking: a request sent after this moves it
     let worked = takeControl(sabq);
     for (const w of workers.values()) if (serveRing(w)) worked = true;
