@@ -3,19 +3,23 @@
 // Chromium runs a terminated worker on for 2 s, and a notify wakes it: the
 // page terminates a thread blocked in Atomics.wait, wakes it at once, and
 // watches the word it counts in after terminate() resolved. A thread
-// terminated before it has told its life lock never gets its memory.
+// terminated before it has told its life lock never gets its memory. Where a
+// browser has no Web Locks (the thread says a null lock), terminate() waits
+// the grace period instead.
 // Results: window.__result.
 import { webThread } from '/bindings-js/src/coordinator/threads.js';
 
-const URL_ = '/tests/browser/threads-worker.js';
+const WITH_LOCKS = '/tests/browser/threads-worker.js';
+const WITHOUT_LOCKS = '/tests/browser/threads-worker-no-locks.js';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const start = () => webThread(new Worker(URL_, { type: 'module' }));
+const start = (url = WITH_LOCKS) => webThread(new Worker(url, { type: 'module' }));
 
 try {
   const woken = [];
-  for (let round = 0; round < 3; round++) {
+  // Three threads with Web Locks, then one without (the grace period).
+  for (const url of [WITH_LOCKS, WITH_LOCKS, WITH_LOCKS, WITHOUT_LOCKS]) {
     const i32 = new Int32Array(new SharedArrayBuffer(12));
-    const t = start();
+    const t = start(url);
     const ready = new Promise((resolve) => t.onMessage(resolve));
     t.post({ sab: i32.buffer }); // held back until the thread has its lock
     await ready;
@@ -27,7 +31,7 @@ try {
     const stopMs = performance.now() - t0;
     const atStop = Atomics.load(i32, 0);
     await sleep(250);
-    woken.push({ atStop, later: Atomics.load(i32, 0), stopMs: Math.round(stopMs) });
+    woken.push({ locks: url === WITH_LOCKS, atStop, later: Atomics.load(i32, 0), stopMs: Math.round(stopMs) });
   }
   // Terminated at once: its memory is never sent.
   const i32 = new Int32Array(new SharedArrayBuffer(12));

@@ -11,5 +11,9 @@ browserTest('a terminated thread writes nothing after terminate() resolved', { t
   console.log(`# ${b.engine.name}: ${JSON.stringify(r.woken)}`);
   assert.equal(r.crossOriginIsolated, true);
   for (const [i, w] of r.woken.entries()) assert.equal(w.later, w.atStop, `round ${i}: the thread counted on after terminate() resolved`);
+  // Without Web Locks, terminate() resolves after threads.js's grace period (3 s).
+  const noLocks = r.woken.filter((w) => !w.locks);
+  assert.equal(noLocks.length, 1);
+  assert.ok(noLocks[0].stopMs >= 2900, `without Web Locks terminate() waited ${noLocks[0].stopMs} ms`);
   assert.equal(r.unsentGotMemory, false, 'a thread terminated before it said its lock was sent its memory');
 });

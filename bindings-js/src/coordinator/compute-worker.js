@@ -154,9 +154,10 @@ function report(taskId, outcome, transfer) {
 /**
  * A host call gave up (its answerer went away): if that is because the
  * coordinator stopped this worker's task, the plugin must not run on — its
- * pipes go back to the arena once the page thinks this thread is gone, and
- * in a browser terminate() does not wait for that — so the worker waits for
- * its end, touching nothing.
+ * task has ended, and what it wrote now would reach nobody, or close pipes
+ * someone still reads — so the worker waits for its end, touching nothing.
+ * (Its memory is not reused meanwhile: the page waits for this thread's
+ * death before it takes the memory back, threads.js.)
  */
 function haltIfStopped() {
   while (Atomics.load(sabq.i32, runWord) === RUN.STOPPED) Atomics.wait(sabq.i32, runWord, RUN.STOPPED);
