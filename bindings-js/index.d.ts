@@ -153,8 +153,12 @@ export declare class SabqError extends Error {
   readonly errno: number;
 }
 
-/** Spins before parking in workers; microseconds of spinning on the main thread. */
-export declare const waitOptions: { spin: number; mainThreadSpinMicros: number; forcePolling?: boolean };
+/**
+ * Spins before parking in workers; microseconds of spinning on the main thread
+ * before an async wait parks; microseconds a process handle's write() looks for
+ * the plugin's answer on its stdout (default 100, at most 100, 0: never).
+ */
+export declare const waitOptions: { spin: number; mainThreadSpinMicros: number; answerSpinMicros: number; forcePolling?: boolean };
 
 /** False on a browser main thread, where blocking calls throw EDEADLK. */
 export declare function canBlock(): boolean;
@@ -353,6 +357,7 @@ export declare class ProcessHandle {
   readonly stdin: WritableStream<Bytes>;
   readonly stdout: ReadableStream<Uint8Array> | null;
   readonly stderr: ReadableStream<Uint8Array> | null;
+  /** Writes to stdin, awaiting room; while stdout is being read, first looks for the answer (waitOptions.answerSpinMicros). */
   write(data: Bytes): Promise<number>;
   closeStdin(): void;
   /** After every stage has ended (for a pipeline): the exit code and all output. */

@@ -18,9 +18,10 @@ import { Coordinator, Sabq, SpscRing, compileSabq, END } from '../../bindings-js
  * scaled down with the counts they left the JIT cold — in Node a host answer
  * measured 10-25 µs after 600 calls against 4.5-5 µs after 3000, and an
  * interactive line 20-53 µs after 500 lines against 4.1-4.9 µs in the next
- * three runs after 3000. (The line stays bimodal: when the plugin's worker
- * has parked before the next line comes, a line pays two wake-ups, and
- * later runs after 3000 gave 15-55 µs.)
+ * three runs after 3000. (The line was bimodal then, 15-55 µs in later runs:
+ * the answer reached the page through a parked read's wake-up, a task, and
+ * the plugin's worker parked meanwhile. A write now looks for the answer
+ * itself — AnswerSpin in bindings-js/src/coordinator/pipes.js.)
  */
 export const WARM = { hostCalls: 3000, lines: 3000, trips: 2000 };
 

@@ -89,6 +89,31 @@ export const scenarios = [
     },
   },
   {
+    name: 'interactive stdin: write() resolves with the answer already in stdout',
+    async run(c) {
+      // The write looks for the answer before it resolves (AnswerSpin in
+      // coordinator/pipes.js); without that, the parked read of stdout gets it
+      // on a later task (tests/js/answer-spin.test.mjs has that control).
+      const p = c.spawn('upper');
+      const reader = p.stdout.getReader();
+      const notYet = Symbol('not yet');
+      let queued = 0;
+      for (let i = 0; i < 20; i++) {
+        // a task first: the stream's read of stdout has parked before the line goes
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        await p.write(`q${i}\n`);
+        const read = reader.read();
+        const first = await Promise.race([read, Promise.resolve(notYet)]);
+        if (first !== notYet) queued++;
+        equal(new TextDecoder().decode((await read).value), `Q${i}\n`, `answer ${i}`);
+      }
+      check(queued >= 1, 'no answer of 20 was in stdout when write() resolved');
+      p.closeStdin();
+      check((await reader.read()).done, 'end of stdin ends stdout');
+      equal(await p.exit, 0, 'exit code');
+    },
+  },
+  {
     name: 'a 32 MiB plugin, compiled once, starts and answers in well under a second',
     async run(c, log = () => {}) {
       const want = `${(await blobHash(BIGDATA_BYTES)).toString(16).padStart(8, '0')} hello`;

@@ -286,6 +286,7 @@ export class Coordinator {
     const last = handles[handles.length - 1];
     last.stages = handles;
     last.first = handles[0];
+    handles[0]._answers = last._answers; // what is written to the first stage is answered by the last
     last.exitCodes = Promise.all(handles.map((h) => h.exit));
     last.exitCodes.catch(() => {});
     last._allStages = Promise.allSettled(handles.map((h) => h.exit));

@@ -6,6 +6,7 @@
 
 import { Pipe } from '../rings/pipe.js';
 import { END } from '../rings/region.js';
+import { now, waitOptions } from '../rings/wait.js';
 
 export const PIPE_BYTES = 1 << 16;
 
@@ -44,10 +45,14 @@ const CHUNK = 1 << 16;
  * blocking this thread. At the end, or when cancelled, it closes the pipe (a
  * writer still going gets EPIPE) and drops `holder` — after a read still in
  * flight has withdrawn its wait (the pipe's memory may be reused at once).
+ * `answers` (an AnswerSpin, optional) may take chunks for it while a read is
+ * parked.
  */
-export function readableFrom(lease, holder) {
+export function readableFrom(lease, holder, answers) {
   let done = false;
+  let parked = false; // a pull waits in readAsync
   let reading = Promise.resolve();
+  let controller;
   const finish = async () => {
     if (done) return;
     done = true;
@@ -55,11 +60,32 @@ export function readableFrom(lease, holder) {
     await reading.catch(() => {});
     lease.drop(holder);
   };
+  // A chunk now, for AnswerSpin: only while a pull is parked (otherwise the
+  // stream has what it asked for, or its next pull looks at once). The
+  // parked read, once woken, reads what comes after: this thread reads the
+  // pipe in one order whoever calls. The end is left to that read.
+  answers?.attach(() => {
+    if (!parked || done) return STOP;
+    const chunk = lease.pipe.read(CHUNK);
+    if (chunk === null) return null;
+    if (chunk === END) return STOP;
+    controller.enqueue(chunk.slice());
+    return chunk;
+  });
   return new ReadableStream({
-    async pull(controller) {
+    start(c) {
+      controller = c;
+    },
+    async pull() {
       if (done) return;
       reading = lease.pipe.readAsync(CHUNK);
-      const chunk = await reading;
+      parked = true;
+      let chunk;
+      try {
+        chunk = await reading;
+      } finally {
+        parked = false;
+      }
       if (done) return; // cancelled meanwhile
       if (chunk === END) {
         controller.close();
@@ -70,6 +96,63 @@ export function readableFrom(lease, holder) {
     },
     cancel: finish,
   });
+}
+
+const STOP = Symbol('stop');
+const MAX_SKIP = 64;
+
+/**
+ * Catches a plugin's answer to a write on its stdin while this thread still
+ * runs, instead of after the event loop's next turn. A stream's read of the
+ * plugin's stdout parks in Atomics.waitAsync as soon as the stream asks for
+ * more — long before the page writes the next line — and a parked read's
+ * wake-up is a task: tens of microseconds in Node (the thread sleeps in its
+ * event loop and is woken through the OS), and the plugin's worker, done
+ * spinning meanwhile, parks too, so the next line pays a second wake-up.
+ * After a write, afterWrite() looks at the stdout pipe for up to
+ * waitOptions.answerSpinMicros and hands what it finds to the stream.
+ *
+ * A plugin that does not answer writes at once (one that reads all its input
+ * first) would cost a full spin per write: after two spins in a row that
+ * found nothing the next write does not spin, after three the next 2, then
+ * 4 … 64; an answer found resets that. (A single miss is common with an
+ * interactive plugin: its worker parked while this thread was away, and its
+ * wake-up took longer than the spin.)
+ */
+export class AnswerSpin {
+  constructor() {
+    this.take = null;
+    this.skip = 0; // writes that will not spin
+    this.backoff = 0; // the next skip after a miss
+    this.misses = 0; // spins in a row that found nothing
+  }
+
+  /** The stream's way to take a chunk now (readableFrom). */
+  attach(take) {
+    this.take = take;
+  }
+
+  afterWrite() {
+    const micros = Math.min(100, waitOptions.answerSpinMicros);
+    if (this.take === null || !(micros > 0)) return;
+    if (this.skip > 0) {
+      this.skip--;
+      return;
+    }
+    const end = now() + micros / 1000;
+    let got;
+    do {
+      got = this.take();
+    } while (got === null && now() < end);
+    if (got === STOP) return;
+    if (got !== null) {
+      this.misses = 0;
+      this.backoff = 0;
+    } else if (++this.misses >= 2) {
+      this.backoff = Math.min(MAX_SKIP, this.backoff * 2 || 1);
+      this.skip = this.backoff;
+    }
+  }
 }
 
 /** Writes `data` (string, bytes, Response, (async) iterable of chunks) into a pipe, awaiting room. */

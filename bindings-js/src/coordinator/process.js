@@ -5,7 +5,7 @@
 
 import { TaskError, SabqError } from '../rings/errors.js';
 import { errno } from '../rings/layout.js';
-import { PipeLease, PIPE_BYTES, readableFrom, readAllBytes, writeAllAsync } from './pipes.js';
+import { AnswerSpin, PipeLease, PIPE_BYTES, readableFrom, readAllBytes, writeAllAsync } from './pipes.js';
 import { END } from '../rings/region.js';
 import { prepareMounts, unflatten, mountPath } from './mounts.js';
 
@@ -130,6 +130,9 @@ export class ProcessHandle {
       await Promise.all([...this._stdinWrites]);
       this._stdin.drop(HOST);
     });
+    // Looks for stdout's answer after each write(); a pipeline's first
+    // stage shares its last stage's (coordinator.js).
+    this._answers = new AnswerSpin();
     this._unread = { stdout, stderr };
     unread?.register(this, this._unread);
     // Once no worker can write any more, output nobody has started reading
@@ -148,8 +151,24 @@ export class ProcessHandle {
     });
   }
 
-  /** Writes to the program's stdin, awaiting room; resolves with the bytes written. */
+  /**
+   * Writes to the program's stdin, awaiting room; resolves with the bytes
+   * written. While a read of stdout waits, it first looks for the answer for
+   * up to waitOptions.answerSpinMicros (AnswerSpin in pipes.js).
+   */
   write(data) {
+    const answered = this._writeStdin(data).then((n) => {
+      this._answers.afterWrite();
+      return n;
+    });
+    // As the write itself (tracked in _writeStdin): a caller that looks at a
+    // failed write later (EPIPE once the program has ended) is not reported
+    // an unhandled rejection meanwhile.
+    answered.catch(() => {});
+    return answered;
+  }
+
+  _writeStdin(data) {
     if (!this._stdin) throw new TypeError('sabq: this process has no stdin pipe');
     if (this._stdinEnded) return Promise.reject(new SabqError(-errno.EPIPE, 'sabq: the process has ended; its stdin is closed'));
     const writing = this._stdin.pipe.writeAsync(data);
@@ -179,7 +198,7 @@ export class ProcessHandle {
     if (this._stdoutTaken) throw new Error('sabq: this stdout is piped into another process');
     if (!this._stdoutStream) {
       this._unread.stdout = null;
-      this._stdoutStream = this._stdoutLeft ? streamOf(this._stdoutLeft) : readableFrom(this._stdout, HOST);
+      this._stdoutStream = this._stdoutLeft ? streamOf(this._stdoutLeft) : readableFrom(this._stdout, HOST, this._answers);
     }
     return this._stdoutStream;
   }
@@ -257,7 +276,8 @@ export class ProcessHandle {
   _feed(src) {
     (async () => {
       try {
-        await writeAllAsync({ writeAsync: (chunk) => this.write(chunk) }, src);
+        // Not write(): input given whole is not a conversation.
+        await writeAllAsync({ writeAsync: (chunk) => this._writeStdin(chunk) }, src);
       } catch {
         // the program exited (EPIPE) before taking everything: as a shell would, drop the rest
       } finally {

@@ -9,12 +9,19 @@ import { SabqError } from './errors.js';
 /** What an attempt returns when it should be retried after a wait. */
 export const AGAIN = Symbol('sabq.again');
 
-const now = typeof performance !== 'undefined' ? () => performance.now() : () => Date.now();
+/** Milliseconds, monotonic. */
+export const now = typeof performance !== 'undefined' ? () => performance.now() : () => Date.now();
 
-/** Tunables: spins before parking (workers), microseconds of spinning on the main thread. */
+/**
+ * Tunables: spins before parking (workers); microseconds of spinning on the
+ * main thread before an async wait parks; microseconds a write to a running
+ * plugin's stdin spends looking for its answer on the plugin's stdout (a
+ * process handle's write(); 0: never), at most 100.
+ */
 export const waitOptions = {
   spin: layout.SPIN_DEFAULT,
   mainThreadSpinMicros: 5,
+  answerSpinMicros: 100,
 };
 
 let blockingAllowed;
