@@ -18,7 +18,8 @@ uint32_t sabq_mpmc_stride(uint32_t msg_max)
 {
     if (msg_max == 0 || msg_max > MSG_MAX_LIMIT)
         return 0;
-    return (SABQ_SLOT_HDR + msg_max + SABQ_CACHELINE - 1) & ~(SABQ_CACHELINE - 1);
+    /* Packed, 8-byte aligned: docs/layout.md "Why slots are packed". */
+    return sabq__align8(SABQ_SLOT_HDR + msg_max);
 }
 
 size_t sabq_mpmc_size(uint32_t slots, uint32_t msg_max)

@@ -98,10 +98,10 @@ Test(layout, pipe_and_mpmc_header_bytes)
     cr_expect_eq(u16_at(mem, 6), SABQ_KIND_MPMC);
     cr_expect_eq(u32_at(mem, 8), 4);
     cr_expect_eq(u32_at(mem, 12), 100);
-    cr_expect_eq(u32_at(mem, 16), 128, "8 + 100 rounded up to 64");
-    cr_expect_eq(u32_at(mem, 24), 256 + 4 * 128);
+    cr_expect_eq(u32_at(mem, 16), 112, "8 + 100 rounded up to 8");
+    cr_expect_eq(u32_at(mem, 24), 256 + 4 * 112);
     for (uint32_t i = 0; i < 4; i++)
-        cr_expect_eq(u32_at(mem, 256 + i * 128), i, "slot %u turn starts at its ticket", i);
+        cr_expect_eq(u32_at(mem, 256 + i * 112), i, "slot %u turn starts at its ticket", i);
     cr_assert_eq(sabq_mpmc_push(&q, "xyz", 3), 0);
     cr_expect_eq(u32_at(mem, 256 + 4), 3, "slot length");
     cr_expect_eq(memcmp((uint8_t *)mem + 256 + 8, "xyz", 3), 0);

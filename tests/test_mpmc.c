@@ -16,10 +16,12 @@ static sabq_mpmc queue(void **mem, uint32_t slots, uint32_t msg_max)
 
 Test(mpmc, geometry)
 {
-    cr_expect_eq(sabq_mpmc_stride(1), 64);
+    cr_expect_eq(sabq_mpmc_stride(1), 16);
+    cr_expect_eq(sabq_mpmc_stride(8), 16);
+    cr_expect_eq(sabq_mpmc_stride(9), 24);
     cr_expect_eq(sabq_mpmc_stride(56), 64);
-    cr_expect_eq(sabq_mpmc_stride(57), 128);
-    cr_expect_eq(sabq_mpmc_size(16, 8), SABQ_DATA_OFFSET + 16 * 64);
+    cr_expect_eq(sabq_mpmc_stride(57), 72);
+    cr_expect_eq(sabq_mpmc_size(16, 8), SABQ_DATA_OFFSET + 16 * 16);
     cr_expect_eq(sabq_mpmc_size(15, 8), 0, "slots must be a power of two");
     cr_expect_eq(sabq_mpmc_size(1, 8), 0);
     cr_expect_eq(sabq_mpmc_size(16, 0), 0);
@@ -39,11 +41,13 @@ Test(mpmc, init_and_attach_refuse_bad_arguments)
     cr_assert_eq(sabq_mpmc_attach(&a, mem, size), 0);
     cr_expect_eq(a.cap, 16);
     cr_expect_eq(a.msg_max, 8);
-    cr_expect_eq(a.stride, 64);
+    cr_expect_eq(a.stride, 16);
     struct sabq_region *s = mem;
-    s->hdr.stride = 32; /* slots would overlap */
+    s->hdr.stride = 8; /* slots would overlap */
     cr_expect_eq(sabq_mpmc_attach(&a, mem, size), -EPROTO);
-    s->hdr.stride = 64;
+    s->hdr.stride = 64; /* layout 3's stride for these messages */
+    cr_expect_eq(sabq_mpmc_attach(&a, mem, size), -EPROTO);
+    s->hdr.stride = 16;
     s->hdr.capacity = 32; /* more slots than the region holds */
     cr_expect_eq(sabq_mpmc_attach(&a, mem, size), -EPROTO);
     free(mem);

@@ -50,7 +50,7 @@ typedef _Atomic uint32_t sabq_atomic_u32;
 
 #define SABQ_CACHELINE 64u
 #define SABQ_MAGIC 0x51424153u   /* "SABQ" in little-endian bytes */
-#define SABQ_VERSION 3u
+#define SABQ_VERSION 4u
 #define SABQ_DATA_OFFSET 256u    /* header + producer + consumer + wait lines */
 #define SABQ_ALIGN SABQ_CACHELINE /* every region must start on this boundary */
 #define SABQ_CAP_MAX (1u << 30) /* largest capacity, in bytes or slots */

@@ -23,11 +23,12 @@ typedef struct sabq_mpmc {
     uint32_t cap;        /* number of slots, a power of two */
     uint32_t mask;       /* cap - 1 */
     uint32_t msg_max;    /* payload bytes per slot */
-    uint32_t stride;     /* bytes per slot: header + payload, rounded to 64 */
+    uint32_t stride;     /* bytes per slot: header + payload, rounded to 8 */
 } sabq_mpmc;
 
-/* Bytes per slot for a given payload size: 8 + msg_max rounded up to a cache
- * line, so neighbouring slots never share one. */
+/* Bytes per slot for a given payload size: 8 + msg_max rounded up to a
+ * multiple of 8 (layout 4; layout 3 rounded to a cache line). 0 when msg_max
+ * is 0 or above 2^24. */
 uint32_t sabq_mpmc_stride(uint32_t msg_max);
 
 /* Bytes of shared memory for `slots` slots of `msg_max` payload bytes; 0 if
