@@ -4,7 +4,7 @@
 // a plugin that does not answer costs few spins; nothing is lost or reordered.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Coordinator, waitOptions } from 'sabq';
+import { Coordinator, layout, waitOptions } from 'sabq';
 import { plugin } from './plugins.mjs';
 import { AnswerSpin } from '../../bindings-js/src/coordinator/pipes.js';
 
@@ -113,6 +113,29 @@ test('answerSpinMicros 0 turns the spin off', () => {
     assert.equal(looks, 0);
   } finally {
     waitOptions.answerSpinMicros = saved;
+  }
+});
+
+test('a corrupt stdout pipe does not fail the write that looked at it', async () => {
+  const c = await Coordinator.create({ workers: 1 });
+  try {
+    await c.load('upper', plugin('upper'));
+    const p = c.spawn('upper');
+    const reader = p.stdout.getReader();
+    await p.write('a\n');
+    assert.equal(new TextDecoder().decode((await reader.read()).value), 'A\n');
+    await new Promise((resolve) => setImmediate(resolve)); // the next read parks
+    // A hostile peer moves stdout's head a ring and more past its tail: a read
+    // of it fails (EPROTO), here in the write's look for the answer.
+    const pipe = p._stdout.pipe;
+    const u32 = new Uint32Array(c.memory.buffer);
+    const tail = u32[(pipe.offset + layout.CONS_TAIL) >> 2];
+    u32[(pipe.offset + layout.PROD_HEAD) >> 2] = tail + pipe.capacity + 64;
+    assert.equal(await p.write('b\n'), 2, 'the bytes went in: the write succeeds');
+    p.kill();
+    await p.exit.catch(() => {});
+  } finally {
+    await c.close();
   }
 });
 

@@ -63,10 +63,16 @@ export function readableFrom(lease, holder, answers) {
   // A chunk now, for AnswerSpin: only while a pull is parked (otherwise the
   // stream has what it asked for, or its next pull looks at once). The
   // parked read, once woken, reads what comes after: this thread reads the
-  // pipe in one order whoever calls. The end is left to that read.
+  // pipe in one order whoever calls. The end, and an error (a corrupt pipe),
+  // are left to that read: they belong to the stream, not to the write.
   answers?.attach(() => {
     if (!parked || done) return STOP;
-    const chunk = lease.pipe.read(CHUNK);
+    let chunk;
+    try {
+      chunk = lease.pipe.read(CHUNK);
+    } catch {
+      return STOP;
+    }
     if (chunk === null) return null;
     if (chunk === END) return STOP;
     controller.enqueue(chunk.slice());
