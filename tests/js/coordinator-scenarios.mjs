@@ -97,18 +97,30 @@ export const scenarios = [
       const p = c.spawn('upper');
       const reader = p.stdout.getReader();
       const notYet = Symbol('not yet');
+      // A task before each line, so the stream's read of stdout has parked
+      // before the line goes: a message to ourselves, which runs in
+      // microseconds (a timer would take a millisecond or more, and the
+      // plugin's worker would park meanwhile).
+      const channel = new MessageChannel();
+      const aTask = () => new Promise((resolve) => {
+        channel.port1.onmessage = resolve;
+        channel.port2.postMessage(0);
+      });
       let queued = 0;
-      for (let i = 0; i < 20; i++) {
-        // a task first: the stream's read of stdout has parked before the line goes
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        await p.write(`q${i}\n`);
-        const read = reader.read();
-        const first = await Promise.race([read, Promise.resolve(notYet)]);
-        if (first !== notYet) queued++;
-        equal(new TextDecoder().decode((await read).value), `Q${i}\n`, `answer ${i}`);
+      try {
+        for (let i = 0; i < 40; i++) {
+          await aTask();
+          await p.write(`q${i}\n`);
+          const read = reader.read();
+          const first = await Promise.race([read, Promise.resolve(notYet)]);
+          if (first !== notYet) queued++;
+          equal(new TextDecoder().decode((await read).value), `Q${i}\n`, `answer ${i}`);
+        }
+      } finally {
+        channel.port1.close(); // an open port would keep Node running
+        p.closeStdin();
       }
-      check(queued >= 1, 'no answer of 20 was in stdout when write() resolved');
-      p.closeStdin();
+      check(queued >= 1, 'no answer of 40 was in stdout when write() resolved');
       check((await reader.read()).done, 'end of stdin ends stdout');
       equal(await p.exit, 0, 'exit code');
     },
