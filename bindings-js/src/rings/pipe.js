@@ -4,7 +4,7 @@
 import { layout, errno } from './layout.js';
 import { check } from './errors.js';
 import { Region, END, bytesOf, blockingMoved, deprecatedAliases } from './region.js';
-import { AGAIN, blockOn, waitOn } from './wait.js';
+import { AGAIN, blockOn, waitOn, canBlock, waitOptions } from './wait.js';
 
 const EAGAIN = -errno.EAGAIN;
 
@@ -121,10 +121,19 @@ export class Pipe extends Region {
    * (sabq_pipe_read_wait). Workers only. Returns the count, 0 at end of
    * stream, -1 on timeout. */
   readIntoWait(target, at = 0, max = target.length - at, timeoutMs) {
+    // The spin in a loop of its own, as SpscRing.receiveIntoWait's: a WASI
+    // plugin's blocking fd_read of stdin comes here.
+    const tried = canBlock(); // else blockOn throws
+    if (tried) {
+      for (let i = waitOptions.spin; i >= 0; i--) {
+        const got = this.readInto(target, at, max);
+        if (got >= 0) return got;
+      }
+    }
     const n = blockOn(this.sabq, this.readable, () => {
       const got = this.readInto(target, at, max);
       return got < 0 ? AGAIN : got;
-    }, timeoutMs);
+    }, timeoutMs, undefined, tried, tried);
     return n === null ? -1 : n;
   }
 

@@ -8,7 +8,7 @@
 import { layout, errno } from './layout.js';
 import { check } from './errors.js';
 import { Region, END, bytesOf, textOf, copyOut, unpack, blockingMoved, deprecatedAliases } from './region.js';
-import { AGAIN, blockOn, waitOn, canBlock } from './wait.js';
+import { AGAIN, blockOn, waitOn, canBlock, waitOptions } from './wait.js';
 
 const EAGAIN = -errno.EAGAIN;
 const EPIPE = -errno.EPIPE;
@@ -234,20 +234,43 @@ export class SpscRing extends Region {
     return len;
   }
 
-  /** receiveInto, waiting up to timeoutMs. Workers only. Null on timeout. */
+  /**
+   * receiveInto, waiting up to timeoutMs. Workers only. Null on timeout.
+   *
+   * The spin is written out here, not left to blockOn (which parks): a loop
+   * of its own calls one method of one class, so the engine inlines it,
+   * where blockOn's loop calls whatever closure each caller passes. An 8-byte
+   * round trip between two Node workers took 0.60x and 0.82x the time in two
+   * series of interleaved runs (6 and 8 rounds, AMD EPYC Zen 4).
+   */
   receiveIntoWait(buf, timeoutMs) {
     const tried = canBlock(); // else blockOn throws
     if (tried) {
-      const n = this.receiveInto(buf); // the common case: no closure, no wait
+      let n = this.receiveInto(buf); // the common case: no closure, no wait
       if (n !== null) return n;
+      for (let i = waitOptions.spin; i > 0; i--) {
+        if (!this._sealAppeared()) continue;
+        n = this.receiveInto(buf);
+        if (n !== null) return n;
+      }
     }
-    return blockOn(this.sabq, this.readable, () => this.receiveInto(buf) ?? AGAIN, timeoutMs, this._sealAppeared, tried);
+    return blockOn(this.sabq, this.readable, () => this.receiveInto(buf) ?? AGAIN, timeoutMs, this._sealAppeared, tried, tried);
   }
 
   /** Receives, waiting up to timeoutMs (sabq_spsc_recv_wait). Workers only.
-   * Null on timeout. */
+   * Null on timeout. Spins as receiveIntoWait does. */
   receiveWait(timeoutMs) {
-    return blockOn(this.sabq, this.readable, () => this.receive() ?? AGAIN, timeoutMs, this._sealAppeared);
+    const tried = canBlock(); // else blockOn throws
+    if (tried) {
+      let m = this.receive();
+      if (m !== null) return m;
+      for (let i = waitOptions.spin; i > 0; i--) {
+        if (!this._sealAppeared()) continue;
+        m = this.receive();
+        if (m !== null) return m;
+      }
+    }
+    return blockOn(this.sabq, this.readable, () => this.receive() ?? AGAIN, timeoutMs, this._sealAppeared, tried, tried);
   }
 
   /** Receives without blocking the thread. Resolves null on timeout. */

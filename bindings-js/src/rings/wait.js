@@ -60,7 +60,8 @@ function recheck(ex, event, attempt) {
  * (optional) says whether the word the other side will change has changed:
  * polling it is a load or two, an attempt is a call into sabq.wasm (as
  * lib/wait.c's watch). `tried`: the caller's own attempt has just failed, so
- * the first one here is skipped.
+ * the first one here is skipped. `spun`: the caller has spun already, in a
+ * loop of its own (SpscRing.receiveIntoWait): go on to park.
  *
  * The clock is read only when the spin is over: a wait that the other side
  * answers while we spin (the common case between two busy workers) never pays
@@ -69,7 +70,7 @@ function recheck(ex, event, attempt) {
  * the end of the spin, which is bounded (waitOptions.spin tries: tens of
  * microseconds).
  */
-export function blockOn(sabq, event, attempt, timeoutMs, worthTrying, tried = false) {
+export function blockOn(sabq, event, attempt, timeoutMs, worthTrying, tried = false, spun = false) {
   if (!canBlock()) {
     throw new SabqError(-errno.EDEADLK, 'sabq: blocking call on the main thread');
   }
@@ -78,7 +79,7 @@ export function blockOn(sabq, event, attempt, timeoutMs, worthTrying, tried = fa
     r = attempt();
     if (r !== AGAIN) return r;
   }
-  for (let i = 0; i < waitOptions.spin; i++) {
+  for (let i = spun ? waitOptions.spin : 0; i < waitOptions.spin; i++) {
     if (worthTrying !== undefined && !worthTrying()) continue;
     r = attempt();
     if (r !== AGAIN) return r;
