@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Coordinator, layout, waitOptions } from 'sabq';
 import { plugin } from './plugins.mjs';
-import { AnswerSpin } from '../../bindings-js/src/coordinator/pipes.js';
+import { AnswerSpin, PipeLease, readableFrom } from '../../bindings-js/src/coordinator/pipes.js';
 
 const NOT_YET = Symbol('not yet');
 
@@ -53,68 +53,66 @@ test('a write resolves with the answer already in the stdout stream', async () =
   assert.ok(queued >= 1, `no answer of 40 was there when write() resolved`);
 });
 
+/** Runs fn with waitOptions.answerSpinMicros set to `micros`, then puts it back. */
+async function withAnswerSpin(micros, fn) {
+  const saved = waitOptions.answerSpinMicros;
+  waitOptions.answerSpinMicros = micros;
+  try {
+    return await fn();
+  } finally {
+    waitOptions.answerSpinMicros = saved;
+  }
+}
+
+/** Which of the next `n` writes looked at stdout (counted from 0). */
+function writesThatLooked(spin, counter, n) {
+  const looked = [];
+  for (let w = 0; w < n; w++) {
+    const before = counter.looks;
+    spin.afterWrite();
+    if (counter.looks > before) looked.push(w);
+  }
+  return looked;
+}
+
 test('without the answer spin, an answer comes only on a later turn of the event loop', async () => {
   // The control for the test above: its measure can fail. With the spin off,
   // the parked read of stdout is woken by a task, which cannot run between a
   // write's resolution and the look at the stream.
-  const saved = waitOptions.answerSpinMicros;
-  waitOptions.answerSpinMicros = 0;
-  try {
-    assert.equal(await converse(20), 0);
-  } finally {
-    waitOptions.answerSpinMicros = saved;
-  }
+  assert.equal(await withAnswerSpin(0, () => converse(20)), 0);
 });
 
-test('a plugin that does not answer: spins back off to one write in 64, and an answer resets that', () => {
-  const saved = waitOptions.answerSpinMicros;
-  waitOptions.answerSpinMicros = 1;
-  try {
+test('a plugin that does not answer: spins back off to one write in 64, and an answer resets that', () =>
+  withAnswerSpin(1, () => {
     const spin = new AnswerSpin();
-    let looks = 0;
-    let answer = null;
+    const counter = { looks: 0, answer: null };
     spin.afterWrite(); // nothing attached: no stream reads stdout yet
     spin.attach(() => {
-      looks++;
-      return answer;
+      counter.looks++;
+      return counter.answer;
     });
-    const spun = [];
-    for (let w = 0; w < 300; w++) {
-      const before = looks;
-      spin.afterWrite();
-      if (looks > before) spun.push(w);
-    }
+    const spun = writesThatLooked(spin, counter, 300);
     // misses 1 and 2, then skips of 1, 2, 4, ... 64 between spins
     assert.deepEqual(spun.slice(0, 9), [0, 1, 3, 6, 11, 20, 37, 70, 135]);
     assert.equal(spun.length, 11); // 135, then every 65th write: 200, 265
-    answer = new Uint8Array(1);
-    for (let w = 0; w < 64; w++) spin.afterWrite(); // the skip runs out, a spin finds the answer
-    const hitAt = looks;
-    answer = null;
-    spin.afterWrite();
-    spin.afterWrite();
-    assert.equal(looks - hitAt >= 2, true, 'after an answer, the next two writes spin again');
-  } finally {
-    waitOptions.answerSpinMicros = saved;
-  }
-});
+    counter.answer = new Uint8Array(1);
+    // The last skip (64, from write 266) runs out at the 31st write; that
+    // look finds the answer, and with answers found every write looks.
+    assert.deepEqual(writesThatLooked(spin, counter, 65), Array.from({ length: 35 }, (_, k) => 30 + k));
+    counter.answer = null;
+    assert.deepEqual(writesThatLooked(spin, counter, 4), [0, 1, 3], 'after an answer, the back-off starts over');
+  }));
 
-test('answerSpinMicros 0 turns the spin off', () => {
-  const saved = waitOptions.answerSpinMicros;
-  waitOptions.answerSpinMicros = 0;
-  try {
+test('answerSpinMicros 0 turns the spin off', () =>
+  withAnswerSpin(0, () => {
     const spin = new AnswerSpin();
-    let looks = 0;
+    const counter = { looks: 0, answer: null };
     spin.attach(() => {
-      looks++;
+      counter.looks++;
       return null;
     });
-    for (let w = 0; w < 10; w++) spin.afterWrite();
-    assert.equal(looks, 0);
-  } finally {
-    waitOptions.answerSpinMicros = saved;
-  }
-});
+    assert.deepEqual(writesThatLooked(spin, counter, 10), []);
+  }));
 
 test('a corrupt stdout pipe does not fail the write that looked at it', async () => {
   const c = await Coordinator.create({ workers: 1 });
@@ -159,6 +157,39 @@ test('a pipeline: a write to the first stage looks for the last stage\'s answer'
     assert.equal(got, Array.from({ length: 30 }, (_, i) => `P${i}\n`).join(''));
     assert.equal(await last.exit, 0);
     assert.ok(queued >= 1, 'no answer of 30 came through the pipeline within the write');
+  } finally {
+    await c.close();
+  }
+});
+
+test('a chunk the stream\'s own read has taken is never overtaken by the answer spin', async () => {
+  // The stream's read takes a chunk synchronously when the pipe has one and
+  // delivers it a microtask later; a write's look in between must not hand
+  // the stream a later chunk first. Driven by hand: reader.read() of a
+  // queued chunk starts the next read at once (the stream pulls to refill).
+  const c = await Coordinator.create({ workers: 1 });
+  try {
+    const lease = PipeLease.create(c.ctx.sabq, c.ctx.arena, 'reader');
+    const answers = new AnswerSpin();
+    const reader = readableFrom(lease, 'reader', answers).getReader();
+    const text = async (read) => new TextDecoder().decode((await read).value);
+    const put = (s) => assert.equal(lease.pipe.write(new TextEncoder().encode(s)), s.length);
+    put('A');
+    await new Promise((resolve) => setImmediate(resolve)); // the stream pulls ahead: A is queued
+    put('B');
+    const a = reader.read(); // takes A; the refill read takes B at once, delivers it later
+    put('C');
+    answers.afterWrite(); // must not deliver C before B
+    assert.deepEqual([await text(a), await text(reader.read()), await text(reader.read())], ['A', 'B', 'C']);
+    // And the look does take an answer while the stream's read is parked.
+    await new Promise((resolve) => setImmediate(resolve)); // the refill read parks on the empty pipe
+    const d = reader.read();
+    put('D');
+    answers.afterWrite();
+    assert.equal(await Promise.race([d, Promise.resolve(NOT_YET)]) !== NOT_YET, true, 'D was taken by the look');
+    assert.equal(await text(d), 'D');
+    reader.releaseLock();
+    lease.pipe.close();
   } finally {
     await c.close();
   }

@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { SpscRing, END, waitOptions, layout } from '../../bindings-js/src/index.js';
+import { SpscRing, Pipe, END, waitOptions, layout } from '../../bindings-js/src/index.js';
 import { freshSabq, runWorker } from './helpers.mjs';
 
 test('receiveAsync is woken by a worker that sends later', async () => {
@@ -115,4 +115,37 @@ test('Node stays alive while a promise awaits a ring, and exits after', () => {
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20000 });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /got late hello/);
+});
+
+test('a blocking receive or pipe read spins waitOptions.spin tries once, then parks', async () => {
+  // The ring and the pipe spin in loops of their own and hand blockOn only
+  // the park: a blockOn that spun again would double the time a waiter burns.
+  const sabq = await freshSabq();
+  const ring = SpscRing.create(sabq, 64, 4096);
+  const pipe = Pipe.create(sabq, 64 + Math.ceil(ring.size / 64) * 64, 4096);
+  const saved = waitOptions.spin;
+  waitOptions.spin = 500;
+  try {
+    let looks = 0;
+    const sealAppeared = ring._sealAppeared;
+    ring._sealAppeared = () => {
+      looks++;
+      return sealAppeared();
+    };
+    assert.equal(ring.receiveIntoWait(new Uint8Array(8), 1), null); // empty: times out
+    assert.ok(looks >= 500 && looks < 510, `receiveIntoWait looked ${looks} times`);
+    looks = 0;
+    assert.equal(ring.receiveWait(1), null);
+    assert.ok(looks >= 500 && looks < 510, `receiveWait looked ${looks} times`);
+    let tries = 0;
+    const readInto = pipe.readInto.bind(pipe);
+    pipe.readInto = (...args) => {
+      tries++;
+      return readInto(...args);
+    };
+    assert.equal(pipe.readIntoWait(new Uint8Array(8), 0, 8, 1), -1);
+    assert.ok(tries >= 501 && tries < 510, `readIntoWait tried ${tries} times`);
+  } finally {
+    waitOptions.spin = saved;
+  }
 });

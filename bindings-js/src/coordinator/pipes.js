@@ -6,7 +6,7 @@
 
 import { Pipe } from '../rings/pipe.js';
 import { END } from '../rings/region.js';
-import { now, waitOptions } from '../rings/wait.js';
+import { AGAIN, now, waitOn, waitOptions } from '../rings/wait.js';
 
 export const PIPE_BYTES = 1 << 16;
 
@@ -50,7 +50,7 @@ const CHUNK = 1 << 16;
  */
 export function readableFrom(lease, holder, answers) {
   let done = false;
-  let parked = false; // a pull waits in readAsync
+  let parked = false; // a pull waits, and has taken nothing from the pipe
   let reading = Promise.resolve();
   let controller;
   const finish = async () => {
@@ -75,7 +75,7 @@ export function readableFrom(lease, holder, answers) {
     }
     if (chunk === null) return null;
     if (chunk === END) return STOP;
-    controller.enqueue(chunk.slice());
+    controller.enqueue(chunk); // Pipe.read's own array, sized to what it read
     return chunk;
   });
   return new ReadableStream({
@@ -84,8 +84,18 @@ export function readableFrom(lease, holder, answers) {
     },
     async pull() {
       if (done) return;
-      reading = lease.pipe.readAsync(CHUNK);
+      // Pipe.readAsync, but `parked` ends the moment this read takes
+      // something: what it took reaches the stream only a microtask later,
+      // and a look by AnswerSpin meanwhile would hand the stream a later
+      // chunk first.
       parked = true;
+      const pipe = lease.pipe;
+      reading = waitOn(pipe.sabq, pipe.readable, () => {
+        const got = pipe.read(CHUNK);
+        if (got === null) return AGAIN;
+        parked = false;
+        return got;
+      });
       let chunk;
       try {
         chunk = await reading;
@@ -97,7 +107,7 @@ export function readableFrom(lease, holder, answers) {
         controller.close();
         await finish();
       } else if (chunk !== null) {
-        controller.enqueue(chunk.slice());
+        controller.enqueue(chunk); // Pipe.read's own array: no copy needed
       }
     },
     cancel: finish,

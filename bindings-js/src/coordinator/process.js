@@ -104,7 +104,7 @@ const streamOf = (chunks) => new ReadableStream({
 /** Everything left in a pipe no worker writes to any more: a list of chunks. */
 function drain(pipe) {
   const chunks = [];
-  for (let chunk; (chunk = pipe.read()) !== null && chunk !== END;) chunks.push(chunk.slice());
+  for (let chunk; (chunk = pipe.read()) !== null && chunk !== END;) chunks.push(chunk); // Pipe.read's own arrays
   return chunks;
 }
 

@@ -237,11 +237,12 @@ export class SpscRing extends Region {
   /**
    * receiveInto, waiting up to timeoutMs. Workers only. Null on timeout.
    *
-   * The spin is written out here, not left to blockOn (which parks): a loop
-   * of its own calls one method of one class, so the engine inlines it,
-   * where blockOn's loop calls whatever closure each caller passes. An 8-byte
-   * round trip between two Node workers took 0.60x and 0.82x the time in two
-   * series of interleaved runs (6 and 8 rounds, AMD EPYC Zen 4).
+   * The spin is written out here, and blockOn only parks: blockOn's loop
+   * calls whatever closure each caller passes, this one one method of one
+   * class, which measured faster — an 8-byte round trip between two Node
+   * workers took 0.60x and 0.82x the time in two series of interleaved runs
+   * (bench/js/node-bench.mjs rtt sabq; 6 and 8 rounds, AMD EPYC Zen 4).
+   * tests/js/wait.test.mjs checks that the spin is not run twice.
    */
   receiveIntoWait(buf, timeoutMs) {
     const tried = canBlock(); // else blockOn throws
