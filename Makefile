@@ -22,7 +22,7 @@ WAIT_SRC := lib/wait_linux.c
 else
 WAIT_SRC := lib/wait_fallback.c
 endif
-LIB_SRC := lib/region.c lib/wait.c $(WAIT_SRC) lib/spsc.c lib/pipe.c lib/mpmc.c \
+LIB_SRC := lib/region.c lib/wait.c $(WAIT_SRC) lib/spsc.c lib/spsc_fixed.c lib/pipe.c lib/mpmc.c \
            lib/shm.c lib/strerror.c
 HEADERS := $(wildcard include/sabq/*.h) lib/internal.h lib/js_abi.h
 

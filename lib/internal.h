@@ -327,6 +327,49 @@ int sabq__mpmc_publish_slot(const struct sabq_mpmc *q, uint32_t slot, uint32_t l
 int sabq__mpmc_take_slot(const struct sabq_mpmc *q);
 int sabq__mpmc_return_slot(const struct sabq_mpmc *q, uint32_t slot);
 
+/* Free room at the producer's own `head` of an SPSC ring of `cap` units
+ * (bytes, or a fixed ring's slots): from its cached tail, or, when that shows
+ * fewer than `want`, from the consumer's tail, cached then. -EPROTO for a
+ * tail that is not within `cap` behind head. Both ring forms use it (room()
+ * in lib/spsc.c, free_slots() in lib/spsc_fixed.c). */
+static inline __attribute__((always_inline)) int sabq__spsc_room(struct sabq_region *s, uint32_t cap,
+                                                                 uint32_t head, uint32_t want)
+{
+    uint32_t used = head - s->prod.tail_cache;
+    if (sabq__unlikely(used > cap || cap - used < want)) {
+        /* A1: pairs with R1c in either form's give_back(): the consumer has
+         * finished reading what it gave back before we overwrite it. */
+        uint32_t tail = atomic_load_explicit(&s->cons.tail, memory_order_acquire);
+        used = head - tail;
+        if (used > cap)
+            return -EPROTO;
+        s->prod.tail_cache = tail;
+    }
+    return (int)(cap - used);
+}
+
+/* The SPSC ring in its fixed-size form (lib/spsc_fixed.c): lib/spsc.c hands
+ * every public call on a handle whose stride is not 0 to these, which do
+ * what the public call of the same name documents. fixed_check: a kind-4
+ * header's stride and total_size agree with its slots and length (0 or
+ * -EPROTO); fixed_fill: the handle for it. */
+struct sabq_spsc;
+struct sabq_spsc_resv;
+struct sabq_spsc_view;
+struct sabq_iov;
+int sabq__fixed_check(const struct sabq_hdr *h);
+void sabq__fixed_fill(struct sabq_spsc *r, void *mem, uint32_t slots, uint32_t msg_len);
+int sabq__fixed_reserve(const struct sabq_spsc *r, uint32_t len, struct sabq_spsc_resv *resv);
+int sabq__fixed_commit(const struct sabq_spsc *r, const struct sabq_spsc_resv *resv, uint32_t len);
+int sabq__fixed_send(const struct sabq_spsc *r, const void *buf, uint32_t len);
+int sabq__fixed_send_batch(const struct sabq_spsc *r, const struct sabq_iov *msgs, uint32_t n);
+int sabq__fixed_peek(const struct sabq_spsc *r, struct sabq_spsc_view *v);
+int sabq__fixed_peek_at(const struct sabq_spsc *r, uint32_t pos, struct sabq_spsc_view *v);
+void sabq__fixed_release(const struct sabq_spsc *r, const struct sabq_spsc_view *v);
+int sabq__fixed_recv(const struct sabq_spsc *r, void *buf, uint32_t cap);
+int sabq__fixed_recv_batch(const struct sabq_spsc *r, struct sabq_iov *msgs, uint32_t n);
+uint32_t sabq__fixed_used(const struct sabq_spsc *r);
+
 /* Set the closed flag and wake both sides. */
 void sabq__region_close(struct sabq_region *shm);
 /* Non-zero once closed. Inline: a polling consumer asks on every empty try.

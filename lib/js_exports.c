@@ -26,7 +26,8 @@
 static inline sabq_spsc spsc_of(uint32_t region, uint32_t cap, uint32_t msg_max)
 {
     sabq_spsc r = {(struct sabq_region *)(uintptr_t)region,
-                   (uint8_t *)(uintptr_t)region + SABQ_DATA_OFFSET, cap, cap - 1, msg_max};
+                   (uint8_t *)(uintptr_t)region + SABQ_DATA_OFFSET, cap, cap - 1, msg_max,
+                   0 /* variable-length records: sabq.wasm has no fixed rings (yet) */};
     return r;
 }
 
@@ -101,7 +102,7 @@ EXPORT(sabq_js_attach_capacity) int js_attach_capacity(uint32_t kind, uint32_t r
     if (kind == SABQ_KIND_SPSC) {
         sabq_spsc r;
         rc = sabq_spsc_attach(&r, mem, size);
-        rc = rc < 0 ? rc : (int)r.cap;
+        rc = rc < 0 ? rc : r.stride ? -EPROTO : (int)r.cap; /* no fixed rings in JS (yet) */
     } else if (kind == SABQ_KIND_PIPE) {
         sabq_pipe p;
         rc = sabq_pipe_attach(&p, mem, size);
@@ -125,6 +126,7 @@ EXPORT(sabq_js_attach_msg_max) int js_attach_msg_max(uint32_t kind, uint32_t reg
     if (kind == SABQ_KIND_SPSC) {
         sabq_spsc r;
         rc = sabq_spsc_attach(&r, mem, size);
+        rc = rc < 0 ? rc : r.stride ? -EPROTO : rc; /* as in js_attach_capacity */
         got_cap = r.cap;
         msg_max = r.msg_max;
     } else if (kind == SABQ_KIND_PIPE) {

@@ -2,7 +2,8 @@
  * contiguous, with a padding record where a message would straddle the end of
  * the area, and run records that carry a batch of equal-length messages
  * behind one header. Protocol, orderings and the cache-line model:
- * docs/layout.md, "SPSC message ring".
+ * docs/layout.md, "SPSC message ring". A ring of the fixed-size form (a
+ * handle with a stride) goes to lib/spsc_fixed.c from each public call.
  */
 #include <string.h>
 #include "internal.h"
@@ -30,6 +31,7 @@ static void fill(sabq_spsc *r, void *mem, uint32_t cap, uint32_t msg_max)
     r->cap = cap;
     r->mask = cap - 1;
     r->msg_max = msg_max;
+    r->stride = 0; /* variable-length records */
 }
 
 int sabq_spsc_init(sabq_spsc *r, void *mem, size_t size, uint32_t cap, uint32_t msg_max)
@@ -60,12 +62,21 @@ int sabq_spsc_attach(sabq_spsc *r, void *mem, size_t size)
     if (!r)
         return -EINVAL;
     int rc = sabq__region_check(mem, size, SABQ_KIND_SPSC, &h);
+    if (rc == -EPROTO && sabq__region_check(mem, size, SABQ_KIND_SPSC_FIXED, &h) == 0) {
+        /* A fixed ring: a head a dead producer left behind published only
+         * whole slots, so there is nothing to adopt. */
+        if (sabq__fixed_check(&h) < 0)
+            return -EPROTO;
+        sabq__fixed_fill(r, mem, h.capacity, h.msg_max);
+        return 0;
+    }
     if (rc < 0)
         return rc;
     if (!valid_cap(h.capacity) || h.msg_max > sabq_spsc_msg_limit(h.capacity) ||
         h.total_size != sabq_spsc_size(h.capacity))
         return -EPROTO;
     fill(r, mem, h.capacity, h.msg_max);
+    r->stride = 0;
     adopt_sealed(r);
     return 0;
 }
@@ -85,18 +96,7 @@ static inline uint32_t *seal_at(const sabq_spsc *r, uint32_t pos) { return len_a
 static inline __attribute__((always_inline)) int room(const sabq_spsc *r, uint32_t head,
                                                       uint32_t want)
 {
-    struct sabq_region *s = r->shm;
-    uint32_t used = head - s->prod.tail_cache;
-    if (sabq__unlikely(used > r->cap || r->cap - used < want)) {
-        /* A1: pairs with R1c in give_back(): the consumer has finished reading
-         * the bytes it gave back before we overwrite them. */
-        uint32_t tail = atomic_load_explicit(&s->cons.tail, memory_order_acquire);
-        used = head - tail;
-        if (used > r->cap)
-            return -EPROTO;
-        s->prod.tail_cache = tail;
-    }
-    return (int)(r->cap - used);
+    return sabq__spsc_room(r->shm, r->cap, head, want);
 }
 
 /* Find room for a record of `len` bytes at `head` (not yet published).
@@ -139,6 +139,8 @@ static inline __attribute__((always_inline)) int own_head(const sabq_spsc *r, ui
 
 int sabq_spsc_reserve(const sabq_spsc *r, uint32_t len, sabq_spsc_resv *resv)
 {
+    if (r->stride)
+        return sabq__fixed_reserve(r, len, resv);
     uint32_t head;
     int rc = own_head(r, &head);
     return rc < 0 ? rc : reserve_at(r, head, len, resv);
@@ -194,6 +196,8 @@ static inline __attribute__((always_inline)) void publish(const sabq_spsc *r, ui
 
 int sabq_spsc_commit(const sabq_spsc *r, const sabq_spsc_resv *resv, uint32_t len)
 {
+    if (r->stride)
+        return sabq__fixed_commit(r, resv, len);
     if (!resv || len > resv->len)
         return -EINVAL;
     publish(r, seal_record(r, resv->head, resv->skip, rec_size(len), len));
@@ -230,6 +234,8 @@ SABQ__OUT_OF_LINE int send_general(const sabq_spsc *handle, const void *buf,
 
 int sabq_spsc_send(const sabq_spsc *handle, const void *buf, uint32_t len)
 {
+    if (handle->stride)
+        return sabq__fixed_send(handle, buf, len);
     if (len > SABQ__COPY_INLINE)
         return send_general(handle, buf, len);
     const sabq_spsc local = *handle, *r = &local; /* as in send_general */
@@ -328,6 +334,8 @@ static inline __attribute__((always_inline)) int put_run(const sabq_spsc *r, uin
 
 int sabq_spsc_send_batch(const sabq_spsc *handle, const sabq_iov *msgs, uint32_t n)
 {
+    if (handle->stride)
+        return sabq__fixed_send_batch(handle, msgs, n);
     const sabq_spsc local = *handle, *r = &local; /* as in sabq_spsc_send */
     uint32_t head, i = 0;
     int rc = own_head(r, &head);
@@ -504,6 +512,8 @@ static inline __attribute__((always_inline)) struct cons_pos own_pos(const sabq_
 
 int sabq_spsc_peek(const sabq_spsc *r, sabq_spsc_view *view)
 {
+    if (r->stride)
+        return sabq__fixed_peek(r, view);
     struct cons_pos p = own_pos(r);
     return peek_at(r, p.tail, p.run_end, p.run_len, view);
 }
@@ -511,7 +521,8 @@ int sabq_spsc_peek(const sabq_spsc *r, sabq_spsc_view *view)
 int sabq_spsc_peek_next(const sabq_spsc *r, sabq_spsc_view *view)
 {
     sabq_spsc_view v;
-    int rc = peek_at(r, view->next, view->run_end, view->run_len, &v);
+    int rc = r->stride ? sabq__fixed_peek_at(r, view->next, &v)
+                       : peek_at(r, view->next, view->run_end, view->run_len, &v);
     if (rc >= 0)
         *view = v;
     return rc;
@@ -545,7 +556,7 @@ static inline __attribute__((always_inline)) void give_back(const sabq_spsc *r,
         __atomic_store_n(&s->cons.run_end, v->run_end, __ATOMIC_RELAXED); /* private */
         __atomic_store_n(&s->cons.run_len, v->run_len, __ATOMIC_RELAXED);
     }
-    /* R1c: release: pairs with A1 in room(); our reads of the released bytes
+    /* R1c: release: pairs with A1 in sabq__spsc_room(); our reads of the released bytes
      * are done before the producer may overwrite them. */
     atomic_store_explicit(&s->cons.tail, v->next, memory_order_release);
     sabq__notify(&s->wait.writable);
@@ -553,6 +564,10 @@ static inline __attribute__((always_inline)) void give_back(const sabq_spsc *r,
 
 void sabq_spsc_release(const sabq_spsc *r, const sabq_spsc_view *view)
 {
+    if (r->stride) {
+        sabq__fixed_release(r, view);
+        return;
+    }
     give_back(r, view, own_pos(r));
 }
 
@@ -581,6 +596,8 @@ SABQ__OUT_OF_LINE int recv_general(const sabq_spsc *handle, void *buf, uint32_t 
 
 int sabq_spsc_recv(const sabq_spsc *handle, void *buf, uint32_t cap)
 {
+    if (handle->stride)
+        return sabq__fixed_recv(handle, buf, cap);
     const sabq_spsc local = *handle, *r = &local; /* as in sabq_spsc_send */
     struct cons_pos p = own_pos(r);
     /* The common case in line: a plain record, sealed or not yet, outside a
@@ -610,6 +627,8 @@ int sabq_spsc_recv(const sabq_spsc *handle, void *buf, uint32_t cap)
 
 int sabq_spsc_recv_batch(const sabq_spsc *handle, sabq_iov *msgs, uint32_t n)
 {
+    if (handle->stride)
+        return sabq__fixed_recv_batch(handle, msgs, n);
     const sabq_spsc local = *handle, *r = &local;
     struct cons_pos p = own_pos(r);
     sabq_spsc_view v = {NULL, 0, p.tail, p.run_end, p.run_len}, next;
@@ -684,7 +703,8 @@ int sabq_spsc_peek_wait(const sabq_spsc *r, sabq_spsc_view *view, uint64_t timeo
 
 void sabq_spsc_close(const sabq_spsc *r)
 {
-    adopt_sealed(r); /* a producer that died mid-send: its sealed records are the last */
+    if (!r->stride)
+        adopt_sealed(r); /* a producer that died mid-send: its sealed records are the last */
     sabq__region_close(r->shm);
 }
 
@@ -692,6 +712,8 @@ int sabq_spsc_is_closed(const sabq_spsc *r) { return sabq__region_is_closed(r->s
 
 uint32_t sabq_spsc_used(const sabq_spsc *r)
 {
+    if (r->stride)
+        return sabq__fixed_used(r);
     uint32_t tail = atomic_load_explicit(&r->shm->cons.tail, memory_order_acquire);
     uint32_t head = atomic_load_explicit(&r->shm->prod.head, memory_order_acquire);
     uint32_t used = head - tail;

@@ -7,7 +7,7 @@
 # --no-experimental-fetch.
 EMCC := NODE_PATH=/usr/share/nodejs emcc
 EM_NODE := node --no-experimental-fetch
-EM_SRC := lib/region.c lib/wait.c lib/wait_emscripten.c lib/spsc.c lib/pipe.c lib/mpmc.c lib/strerror.c
+EM_SRC := lib/region.c lib/wait.c lib/wait_emscripten.c lib/spsc.c lib/spsc_fixed.c lib/pipe.c lib/mpmc.c lib/strerror.c
 EM_CFLAGS := $(CSTD) $(WARN) -O2 -pthread -Iinclude
 EM_OBJ := $(EM_SRC:lib/%.c=$(B)/em/obj/%.o)
 

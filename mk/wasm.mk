@@ -4,7 +4,7 @@
 # own. Included by the Makefile.
 
 WASM_CC := clang
-WASM_SRC := lib/region.c lib/wait.c lib/wait_wasm.c lib/spsc.c lib/pipe.c lib/mpmc.c \
+WASM_SRC := lib/region.c lib/wait.c lib/wait_wasm.c lib/spsc.c lib/spsc_fixed.c lib/pipe.c lib/mpmc.c \
             lib/js_exports.c
 # -flto plus `flatten` on the exports inlines the library into each export, so
 # handles live in registers (no __stack_pointer); -ffreestanding: no libc.

@@ -51,6 +51,7 @@ int main(void)
     FIELD("KIND_SPSC", SABQ_KIND_SPSC);
     FIELD("KIND_PIPE", SABQ_KIND_PIPE);
     FIELD("KIND_MPMC", SABQ_KIND_MPMC);
+    FIELD("KIND_SPSC_FIXED", SABQ_KIND_SPSC_FIXED);
     FIELD("HDR_MAGIC", offsetof(struct sabq_region, hdr.magic));
     FIELD("HDR_VERSION", offsetof(struct sabq_region, hdr.version));
     FIELD("HDR_KIND", offsetof(struct sabq_region, hdr.kind));

@@ -60,6 +60,7 @@ enum sabq_kind {
     SABQ_KIND_SPSC = 1, /* message ring: length-prefixed records */
     SABQ_KIND_PIPE = 2, /* byte pipe: plain bytes, end of stream */
     SABQ_KIND_MPMC = 3, /* queue of fixed-size slots with turn numbers */
+    SABQ_KIND_SPSC_FIXED = 4, /* message ring of fixed-size slots, no headers */
 };
 
 /* Bits of sabq_hdr.closed. */
@@ -72,9 +73,9 @@ struct sabq_hdr {
     sabq_atomic_u32 magic;    /* 0: SABQ_MAGIC, stored last by init (release)   */
     uint16_t version;         /* 4: SABQ_VERSION                                */
     uint16_t kind;            /* 6: enum sabq_kind                              */
-    uint32_t capacity;        /* 8: data bytes (spsc, pipe) or slots (mpmc)     */
-    uint32_t msg_max;         /* 12: largest message payload (0 for a pipe)     */
-    uint32_t stride;          /* 16: bytes per mpmc slot (0 otherwise)          */
+    uint32_t capacity;        /* 8: data bytes (spsc, pipe) or slots (mpmc, fixed) */
+    uint32_t msg_max;         /* 12: largest payload; a fixed ring's one length  */
+    uint32_t stride;          /* 16: bytes per slot (mpmc, fixed; 0 otherwise)  */
     uint32_t data_off;        /* 20: SABQ_DATA_OFFSET                           */
     uint32_t total_size;      /* 24: bytes of the whole structure               */
     sabq_atomic_u32 closed;   /* 28: SABQ_CLOSED once closed; any side writes   */
@@ -103,7 +104,7 @@ struct sabq_prod_line {
 /* Line 2: consumer-owned. Written only by the consumer, read by the producer. */
 struct sabq_cons_line {
     sabq_atomic_u32 tail;     /* next byte/ticket to read; release-published    */
-    uint32_t head_cache;      /* pipe: consumer's last view of head; private    */
+    uint32_t head_cache;      /* pipe, fixed ring: consumer's last view of head; private */
     uint32_t run_end;         /* spsc: end of the run tail is inside; private   */
     uint32_t run_len;         /* spsc: element length of that run, 0 outside one; private */
     uint8_t stage[SABQ_CONS_STAGE]; /* spsc: a short message on its way out (JS); private */

@@ -4,6 +4,11 @@
  * in place: the producer reserves space and commits it, the consumer peeks at a
  * message and releases it. Copying helpers and batch forms sit on top.
  * Exactly one thread (or process) produces and one consumes at a time.
+ *
+ * A ring laid out by sabq_spsc_init_fixed() holds messages of one length
+ * chosen at init, in slots with no header, and takes the same calls: for
+ * small messages sent one at a time it moves as few cache lines as a plain
+ * slot ring (docs/layout.md, "SPSC fixed-size ring").
  */
 #ifndef SABQ_SPSC_H
 #define SABQ_SPSC_H
@@ -21,14 +26,15 @@ extern "C" {
 typedef struct sabq_spsc {
     struct sabq_region *shm; /* start of the shared region */
     uint8_t *data;           /* shm + SABQ_DATA_OFFSET */
-    uint32_t cap;            /* data bytes, a power of two */
+    uint32_t cap;            /* data bytes (fixed ring: slots), a power of two */
     uint32_t mask;           /* cap - 1 */
-    uint32_t msg_max;        /* largest payload */
+    uint32_t msg_max;        /* largest payload (fixed ring: every message's length) */
+    uint32_t stride;         /* fixed ring: bytes per slot; 0: variable-length records */
 } sabq_spsc;
 
 /* A reservation: where to write, and what commit needs. Caller-owned. */
 typedef struct sabq_spsc_resv {
-    void *data;        /* payload space, 8-byte aligned */
+    void *data;        /* payload space, 8-byte aligned (4 in a fixed ring of 4-byte slots) */
     uint32_t len;      /* bytes reserved */
     uint32_t head;     /* head when reserved */
     uint32_t skip;     /* bytes of padding before the record (wrap) */
@@ -36,7 +42,7 @@ typedef struct sabq_spsc_resv {
 
 /* A message seen by the consumer, valid until released. */
 typedef struct sabq_spsc_view {
-    const void *data;  /* payload, 8-byte aligned */
+    const void *data;  /* payload, 8-byte aligned (4 in a fixed ring of 4-byte slots) */
     uint32_t len;      /* payload bytes */
     uint32_t next;     /* tail after this message */
     uint32_t run_end;  /* end of the batch run it belongs to (== next if none) */
@@ -64,9 +70,34 @@ uint32_t sabq_spsc_msg_limit(uint32_t cap);
  * Returns 0, or -EINVAL for a bad argument, alignment or too small a region. */
 int sabq_spsc_init(sabq_spsc *r, void *mem, size_t size, uint32_t cap, uint32_t msg_max);
 
-/* Fill `r` from a ring someone else laid out in `mem`. Validates the header
- * once: -EINVAL for bad arguments, -EPROTO for a header that is not a valid
- * SPSC ring fitting in `size` bytes. A producer that attaches after another
+/* Bytes of one slot of a fixed ring of `msg_len`-byte messages: msg_len
+ * rounded up to 8, or 4 for messages of 1 to 4 bytes; 0 if msg_len is 0 or
+ * above SABQ_FIXED_MSG_MAX. */
+uint32_t sabq_spsc_fixed_stride(uint32_t msg_len);
+#define SABQ_FIXED_MSG_MAX (1u << 20) /* longest message of a fixed ring */
+
+/* Bytes of shared memory a fixed ring of `slots` messages of `msg_len` bytes
+ * needs (header included); 0 if the arguments are invalid (slots not a power
+ * of two from 2 to 2^30, msg_len 0 or above SABQ_FIXED_MSG_MAX, or the whole
+ * above 4 GiB - 1). */
+size_t sabq_spsc_fixed_size(uint32_t slots, uint32_t msg_len);
+
+/* Lay out a new empty fixed ring in `mem` (SABQ_ALIGN-aligned, `size` bytes)
+ * and fill `r`: `slots` messages of exactly `msg_len` bytes each, in slots of
+ * sabq_spsc_fixed_stride(msg_len) bytes with no header. Every sabq_spsc_*
+ * call works on it, with these differences: a message of another length is
+ * refused (-EMSGSIZE longer, -EINVAL shorter; a batch stops before it), a
+ * commit must give msg_len, and sabq_spsc_used() counts whole slots. The
+ * consumer learns of messages from the producer's head, not from seals, so a
+ * consumer that waits for each message moves two cache lines per message
+ * where the variable-length ring moves one (docs/layout.md has the model).
+ * Returns 0, or -EINVAL for a bad argument, alignment or too small a region. */
+int sabq_spsc_init_fixed(sabq_spsc *r, void *mem, size_t size, uint32_t slots, uint32_t msg_len);
+
+/* Fill `r` from a ring someone else laid out in `mem` (by sabq_spsc_init or
+ * sabq_spsc_init_fixed). Validates the header once: -EINVAL for bad
+ * arguments, -EPROTO for a header that is not a valid SPSC ring fitting in
+ * `size` bytes. A producer that attaches after another
  * one died mid-send continues after the records it had sealed (attach moves
  * head past them), so nothing the consumer can see is overwritten. */
 int sabq_spsc_attach(sabq_spsc *r, void *mem, size_t size);
@@ -148,7 +179,8 @@ void sabq_spsc_close(const sabq_spsc *r);
 /* Non-zero once the ring is closed. Any thread. */
 int sabq_spsc_is_closed(const sabq_spsc *r);
 
-/* Bytes currently queued (records and padding), as seen now. Any thread. */
+/* Bytes currently queued (records and padding; a fixed ring: messages times
+ * the stride), as seen now. Any thread. */
 uint32_t sabq_spsc_used(const sabq_spsc *r);
 
 #ifdef __cplusplus

@@ -2,7 +2,7 @@
 // is, its validated geometry (kept in JS, never re-read from shared memory),
 // create/attach through sabq.wasm, close.
 
-import { layout } from './layout.js';
+import { layout, errno } from './layout.js';
 import { check, SabqError } from './errors.js';
 
 export class Region {
@@ -44,6 +44,12 @@ export class Region {
       throw new SabqError(-22, `${what}.attach: region outside the memory`);
     }
     const ex = sabq.exports;
+    if (kind === layout.KIND_SPSC && size >= layout.DATA_OFFSET &&
+        new DataView(sabq.memory.buffer).getUint16(offset + layout.HDR_KIND, true) === layout.KIND_SPSC_FIXED) {
+      // C's sabq_spsc_attach takes either form; this binding speaks only the
+      // variable-length one (sabq.wasm refuses the other too: EPROTO).
+      throw new SabqError(-errno.EPROTO, `${what}.attach: a fixed-size ring (sabq_spsc_init_fixed) is not supported from JavaScript`);
+    }
     const capacity = check(ex.sabq_js_attach_capacity(kind, offset, size), `${what}.attach`);
     const msgMax = check(ex.sabq_js_attach_msg_max(kind, offset, size, capacity), `${what}.attach`);
     return [capacity, msgMax];
