@@ -49,10 +49,10 @@ help:
 	@echo "make test-bundlers  the npm package in apps built by Vite, webpack and esbuild"
 	@echo "make stress-opfs    OPFS_SPAWNS (300) spawns with an OPFS mount in each browser, none may hang"
 	@echo "make model      SPIN models of every protocol, each property shown able to fail (tests/model)"
-	@echo "make fuzz       libFuzzer targets, 10^8 executions in all (tests/fuzz); resumable:"
+	@echo "make fuzz       libFuzzer targets, 1.1 x 10^8 executions in all (tests/fuzz); resumable:"
 	@echo "                stopped, the next make fuzz does what is left (make fuzz-status)"
 	@echo "make soak       10^9 SPSC messages, 10^8 MPMC 4x4, 10^9 pipe bytes, checked; 10^5 chaos tasks"
-	@echo "make kill       SPSC producers killed with SIGKILL mid-write, 1000 times"
+	@echo "make kill       SPSC producers killed with SIGKILL mid-write, 1000 times (and fixed-size ring)"
 
 # Parts installed for `make test`; each is a no-op when already present.
 TEST_DEPS := native wasm js plugins browser emscripten bench rust model
@@ -230,8 +230,9 @@ test-unit: $(B)/rel/unit
 test-stress: $(B)/rel/stress
 	SABQ_STRESS_SCALE=1 $(B)/rel/stress $(CRITERION)
 
-# Producers killed with SIGKILL mid-write (tests/kill/spsc_kill.c): `make kill`
-# 1000 times; make test a short run. KILL_SEED=N replays a run.
+# Producers killed with SIGKILL mid-write (tests/kill/spsc_kill.c), into the
+# SPSC ring and into its fixed-size form: `make kill` 1000 times each; make
+# test a short run. KILL_SEED=N replays a run.
 KILLS ?= 1000
 KILL_SEED ?=
 $(B)/kill/spsc_kill: tests/kill/spsc_kill.c $(B)/libsabq.a
@@ -243,10 +244,12 @@ $(B)/kill/spsc_kill: tests/kill/spsc_kill.c $(B)/libsabq.a
 # reads only what was written, ECRASHED, memory and pool flat).
 kill: $(B)/kill/spsc_kill wasm plugins node_modules/.package-lock.json
 	$(B)/kill/spsc_kill $(KILLS) $(KILL_SEED)
+	$(B)/kill/spsc_kill --fixed $(KILLS) $(KILL_SEED)
 	SABQ_LIFECYCLE_ROUNDS=$(KILLS) $(NODE_TEST) --test-name-pattern='dies mid-write' tests/js/lifecycle.test.mjs
 
 test-kill: $(B)/kill/spsc_kill
 	$(B)/kill/spsc_kill 60
+	$(B)/kill/spsc_kill --fixed 60
 
 # Soak: 10^9 SPSC messages, 10^8 MPMC (4 producers x 4 consumers), 10^9
 # pipe bytes, each checked for order and content; niced, one at a time. Then

@@ -67,7 +67,7 @@ status() {
         read -r done secs < <(counted "$target")
         left=$((runs > done ? runs - done : 0))
         all_left=$((all_left + left))
-        printf 'fuzz: %-10s %13s of %13s executions done (in %s s of chunks), %s left' "$target" \
+        printf 'fuzz: %-15s %13s of %13s executions done (in %s s of chunks), %s left' "$target" \
             "$(group "$done")" "$(group "$runs")" "$secs" "$(group "$left")"
         [ "$(stale "$target")" -gt 0 ] && printf ' (%s counted on other sources do not count)' "$(group "$(stale "$target")")"
         echo

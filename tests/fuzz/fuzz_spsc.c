@@ -10,7 +10,8 @@
  * are read back and checked against the same rules (where a run is cut
  * depends on the producer's cached tail, which the layout leaves open).
  * Afterwards, only that each result is one the header documents and every
- * view lies inside the data area. */
+ * view lies inside the data area. A region attach takes as a fixed-size ring
+ * (kind 4) is only checked here: tests/fuzz/fuzz_spsc_fixed.c runs its calls. */
 #include "fuzz.h"
 
 #define MAX_MSGS 1024 /* more than a 2048-byte ring can hold (8 bytes a record at least) */
@@ -379,7 +380,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int rc = sabq_spsc_attach(&prod, reg.mem, rsize);
         FUZZ_RC(rc, 0, -EINVAL, -EPROTO);
         FUZZ_CHECK(rc != -EINVAL || rsize < SABQ_DATA_OFFSET, "-EINVAL for a %zu-byte region", rsize);
-        if (rc == 0) {
+        if (rc == 0 && prod.stride) { /* a fixed ring (kind 4): fuzz_spsc_fixed runs its script */
+            FUZZ_CHECK(SABQ_DATA_OFFSET + (uint64_t)prod.cap * prod.stride <= rsize &&
+                       prod.stride == sabq_spsc_fixed_stride(prod.msg_max), "fixed ring: %u x %u in %zu bytes",
+                       prod.cap, prod.stride, rsize);
+        } else if (rc == 0) {
             FUZZ_CHECK(SABQ_DATA_OFFSET + (size_t)prod.cap <= rsize, "ring larger than the region");
             FUZZ_CHECK(prod.msg_max <= sabq_spsc_msg_limit(prod.cap), "msg_max %u", prod.msg_max);
             cons = prod;

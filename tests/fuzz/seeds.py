@@ -74,6 +74,57 @@ def spsc_seeds():
     yield 'attach_short', u8(1) + u16(300) + region[:300]
 
 
+# ---- SPSC fixed-size ring: the same opcodes as the SPSC ring; a length or a
+#      buffer size of 0 in the input means the ring's message length.
+F_SEND, F_RESERVE, F_BATCH, F_SEND_WAIT, F_RECV, F_PEEK, F_RECV_BATCH, F_RECV_WAIT, \
+    F_PEEK_WAIT, F_CLOSE, F_USED, F_SCRIBBLE, F_GEOMETRY = range(13)
+
+
+def fixed_traffic(rounds, msg_len):
+    """Every call, the ring's length, then messages one byte too long and too short."""
+    s = b''
+    for i in range(rounds):
+        s += u8(F_SEND) + u16(0)
+        s += u8(F_RESERVE) + u16(0) + u8(1)                           # wrong commits first
+        s += u8(F_BATCH) + u16(0) + u8(4) + u16(0) * 3
+        s += u8(F_RECV) + u16(0) + u16(0)                             # a buffer of exactly the message
+        s += u8(F_PEEK) + u16(0) + u8(2) + u8(3)                      # peek 3, release the second
+        s += u8(F_RECV_BATCH) + u16(0) + u8(3) + u16(0) + u16(2047)
+        s += u8(F_USED) + u16(0)
+        s += u8(F_SEND) + u16(msg_len + 2) + u8(F_SEND) + u16(msg_len)  # msg_len + 1, msg_len - 1 bytes
+        s += u8(F_BATCH) + u16(0) + u8(3) + u16(0) + u16(msg_len + 2)   # stops at the second
+        s += u8(F_RECV) + u16(0) + u16(msg_len)                         # one byte short
+        s += u8(F_SEND_WAIT) + u16(0) + u8(0)
+        s += u8(F_RECV_WAIT) + u16(0) + u16(0) + u8(0)
+        s += u8(F_PEEK_WAIT) + u16(0) + u8(0) + u8(1) + u8(1)
+        s += u8(F_RECV_BATCH) + u16(0) + u8(8) + u16(0) * 7
+    return s
+
+
+def fixed_seeds():
+    def init(slots_shift, msg_len, fill):
+        slots = 2 << slots_shift
+        stride = 4 if msg_len <= 4 else (msg_len + 7) & ~7
+        return u8(0) + u8(slots_shift) + u16(msg_len - 1) + bytes([fill]) * min(256 + slots * stride, 512)
+    yield 'init_traffic', init(2, 24, 0xa5) + fixed_traffic(6, 24) + u8(F_CLOSE) + u16(0) + u8(0) + \
+        u8(F_RECV) + u16(0) + u16(0) + u8(F_RECV_BATCH) + u16(0) + u8(2) + u16(0)
+    yield 'two_slots', init(0, 3, 0x5a) + fixed_traffic(8, 3)        # 4-byte slots, always full
+    yield 'long', init(1, 1000, 0x11) + fixed_traffic(3, 1000)
+    wrap = u8(2) + u8(3) + u16(7) + bytes([0x3c]) * 512 + u16(5)       # 16 x 8 bytes, 6 below 2^32
+    yield 'wrap_traffic', wrap + fixed_traffic(12, 8)
+    yield 'scribbled', init(2, 24, 0xa5) + fixed_traffic(2, 24) + u8(F_SCRIBBLE) + u16(0) + scribble(16, 0x100) + \
+        fixed_traffic(2, 24) + u8(F_SCRIBBLE) + u16(0) + scribble(32, 0x7fffffff) + fixed_traffic(2, 24) + \
+        u8(F_SCRIBBLE) + u16(0) + scribble(33, 0x9) + fixed_traffic(2, 24)
+    region = header(4, 8, 20, 24, 256 + 8 * 24) + bytes(8 * 24)
+    yield 'attach', u8(1) + u16(len(region)) + region + fixed_traffic(3, 20)
+    yield 'attach_short', u8(1) + u16(300) + region[:300]              # 448 bytes in 300: -EPROTO
+    region = header(4, 4, 2, 4, 256 + 4 * 4) + bytes(16)
+    yield 'attach_small', u8(1) + u16(len(region)) + region + fixed_traffic(3, 2)
+    geometry = b''.join(u8(F_GEOMETRY) + u16(0) + u32(slots) + u32(msg_len) for slots, msg_len in (
+        (8, 32), (2, 128), (4, 1), (16, 16), (1 << 30, 8), (1 << 31, 8), (1 << 12, 1 << 20), (6, 8), (0, 0)))
+    yield 'geometry', init(0, 8, 0) + geometry
+
+
 # ---- pipe: OP_WRITE, OP_WRITE_SPAN, OP_WRITE_ALL, OP_READ, OP_READ_SPAN,
 #      OP_READ_WAIT, OP_CLOSE, OP_INFO, OP_SCRIBBLE
 P_WRITE, P_WSPAN, P_WALL, P_READ, P_RSPAN, P_RWAIT, P_CLOSE, P_INFO, P_SCRIBBLE = range(9)
@@ -146,8 +197,8 @@ def host_seeds():
 
 
 def main():
-    for target, seeds in (('fuzz_spsc', spsc_seeds), ('fuzz_pipe', pipe_seeds), ('fuzz_mpmc', mpmc_seeds),
-                          ('fuzz_wait', wait_seeds), ('fuzz_host', host_seeds)):
+    for target, seeds in (('fuzz_spsc', spsc_seeds), ('fuzz_spsc_fixed', fixed_seeds), ('fuzz_pipe', pipe_seeds),
+                          ('fuzz_mpmc', mpmc_seeds), ('fuzz_wait', wait_seeds), ('fuzz_host', host_seeds)):
         d = os.path.join(HERE, 'corpus', target)
         os.makedirs(d, exist_ok=True)
         for name in os.listdir(d):

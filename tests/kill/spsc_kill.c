@@ -1,7 +1,11 @@
 /* tests/kill/spsc_kill.c — producers killed with SIGKILL in the middle of
  * writing into an SPSC ring in a named region, over and over.
  *
- *   spsc_kill KILLS [SEED]
+ *   spsc_kill [--fixed] KILLS [SEED]
+ *
+ * --fixed: the ring in its fixed-size form (sabq_spsc_init_fixed), each ring
+ * laid out with a random number of slots (2 to 64) and message length (8 to
+ * 200 bytes), which every producer learns from its own attach.
  *
  * A supervisor lays out the ring in a region made with sabq_shm_create and
  * consumes it in a thread. It forks a producer (a fresh process that maps the
@@ -12,6 +16,8 @@
  * reserve/commit and send_batch, and after each call that returned they
  * publish how many of their messages are committed in a second region (the
  * side channel: a store survives the kill, a message in flight does not).
+ * The consumer takes messages by recv_wait, by peek_wait and peek_next read
+ * in place then released together, and by recv_batch, in turn.
  *
  * Checked: every message is whole (its length and every byte are a function
  * of (producer, sequence)); each producer's messages arrive in order, without
@@ -37,6 +43,7 @@
 #include <sabq/shm.h>
 
 #define RING_CAP 4096u
+#define FIXED_DATA 16384u /* data bytes a fixed ring may take at most */
 #define MAX_GEN 100000u /* producers in one run */
 #define SECOND 1000000000ull
 
@@ -61,9 +68,13 @@ struct msg_head {
     uint32_t seq;
 };
 
+/* The current ring's message length if it is a fixed ring, else 0. Set by
+ * the supervisor before the ring's consumer and producers start. */
+static uint32_t fixed_len;
+
 static uint32_t msg_len(uint32_t gen, uint32_t seq)
 {
-    return 8 + (gen * 7919u + seq * 2654435761u) % 200u;
+    return fixed_len ? fixed_len : 8 + (gen * 7919u + seq * 2654435761u) % 200u;
 }
 
 static uint8_t msg_byte(uint32_t gen, uint32_t seq, uint32_t i)
@@ -97,11 +108,24 @@ static _Noreturn void produce(const char *ring_name, const char *rep_name, uint3
         die("producer: open", rc);
     if ((rc = sabq_spsc_attach(&r, ring_shm.addr, ring_shm.size)) < 0)
         die("producer: attach", rc);
+    if (fixed_len && (r.stride == 0 || r.msg_max != fixed_len)) {
+        fprintf(stderr, "spsc_kill: producer %u attached a ring of %u-byte messages (stride %u), laid out for %u\n",
+                gen, r.msg_max, r.stride, fixed_len);
+        exit(2);
+    }
     struct reports *rep = rep_shm.addr;
     atomic_store_explicit(&rep->phase[gen], BETWEEN_SENDS, memory_order_relaxed);
     static uint8_t buf[8][256];
+    /* Every other producer paces itself, so the ring runs nearly empty and
+     * the consumer, waiting on it, reads each message the moment its head is
+     * published: a head published before the payload is written then shows
+     * as a torn message, and a kill between the two leaves a stale one. The
+     * rest keep the ring full, so kills land in full-ring waits too. */
+    uint32_t pace = gen % 2 ? 100u << (gen / 2 % 4) : 0;
     for (uint32_t seq = 0;;) {
         atomic_store_explicit(&rep->phase[gen], IN_SEND, memory_order_relaxed);
+        for (volatile uint32_t k = 0; k < pace; k++) {
+        }
         switch (seq % 3) {
         case 0:
             fill(buf[0], gen, seq);
@@ -156,45 +180,90 @@ struct consumer {
     char error[200];
 };
 
+/* One message received: whole, the next of its producer, producers in order.
+ * 0, or -1 with c->error set. */
+static int take(struct consumer *c, const uint8_t *buf, int n)
+{
+    struct msg_head h;
+    if ((uint32_t)n < sizeof h) {
+        snprintf(c->error, sizeof c->error, "a message of %d bytes", n);
+        return -1;
+    }
+    memcpy(&h, buf, sizeof h);
+    if (h.gen < c->last_gen || h.gen < c->first_gen || h.gen >= MAX_GEN) {
+        snprintf(c->error, sizeof c->error, "producer %u after producer %u", h.gen, c->last_gen);
+        return -1;
+    }
+    if (h.seq != c->received[h.gen]) {
+        snprintf(c->error, sizeof c->error, "producer %u: message %u, expected %u", h.gen, h.seq,
+                 c->received[h.gen]);
+        return -1;
+    }
+    if ((uint32_t)n != msg_len(h.gen, h.seq)) {
+        snprintf(c->error, sizeof c->error, "producer %u message %u: %d bytes, sent %u", h.gen, h.seq, n,
+                 msg_len(h.gen, h.seq));
+        return -1;
+    }
+    for (uint32_t i = sizeof h; i < (uint32_t)n; i++)
+        if (buf[i] != msg_byte(h.gen, h.seq, i)) {
+            snprintf(c->error, sizeof c->error, "producer %u message %u: torn at byte %u", h.gen, h.seq, i);
+            return -1;
+        }
+    c->received[h.gen]++;
+    c->last_gen = h.gen;
+    return 0;
+}
+
+/* A result that ends the ring (-EPIPE expected) or is an error. */
+static void *finish(struct consumer *c, const char *call, int rc)
+{
+    c->end = rc;
+    if (rc != -EPIPE)
+        snprintf(c->error, sizeof c->error, "%s: %s", call, sabq_strerror(rc));
+    return NULL;
+}
+
 static void *consume(void *arg)
 {
     struct consumer *c = arg;
-    uint8_t buf[256];
+    uint8_t buf[4][256];
     c->last_gen = c->first_gen;
-    for (;;) {
-        int n = sabq_spsc_recv_wait(c->r, buf, sizeof buf, 60 * SECOND);
-        if (n < 0) {
-            c->end = n;
-            return NULL;
-        }
-        struct msg_head h;
-        if ((uint32_t)n < sizeof h) {
-            snprintf(c->error, sizeof c->error, "a message of %d bytes", n);
-            return NULL;
-        }
-        memcpy(&h, buf, sizeof h);
-        if (h.gen < c->last_gen || h.gen < c->first_gen || h.gen >= MAX_GEN) {
-            snprintf(c->error, sizeof c->error, "producer %u after producer %u", h.gen, c->last_gen);
-            return NULL;
-        }
-        if (h.seq != c->received[h.gen]) {
-            snprintf(c->error, sizeof c->error, "producer %u: message %u, expected %u", h.gen, h.seq,
-                     c->received[h.gen]);
-            return NULL;
-        }
-        if ((uint32_t)n != msg_len(h.gen, h.seq)) {
-            snprintf(c->error, sizeof c->error, "producer %u message %u: %d bytes, sent %u", h.gen,
-                     h.seq, n, msg_len(h.gen, h.seq));
-            return NULL;
-        }
-        for (uint32_t i = sizeof h; i < (uint32_t)n; i++)
-            if (buf[i] != msg_byte(h.gen, h.seq, i)) {
-                snprintf(c->error, sizeof c->error, "producer %u message %u: torn at byte %u", h.gen,
-                         h.seq, i);
+    for (uint32_t turn = 0;; turn++) {
+        sabq_spsc_view v;
+        int n;
+        switch (turn % 3) {
+        case 0:
+            if ((n = sabq_spsc_recv_wait(c->r, buf[0], sizeof buf[0], 60 * SECOND)) < 0)
+                return finish(c, "recv_wait", n);
+            if (take(c, buf[0], n) < 0)
                 return NULL;
-            }
-        c->received[h.gen]++;
-        c->last_gen = h.gen;
+            break;
+        case 1: /* up to four read in place, released with one call */
+            if ((n = sabq_spsc_peek_wait(c->r, &v, 60 * SECOND)) < 0)
+                return finish(c, "peek_wait", n);
+            if (take(c, v.data, n) < 0)
+                return NULL;
+            for (int k = 0; k < 3 && (n = sabq_spsc_peek_next(c->r, &v)) >= 0; k++)
+                if (take(c, v.data, n) < 0)
+                    return NULL;
+            if (n < 0 && n != -EAGAIN && n != -EPIPE)
+                return finish(c, "peek_next", n);
+            sabq_spsc_release(c->r, &v);
+            break;
+        default: { /* a batch, once a message is there */
+            sabq_iov iov[4];
+            if ((n = sabq_spsc_peek_wait(c->r, &v, 60 * SECOND)) < 0)
+                return finish(c, "peek_wait", n);
+            for (int i = 0; i < 4; i++)
+                iov[i] = (sabq_iov){buf[i], sizeof buf[i]};
+            if ((n = sabq_spsc_recv_batch(c->r, iov, 4)) <= 0)
+                return finish(c, "recv_batch after a peek", n < 0 ? n : -EPROTO);
+            for (int i = 0; i < n; i++)
+                if (take(c, buf[i], (int)iov[i].len) < 0)
+                    return NULL;
+            break;
+        }
+        }
     }
 }
 
@@ -202,8 +271,11 @@ static void *consume(void *arg)
 
 int main(int argc, char **argv)
 {
+    int fixed = argc > 1 && strcmp(argv[1], "--fixed") == 0;
+    argv += fixed;
+    argc -= fixed;
     if (argc < 2) {
-        fprintf(stderr, "usage: spsc_kill KILLS [SEED]\n");
+        fprintf(stderr, "usage: spsc_kill [--fixed] KILLS [SEED]\n");
         return 2;
     }
     uint32_t kills = (uint32_t)strtoul(argv[1], NULL, 10);
@@ -216,7 +288,8 @@ int main(int argc, char **argv)
     snprintf(rep_name, sizeof rep_name, "/sabq-kill-rep-%d", (int)getpid());
     sabq_shm ring_shm, rep_shm;
     int rc;
-    if ((rc = sabq_shm_create(&ring_shm, ring_name, sabq_spsc_size(RING_CAP))) < 0 ||
+    size_t ring_size = fixed ? SABQ_DATA_OFFSET + FIXED_DATA : sabq_spsc_size(RING_CAP);
+    if ((rc = sabq_shm_create(&ring_shm, ring_name, ring_size)) < 0 ||
         (rc = sabq_shm_create(&rep_shm, rep_name, sizeof(struct reports))) < 0)
         die("create", rc);
     struct reports *rep = rep_shm.addr;
@@ -225,7 +298,15 @@ int main(int argc, char **argv)
     uint32_t gen = 0, rings = 0, failed = 0, kills_in[N_PHASES] = {0}, delivered = 0;
     while (gen < kills && !failed) {
         sabq_spsc r;
-        if ((rc = sabq_spsc_init(&r, ring_shm.addr, ring_shm.size, RING_CAP, 0)) < 0)
+        if (fixed) { /* 2 to 64 slots of 8 to 200 bytes (strides 8 to 200) */
+            static const uint32_t lens[] = {8, 12, 20, 61, 200}, slot_counts[] = {2, 4, 16, 64};
+            uint32_t slots = slot_counts[rand() % 4];
+            fixed_len = lens[rand() % 5];
+            rc = sabq_spsc_init_fixed(&r, ring_shm.addr, ring_shm.size, slots, fixed_len);
+        } else {
+            rc = sabq_spsc_init(&r, ring_shm.addr, ring_shm.size, RING_CAP, 0);
+        }
+        if (rc < 0)
             die("init", rc);
         rings++;
         struct consumer c = {.r = &r, .first_gen = gen, .received = received};
@@ -308,10 +389,11 @@ int main(int argc, char **argv)
                 delivered, gen);
         failed = 1;
     }
-    printf("spsc_kill: %u producers killed over %u rings (%u in the middle of a send, %u between sends, "
+    printf("spsc_kill%s: %u producers killed over %u rings (%u in the middle of a send, %u between sends, "
            "%u before attaching), %u of them delivered messages, %llu messages checked, "
            "%llu kills between a commit and its report, %.1f s, seed %u: %s\n",
-           gen, rings, kills_in[IN_SEND], kills_in[BETWEEN_SENDS], kills_in[NOT_ATTACHED], delivered,
+           fixed ? " --fixed" : "", gen, rings, kills_in[IN_SEND], kills_in[BETWEEN_SENDS], kills_in[NOT_ATTACHED],
+           delivered,
            (unsigned long long)messages, (unsigned long long)torn_windows,
            (double)(sabq_now_ns() - t0) / 1e9, seed, failed ? "FAILED" : "ok");
     free(received);

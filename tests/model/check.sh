@@ -154,9 +154,12 @@ short mpmc.pml  -DNPROD=1,-DNCONS=2,-DM=2,-DMUTANT_NO_RECHECK         deadlock
 short mpmc.pml  -DNPROD=2,-DNCONS=1,-DM=1,-DRACE_CLOSE,-DMUTANT_CLOSE_NO_WAKE deadlock
 EOF
 )
-[ -f "$here/spsc.pml" ] && runs+=$'\n'"$(sed -n 's/^ \* check.sh: //p' "$here/spsc.pml")"
+# Models that carry their rows in their header comment (" * check.sh: ROW").
+for model in spsc.pml spsc_fixed.pml; do
+    if [ -f "$here/$model" ]; then runs+=$'\n'"$(sed -n 's/^ \* check.sh: //p' "$here/$model")"; fi
+done
 
-for model in pipe.pml mpmc.pml spsc.pml; do
+for model in pipe.pml mpmc.pml spsc.pml spsc_fixed.pml; do
     for mutant in MUTANT_NO_RECHECK MUTANT_CLOSE_NO_WAKE; do
         if ! grep -qE "^short +$model +[^ ]*-D$mutant(,| )" <<<"$runs"; then
             echo "FAIL: $model: no short run of its $mutant mutant (make test must refute it)"

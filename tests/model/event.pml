@@ -1,6 +1,6 @@
 /* tests/model/event.pml — the wait protocol every blocking sabq call uses,
  * as Promela inlines shared by the ring models (wait.pml, pipe.pml, mpmc.pml,
- * spsc.pml). A model defines NPROC (processes it runs) before including this.
+ * spsc.pml, spsc_fixed.pml). A model defines NPROC (processes it runs) before including this.
  *
  * What is modelled, with the C it stands for (check.sh fails when a quoted
  * fragment no longer appears in the named function, in the order quoted, so

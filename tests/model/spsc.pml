@@ -121,8 +121,9 @@ byte sent_len[M + 1]; /* per message: 1 (8 bytes) or 0, as the producer chose */
 
 /* own_head + room(): is there room for `want` units at head (and padding)?
  * @c lib/spsc.c own_head(): if (sabq__unlikely(atomic_load_explicit(&s->hdr.closed, memory_order_relaxed)))
- * @c lib/spsc.c room(): if (sabq__unlikely(used > r->cap || r->cap - used < want)) {
- * @c lib/spsc.c room(): uint32_t tail = atomic_load_explicit(&s->cons.tail, memory_order_acquire);
+ * @c lib/spsc.c room(): return sabq__spsc_room(r->shm, r->cap, head, want);
+ * @c lib/internal.h sabq__spsc_room(): if (sabq__unlikely(used > cap || cap - used < want)) {
+ * @c lib/internal.h sabq__spsc_room(): uint32_t tail = atomic_load_explicit(&s->cons.tail, memory_order_acquire);
  */
 inline room(want) {
     d_step {
