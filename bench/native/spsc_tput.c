@@ -1,7 +1,7 @@
 /* bench/native/spsc_tput.c — one producer, one consumer, pinned to two CPUs:
  * messages per second for 4, 8, 16, 64 and 1024-byte messages.
  *   spsc_tput IMPL SIZE
- *   IMPL: sabq | sabq-batch | ck | slot | boost-spsc | rwq | ccq | mutex | pipe
+ *   IMPL: sabq | sabq-fixed | sabq-batch | ck | slot | boost-spsc | rwq | ccq | mutex | pipe
  * Every implementation copies the message in and out and has room for 1024
  * messages: ck_ring 1024 slots, through its typed CK_RING_PROTOTYPE interface
  * (structs by value); slot, a cached-index ring of 1024 fixed-size slots
@@ -10,7 +10,8 @@
  * ReaderWriterQueue and ConcurrentQueue, by value through their adapters
  * (peer_cxx.h; ccq is unbounded: preallocated for 1024, it grows rather than
  * report full, its own contract); sabq the smallest power-of-two ring holding 1024 records
- * (8-byte header + payload); the mutex queue 1024 slots; pipe(2) its default
+ * (8-byte header + payload); sabq-fixed a fixed ring (sabq_spsc_init_fixed) of 1024
+ * slots of the message's size, through the same calls as sabq; the mutex queue 1024 slots; pipe(2) its default
  * 64 KiB. sabq-batch moves BATCH messages per call, from and into one
  * contiguous array of messages, as a program holding an array of structs
  * would.
@@ -139,6 +140,12 @@ PEER_LOOPS(boost_spsc, boost_spsc_push(r->cxx, r->size, msgs), boost_spsc_pop(r-
 PEER_LOOPS(rwq, rwq_push(r->cxx, r->size, msgs), rwq_pop(r->cxx, r->size, msgs))
 PEER_LOOPS(ccq, ccq_push(r->cxx, r->ccq_producer, r->size, msgs), ccq_pop(r->cxx, r->ccq_consumer, r->size, msgs))
 
+/* sabq's one-at-a-time loops serve both of its ring forms. */
+static int one_by_one_sabq(const struct run *r)
+{
+    return strcmp(r->impl, "sabq") == 0 || strcmp(r->impl, "sabq-fixed") == 0;
+}
+
 static void *producer(void *arg)
 {
     struct run *r = arg;
@@ -147,7 +154,7 @@ static void *producer(void *arg)
     memset(msgs, 0, sizeof msgs);
     bench_probe_side(&r->probe, 0);
     bench_gate_wait(&r->gate, 2);
-    if (strcmp(r->impl, "sabq") == 0) {
+    if (one_by_one_sabq(r)) {
         for (uint64_t i = 0; i < r->count; i++) {
             put_seq(msgs, r->size, i);
             while (sabq_spsc_send(&r->ring, msgs, r->size) == -EAGAIN)
@@ -206,7 +213,7 @@ static void *producer(void *arg)
 static void consume(struct run *r)
 {
     _Alignas(64) uint8_t msgs[BATCH * MAX_MSG];
-    if (strcmp(r->impl, "sabq") == 0) {
+    if (one_by_one_sabq(r)) {
         for (uint64_t i = 0; i < r->count; i++) {
             while (sabq_spsc_recv(&r->ring, msgs, MAX_MSG) == -EAGAIN)
                 bench_relax();
@@ -251,7 +258,7 @@ static void consume(struct run *r)
     }
 }
 
-static const char *const IMPLS[] = {"sabq", "sabq-batch", "ck", "slot", "boost-spsc", "rwq", "ccq", "mutex", "pipe"};
+static const char *const IMPLS[] = {"sabq", "sabq-fixed", "sabq-batch", "ck", "slot", "boost-spsc", "rwq", "ccq", "mutex", "pipe"};
 
 static int known(const char *impl)
 {
@@ -270,7 +277,7 @@ int main(int argc, char **argv)
     }
     if (argc != 3 || !known(r->impl) ||
         (r->size != 4 && r->size != 8 && r->size != 16 && r->size != 64 && r->size != 1024)) {
-        fprintf(stderr, "usage: spsc_tput sabq|sabq-batch|ck|slot|boost-spsc|rwq|ccq|mutex|pipe 4|8|16|64|1024\n");
+        fprintf(stderr, "usage: spsc_tput sabq|sabq-fixed|sabq-batch|ck|slot|boost-spsc|rwq|ccq|mutex|pipe 4|8|16|64|1024\n");
         return 2;
     }
     /* pipe(2) moves a message in about a microsecond: a tenth of the count
@@ -279,8 +286,13 @@ int main(int argc, char **argv)
     r->count = bench_count(strcmp(r->impl, "pipe") == 0 ? count / 10 : count);
     bench_windows_init(&r->windows, r->count);
     uint32_t cap = pow2_at_least(SLOTS * (8 + r->size));
-    void *mem = bench_alloc(sabq_spsc_size(cap));
-    sabq_spsc_init(&r->ring, mem, sabq_spsc_size(cap), cap, r->size);
+    if (strcmp(r->impl, "sabq-fixed") == 0) {
+        size_t size = sabq_spsc_fixed_size(SLOTS, r->size);
+        sabq_spsc_init_fixed(&r->ring, bench_alloc(size), size, SLOTS, r->size);
+    } else {
+        void *mem = bench_alloc(sabq_spsc_size(cap));
+        sabq_spsc_init(&r->ring, mem, sabq_spsc_size(cap), cap, r->size);
+    }
     ck_ring_init(&r->ck, SLOTS);
     r->ck_buf = bench_alloc(SLOTS * r->size);
     slot_ring_init(&r->slot, SLOTS, bench_alloc((SLOTS + 1) * r->size));
