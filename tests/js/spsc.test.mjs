@@ -160,3 +160,20 @@ test('a ring for messages of 2 MiB and more: every receive form, short and long'
   }
   assert.equal(ring.receive(), null);
 });
+
+test('a fixed-size ring laid out by C is refused with a clear EPROTO, in JS and in sabq.wasm', async () => {
+  const sabq = await freshSabq();
+  const ring = SpscRing.create(sabq, 64, 4096);
+  // The header sabq_spsc_init_fixed(…, 64 slots, 8-byte messages) writes.
+  const u32 = new Uint32Array(sabq.memory.buffer), u16 = new Uint16Array(sabq.memory.buffer);
+  u16[(64 + layout.HDR_KIND) >> 1] = layout.KIND_SPSC_FIXED;
+  u32[(64 + layout.HDR_CAPACITY) >> 2] = 64;
+  u32[(64 + layout.HDR_MSG_MAX) >> 2] = 8;
+  u32[(64 + layout.HDR_STRIDE) >> 2] = 8;
+  u32[(64 + layout.HDR_TOTAL_SIZE) >> 2] = layout.DATA_OFFSET + 64 * 8;
+  assert.throws(() => SpscRing.attach(sabq, 64, ring.size), (e) => e.code === 'EPROTO' && /fixed-size ring/.test(e.message));
+  // Past the JS check, sabq.wasm's own attach refuses it too.
+  const ex = sabq.exports;
+  assert.equal(ex.sabq_js_attach_capacity(layout.KIND_SPSC, 64, ring.size), -71);
+  assert.equal(ex.sabq_js_attach_msg_max(layout.KIND_SPSC, 64, ring.size, 64), -71);
+});
