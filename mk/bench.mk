@@ -28,6 +28,18 @@ $(BENCH_BIN)/%: bench/native/%.c bench/native/*.h $(B)/libsabq.a
 	$(CC) $(BENCH_CFLAGS) -c $< -o $@.o
 	$(CXX) -O2 -g -flto=auto $@.o $(filter %.o,$^) $(B)/libsabq.a -lurcu-common -lpthread -o $@
 
+# spsc_tput again, with libsabq's sources compiled into it with link-time
+# optimisation, so that sabq's calls inline into the loops as the peers' do:
+# how much of a gap to a slot ring is the call boundary (docs/layout.md, "SPSC
+# fixed-size ring"). Not part of make bench: a user links libsabq.a.
+$(BENCH_BIN)/spsc_tput_lto: $(BENCH_BIN)/spsc_tput $(LIB_SRC) $(HEADERS)
+	@mkdir -p $(BENCH_BIN)/lto
+	for f in $(LIB_SRC); do \
+	  $(CC) $(CSTD) $(WARN) -O2 -g -Iinclude -flto -c $$f -o $(BENCH_BIN)/lto/$$(basename $$f .c).o || exit 1; \
+	done
+	$(CXX) -O2 -g -flto=auto $(BENCH_BIN)/spsc_tput.o $(patsubst %,$(BENCH_BIN)/peer_%.o,boost_spsc rwq ccq) \
+	  $(BENCH_BIN)/lto/*.o -lurcu-common -lpthread -o $@
+
 ifdef FULL
 BENCH_ARGS := --runs 7 --scale 1 --timeout 60 --command "make bench FULL=1"
 else
