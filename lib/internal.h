@@ -4,6 +4,10 @@
 #ifndef SABQ_INTERNAL_H
 #define SABQ_INTERNAL_H
 
+/* The library defines sabq_spsc_send and sabq_spsc_recv; for its users the
+ * headers make those names macros for inline fast paths (sabq/spsc.h). */
+#define SABQ__LIBRARY 1
+
 #include <errno.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -11,9 +15,7 @@
 #include <string.h>
 #include "sabq/layout.h"
 #include "sabq/wait.h"
-
-#define sabq__likely(x) __builtin_expect(!!(x), 1)
-#define sabq__unlikely(x) __builtin_expect(!!(x), 0)
+#include "sabq/inline.h" /* sabq__likely, sabq__notify, sabq__copy_short: shared with the headers */
 
 /* A rare path kept out of line natively, so that the common path of a send
  * or receive needs no stack frame. Not in sabq.wasm: it has no stack (nothing
@@ -48,14 +50,11 @@ static inline void sabq__os_yield(void) { sched_yield(); }
 #endif
 #define SABQ__YIELD_EVERY 64u /* spins; a power of two */
 
-/* memcpy for message payloads. Most are small, and a call to memcpy cost
- * more than the copy (perf: 16% of an 8-byte SPSC exchange). Up to
- * SABQ__COPY_INLINE bytes: two possibly overlapping fixed-size moves, which
- * compile to plain loads and stores with no call; longer ones:
+/* memcpy for message payloads. Most are small: up to SABQ__COPY_INLINE
+ * bytes (sabq/inline.h) sabq__copy_short, with no call; longer ones:
  * sabq__copy_long(). In-line 16-byte moves up to 64 bytes were tried and
  * measured slower at 64 bytes (0.49-0.79x in interleaved runs on one
  * machine, 1.34x on another day): docs/layout.md "Copies". */
-#define SABQ__COPY_INLINE 16u /* longest copy sabq__copy does without a call */
 
 /* Longer payloads. On x86-64, from 512 bytes on, `rep movsb`: its microcode
  * keeps more line fills in flight than glibc's vector loop when the source
@@ -90,27 +89,10 @@ static inline __attribute__((always_inline)) void sabq__copy(void *restrict dst,
                                                              const void *restrict src,
                                                              uint32_t len)
 {
-    uint8_t *d = (uint8_t *)dst;
-    const uint8_t *s = (const uint8_t *)src;
-    if (len > SABQ__COPY_INLINE) {
-        sabq__copy_long(d, s, len);
-    } else if (len >= 8) {
-        uint64_t a, b;
-        memcpy(&a, s, 8);
-        memcpy(&b, s + len - 8, 8);
-        memcpy(d, &a, 8);
-        memcpy(d + len - 8, &b, 8);
-    } else if (len >= 4) {
-        uint32_t a, b;
-        memcpy(&a, s, 4);
-        memcpy(&b, s + len - 4, 4);
-        memcpy(d, &a, 4);
-        memcpy(d + len - 4, &b, 4);
-    } else if (len > 0) {
-        d[0] = s[0];
-        d[len / 2] = s[len / 2];
-        d[len - 1] = s[len - 1];
-    }
+    if (len > SABQ__COPY_INLINE)
+        sabq__copy_long((uint8_t *)dst, (const uint8_t *)src, len);
+    else
+        sabq__copy_short((uint8_t *)dst, (const uint8_t *)src, len);
 }
 
 /* Read a 32-bit word the peer may scribble on exactly once, so the value we
@@ -146,41 +128,6 @@ static inline int sabq__os_may_block(void) { return !emscripten_is_main_browser_
 #else
 static inline int sabq__os_may_block(void) { return 1; }
 #endif
-
-/* Non-zero when the heavy barrier is not available, so publishers must pay a
- * full fence. Backends without linear-memory state (sabq.wasm owns no byte of
- * the memory it runs in) define SABQ__NO_STATE and have a constant here. */
-#if defined(__wasm__) && !defined(__EMSCRIPTEN__)
-#define SABQ__NO_STATE 1
-static inline int sabq__need_fence_now(void) { return 0; } /* wasm atomics are SC */
-#else
-extern _Atomic int sabq__need_fence;
-static inline int sabq__need_fence_now(void)
-{
-    return atomic_load_explicit(&sabq__need_fence, memory_order_relaxed);
-}
-#endif
-
-/* The publisher's half of the asymmetric barrier: orders the store that
- * publishes (an index) before the load of a `waiters` word. When the waiter side
- * has a real heavy barrier (membarrier, which makes every CPU running a
- * registered process execute a full barrier), a compiler barrier is enough here;
- * otherwise this is a full fence. */
-static inline void sabq__barrier_light(void)
-{
-    if (sabq__unlikely(sabq__need_fence_now()))
-        atomic_thread_fence(memory_order_seq_cst);
-    else
-        atomic_signal_fence(memory_order_seq_cst);
-}
-
-/* Publisher fast path: wake sleepers only if the waiters word says there are. */
-static inline void sabq__notify(struct sabq_event *ev)
-{
-    sabq__barrier_light(); /* F1 (light side): pairs with F1 heavy in event_prepare */
-    if (sabq__unlikely(atomic_load_explicit(&ev->waiters, memory_order_relaxed) != 0))
-        sabq_event_wake_all(ev);
-}
 
 /* --- The blocking loop behind every *_wait call --------------------------
  * Written out at each call site, with no function pointer and no context

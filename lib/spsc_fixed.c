@@ -133,8 +133,8 @@ int sabq__fixed_commit(const sabq_spsc *r, const sabq_spsc_resv *resv, uint32_t 
     return 0;
 }
 
-/* sabq__fixed_send, all of it: out of line, for what the short path below
- * leaves (long messages, a full cache, the close, errors). */
+/* sabq__fixed_send, all of it: out of line, for what the short path (in
+ * sabq/spsc.h) leaves (long messages, a full cache, the close, errors). */
 SABQ__OUT_OF_LINE int send_general(const sabq_spsc *handle, const void *buf, uint32_t len)
 {
     /* A local copy of the handle, as in sabq_spsc_send: the stores into the
@@ -151,20 +151,10 @@ SABQ__OUT_OF_LINE int send_general(const sabq_spsc *handle, const void *buf, uin
 
 int sabq__fixed_send(const sabq_spsc *handle, const void *buf, uint32_t len)
 {
-    const sabq_spsc local = *handle, *r = &local; /* as in send_general */
-    struct sabq_region *s = r->shm;
-    /* The common case in line, with no stack frame: a short message and room
-     * by the cached tail. It is send_general() for that case, with the same
-     * checks; anything else goes there and starts over. */
-    if (sabq__likely(len == r->msg_max && len <= SABQ__COPY_INLINE &&
-                     !atomic_load_explicit(&s->hdr.closed, memory_order_relaxed))) {
-        uint32_t head = atomic_load_explicit(&s->prod.head, memory_order_relaxed); /* own */
-        if (sabq__likely(head - s->prod.tail_cache < r->cap)) {
-            sabq__copy(slot_at(r, head), buf, len);
-            publish(r, head + 1);
-            return 0;
-        }
-    }
+    /* The common case, as callers of sabq_spsc_send() run it in line
+     * (sabq/spsc.h); anything else goes to send_general(), which starts over. */
+    if (sabq__likely(sabq__fixed_send_short(handle, buf, len)))
+        return 0;
     return send_general(handle, buf, len);
 }
 
@@ -254,8 +244,8 @@ int sabq__fixed_peek(const sabq_spsc *r, sabq_spsc_view *v) { return sabq__fixed
 
 void sabq__fixed_release(const sabq_spsc *r, const sabq_spsc_view *v) { give_back(r, v->next); }
 
-/* sabq__fixed_recv, all of it: out of line, for what the short path below
- * leaves (long messages, an empty cache, the close, errors). */
+/* sabq__fixed_recv, all of it: out of line, for what the short path (in
+ * sabq/spsc.h) leaves (long messages, an empty cache, the close, errors). */
 SABQ__OUT_OF_LINE int recv_general(const sabq_spsc *handle, void *buf, uint32_t cap)
 {
     const sabq_spsc local = *handle, *r = &local; /* as in send_general */
@@ -272,17 +262,10 @@ SABQ__OUT_OF_LINE int recv_general(const sabq_spsc *handle, void *buf, uint32_t 
 
 int sabq__fixed_recv(const sabq_spsc *handle, void *buf, uint32_t cap)
 {
-    const sabq_spsc local = *handle, *r = &local; /* as in send_general */
-    struct sabq_region *s = r->shm;
-    /* The common case in line, as in sabq__fixed_send: a short message the
-     * cached head already shows. It is recv_general() for that case. */
-    uint32_t tail = own_tail(r), len = r->msg_max;
-    if (sabq__likely(len <= cap && len <= SABQ__COPY_INLINE &&
-                     s->cons.head_cache - tail - 1u < r->cap)) {
-        sabq__copy(buf, slot_at(r, tail), len);
-        give_back(r, tail + 1);
-        return (int)len;
-    }
+    /* The common case, as in sabq__fixed_send. */
+    int got = sabq__fixed_recv_short(handle, buf, cap);
+    if (sabq__likely(got > 0))
+        return got;
     return recv_general(handle, buf, cap);
 }
 

@@ -12,7 +12,7 @@
 /* wasm atomics are sequentially consistent: the publisher's compiler barrier
  * (sabq__barrier_light) already orders its index store before its waiters
  * load, so no full fence is needed. */
-_Atomic int sabq__need_fence = 0;
+sabq_atomic_u32 sabq__need_fence = 0; /* declared in sabq/inline.h */
 
 void sabq__os_setup(void) {}
 

@@ -7,7 +7,7 @@
 #include <time.h>
 #include "internal.h"
 
-_Atomic int sabq__need_fence = 1; /* no heavy barrier here: publishers fence */
+sabq_atomic_u32 sabq__need_fence = 1; /* no heavy barrier here: publishers fence */
 
 void sabq__os_setup(void) {}
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include "internal.h"
 
-_Atomic int sabq__need_fence = 0;
+sabq_atomic_u32 sabq__need_fence = 0; /* declared in sabq/inline.h */
 static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
 
 /* GLOBAL_EXPEDITED covers every process that registered, so a ring shared

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "layout.h"
+#include "inline.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -182,6 +183,89 @@ int sabq_spsc_is_closed(const sabq_spsc *r);
 /* Bytes currently queued (records and padding; a fixed ring: messages times
  * the stride), as seen now. Any thread. */
 uint32_t sabq_spsc_used(const sabq_spsc *r);
+
+/* --- In line: the common case of send and receive ---------------------------
+ * sabq_spsc_send() and sabq_spsc_recv() are macros for the functions below,
+ * which do the common case in the caller and call the library for the rest:
+ * on a fixed ring, a message of at most SABQ__COPY_INLINE (16) bytes with
+ * room (or waiting) by the index each side has cached. Inside a caller's loop
+ * that takes a third of the instructions of a library call (docs/layout.md,
+ * "Inline fast paths"). The library's own functions run the same code first,
+ * so the result is the same either way. Define SABQ_NO_INLINE before
+ * including sabq to call the library for every message; `(sabq_spsc_send)(...)`
+ * or a pointer to it calls the library too. */
+
+/* A fixed ring's send of one message of len <= SABQ__COPY_INLINE bytes when
+ * the cached tail shows room: 1 if sent; 0 (nothing done) when the library
+ * must decide (another length, closed, full by the cache). Producer only. */
+static inline int sabq__fixed_send_short(const sabq_spsc *handle, const void *buf, uint32_t len)
+{
+    /* A local copy of the handle: the stores into the ring cannot alias it,
+     * so its fields stay in registers instead of being reloaded. */
+    const sabq_spsc local = *handle, *r = &local;
+    struct sabq_region *s = r->shm;
+    if (sabq__likely(len == r->msg_max && len <= SABQ__COPY_INLINE &&
+                     !atomic_load_explicit(&s->hdr.closed, memory_order_relaxed))) {
+        uint32_t head = atomic_load_explicit(&s->prod.head, memory_order_relaxed); /* own */
+        if (sabq__likely(head - s->prod.tail_cache < r->cap)) {
+            /* Any head maps inside the area: a scribbled one moves no write out. */
+            sabq__copy_short(r->data + (size_t)(head & r->mask) * r->stride,
+                             (const uint8_t *)buf, len);
+            /* R1p: release: pairs with A1c in lib/spsc_fixed.c avail_at(): the
+             * slot is written before the consumer can see head. */
+            atomic_store_explicit(&s->prod.head, head + 1, memory_order_release);
+            sabq__notify(&s->wait.readable);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A fixed ring's receive of one message of msg_max <= SABQ__COPY_INLINE
+ * bytes when the cached head shows one: its length (at least 1) if received;
+ * 0 (nothing done) when the library must decide (a short buffer, nothing by
+ * the cache, the end). Consumer only. */
+static inline int sabq__fixed_recv_short(const sabq_spsc *handle, void *buf, uint32_t cap)
+{
+    const sabq_spsc local = *handle, *r = &local; /* as in sabq__fixed_send_short */
+    struct sabq_region *s = r->shm;
+    uint32_t tail = atomic_load_explicit(&s->cons.tail, memory_order_relaxed); /* own */
+    uint32_t len = r->msg_max;
+    /* head_cache was read with acquire (A1c) when it was stored: the slots
+     * before it are written. tail < cached head, in wrap arithmetic. */
+    if (sabq__likely(len <= cap && len <= SABQ__COPY_INLINE &&
+                     s->cons.head_cache - tail - 1u < r->cap)) {
+        sabq__copy_short((uint8_t *)buf, r->data + (size_t)(tail & r->mask) * r->stride, len);
+        /* R1c: release: pairs with A1 in lib/internal.h sabq__spsc_room(): our
+         * read of the slot is done before the producer may overwrite it. */
+        atomic_store_explicit(&s->cons.tail, tail + 1, memory_order_release);
+        sabq__notify(&s->wait.writable);
+        return (int)len;
+    }
+    return 0;
+}
+
+/* sabq_spsc_send(), the common case in line. */
+static inline int sabq__spsc_send_inline(const sabq_spsc *r, const void *buf, uint32_t len)
+{
+    if (r->stride != 0 && sabq__fixed_send_short(r, buf, len))
+        return 0;
+    return (sabq_spsc_send)(r, buf, len);
+}
+
+/* sabq_spsc_recv(), the common case in line. */
+static inline int sabq__spsc_recv_inline(const sabq_spsc *r, void *buf, uint32_t cap)
+{
+    int got;
+    if (r->stride != 0 && (got = sabq__fixed_recv_short(r, buf, cap)) > 0)
+        return got;
+    return (sabq_spsc_recv)(r, buf, cap);
+}
+
+#if !defined(SABQ_NO_INLINE) && !defined(SABQ__LIBRARY)
+#define sabq_spsc_send(r, buf, len) sabq__spsc_send_inline(r, buf, len)
+#define sabq_spsc_recv(r, buf, cap) sabq__spsc_recv_inline(r, buf, cap)
+#endif
 
 #ifdef __cplusplus
 }

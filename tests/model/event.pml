@@ -16,9 +16,9 @@
  *                  @c lib/wait_linux.c sabq__os_wait(): long rc = syscall(SYS_futex, (uint32_t *)w, FUTEX_WAIT_BITSET, expected, tsp, NULL,
  *   event_wake_all @c lib/wait.c sabq_event_wake_all(): atomic_fetch_add_explicit(&ev->seq, 1, memory_order_release);
  *                  @c lib/wait.c sabq_event_wake_all(): sabq__os_wake(&ev->seq, SABQ_WAKE_ALL);
- *   notify         @c lib/internal.h sabq__notify(): static inline void sabq__notify(struct sabq_event *ev)
- *                  @c lib/internal.h sabq__notify(): sabq__barrier_light();
- *                  @c lib/internal.h sabq__notify(): if (sabq__unlikely(atomic_load_explicit(&ev->waiters, memory_order_relaxed) != 0))
+ *   notify         @c include/sabq/inline.h sabq__notify(): static inline void sabq__notify(struct sabq_event *ev)
+ *                  @c include/sabq/inline.h sabq__notify(): sabq__barrier_light();
+ *                  @c include/sabq/inline.h sabq__notify(): if (sabq__unlikely(atomic_load_explicit(&ev->waiters, memory_order_relaxed) != 0))
  *   region_close   @c lib/region.c sabq__region_close(): atomic_fetch_or_explicit(&shm->hdr.closed, SABQ_CLOSED, memory_order_seq_cst);
  *                  @c lib/region.c sabq__region_close(): sabq_event_wake_all(&shm->wait.readable);
  *                  @c lib/region.c sabq__region_close(): sabq_event_wake_all(&shm->wait.writable);

@@ -193,15 +193,25 @@ inline publish(newhead) {
  * which always goes there. A reservation and its commit take the steps of
  * send_general(): own_head, free_slots, the caller's writes into the slot,
  * publish of head + 1.
+ * The short path is sabq__fixed_send_short() in sabq/spsc.h, run first in
+ * the caller (the sabq_spsc_send macro) and again by the library when the
+ * caller's try declined: it depends only on the producer's own words (head,
+ * tail_cache) and the sticky close flag, so the second try declines too and
+ * one short-path step models both.
+ * @c include/sabq/spsc.h sabq__spsc_send_inline(): if (r->stride != 0 && sabq__fixed_send_short(r, buf, len))
+ * @c include/sabq/spsc.h sabq__spsc_send_inline(): return (sabq_spsc_send)(r, buf, len);
  * @c lib/spsc.c sabq_spsc_send(): return sabq__fixed_send(handle, buf, len);
  * @c lib/spsc.c sabq_spsc_send_wait(): while ((rc = sabq_spsc_send(r, buf, len)) == -EAGAIN && (rc = sabq__wait_step(ev, &w)) == 0) {
- * @c lib/spsc_fixed.c sabq__fixed_send(): if (sabq__likely(len == r->msg_max && len <= SABQ__COPY_INLINE &&
- * @c lib/spsc_fixed.c sabq__fixed_send(): !atomic_load_explicit(&s->hdr.closed, memory_order_relaxed))) {
- * @c lib/spsc_fixed.c sabq__fixed_send(): uint32_t head = atomic_load_explicit(&s->prod.head, memory_order_relaxed);
- * @c lib/spsc_fixed.c sabq__fixed_send(): if (sabq__likely(head - s->prod.tail_cache < r->cap)) {
- * @c lib/spsc_fixed.c sabq__fixed_send(): sabq__copy(slot_at(r, head), buf, len);
- * @c lib/spsc_fixed.c sabq__fixed_send(): publish(r, head + 1);
+ * @c lib/spsc_fixed.c sabq__fixed_send(): if (sabq__likely(sabq__fixed_send_short(handle, buf, len)))
  * @c lib/spsc_fixed.c sabq__fixed_send(): return send_general(handle, buf, len);
+ * @c include/sabq/spsc.h sabq__fixed_send_short(): if (sabq__likely(len == r->msg_max && len <= SABQ__COPY_INLINE &&
+ * @c include/sabq/spsc.h sabq__fixed_send_short(): !atomic_load_explicit(&s->hdr.closed, memory_order_relaxed))) {
+ * @c include/sabq/spsc.h sabq__fixed_send_short(): uint32_t head = atomic_load_explicit(&s->prod.head, memory_order_relaxed);
+ * @c include/sabq/spsc.h sabq__fixed_send_short(): if (sabq__likely(head - s->prod.tail_cache < r->cap)) {
+ * @c include/sabq/spsc.h sabq__fixed_send_short(): sabq__copy_short(r->data + (size_t)(head & r->mask) * r->stride,
+ * @c include/sabq/spsc.h sabq__fixed_send_short(): atomic_store_explicit(&s->prod.head, head + 1, memory_order_release);
+ * @c include/sabq/spsc.h sabq__fixed_send_short(): sabq__notify(&s->wait.readable);
+ * @c include/sabq/spsc.h sabq__fixed_send_short(): return 0;
  * @c lib/spsc_fixed.c claim(): int rc = own_head(r, head);
  * @c lib/spsc_fixed.c claim(): int free = free_slots(r, *head, 1);
  * @c lib/spsc_fixed.c claim(): return free > 0 ? 0 : free < 0 ? free : -EAGAIN;
@@ -405,14 +415,22 @@ inline copy_out() {
  * cached head that shows one), copies and gives back at once; anything else
  * goes to recv_general(), which takes any result of avail_at() that is not
  * negative as a message. -DLONG_MSG: always recv_general().
+ * The short path is sabq__fixed_recv_short() in sabq/spsc.h, run first in
+ * the caller and again by the library, as on the send side: it depends only
+ * on the consumer's own words (tail, head_cache), so one step models both.
+ * @c include/sabq/spsc.h sabq__spsc_recv_inline(): if (r->stride != 0 && (got = sabq__fixed_recv_short(r, buf, cap)) > 0)
+ * @c include/sabq/spsc.h sabq__spsc_recv_inline(): return (sabq_spsc_recv)(r, buf, cap);
  * @c lib/spsc.c sabq_spsc_recv(): return sabq__fixed_recv(handle, buf, cap);
  * @c lib/spsc.c sabq_spsc_recv_wait(): while ((rc = sabq_spsc_recv(r, buf, cap)) == -EAGAIN && (rc = sabq__wait_step(ev, &w)) == 0) {
- * @c lib/spsc_fixed.c sabq__fixed_recv(): uint32_t tail = own_tail(r), len = r->msg_max;
- * @c lib/spsc_fixed.c sabq__fixed_recv(): if (sabq__likely(len <= cap && len <= SABQ__COPY_INLINE &&
- * @c lib/spsc_fixed.c sabq__fixed_recv(): s->cons.head_cache - tail - 1u < r->cap)) {
- * @c lib/spsc_fixed.c sabq__fixed_recv(): sabq__copy(buf, slot_at(r, tail), len);
- * @c lib/spsc_fixed.c sabq__fixed_recv(): give_back(r, tail + 1);
+ * @c lib/spsc_fixed.c sabq__fixed_recv(): int got = sabq__fixed_recv_short(handle, buf, cap);
  * @c lib/spsc_fixed.c sabq__fixed_recv(): return recv_general(handle, buf, cap);
+ * @c include/sabq/spsc.h sabq__fixed_recv_short(): uint32_t tail = atomic_load_explicit(&s->cons.tail, memory_order_relaxed);
+ * @c include/sabq/spsc.h sabq__fixed_recv_short(): if (sabq__likely(len <= cap && len <= SABQ__COPY_INLINE &&
+ * @c include/sabq/spsc.h sabq__fixed_recv_short(): s->cons.head_cache - tail - 1u < r->cap)) {
+ * @c include/sabq/spsc.h sabq__fixed_recv_short(): sabq__copy_short((uint8_t *)buf, r->data + (size_t)(tail & r->mask) * r->stride, len);
+ * @c include/sabq/spsc.h sabq__fixed_recv_short(): atomic_store_explicit(&s->cons.tail, tail + 1, memory_order_release);
+ * @c include/sabq/spsc.h sabq__fixed_recv_short(): sabq__notify(&s->wait.writable);
+ * @c include/sabq/spsc.h sabq__fixed_recv_short(): return 0;
  * @c lib/spsc_fixed.c recv_general(): uint32_t tail = own_tail(r);
  * @c lib/spsc_fixed.c recv_general(): int avail = avail_at(r, tail, 1);
  * @c lib/spsc_fixed.c recv_general(): if (avail < 0)

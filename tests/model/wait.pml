@@ -12,7 +12,7 @@
  * (x86-TSO: a store may pass a later load), so its load of `waiters` can
  * happen before the store is visible; the light barrier is only a compiler
  * barrier, so it drains nothing:
- *   @c lib/internal.h sabq__barrier_light(): atomic_signal_fence(memory_order_seq_cst);
+ *   @c include/sabq/inline.h sabq__barrier_light(): atomic_signal_fence(memory_order_seq_cst);
  * The waiter's heavy barrier (membarrier: a full barrier on every CPU of
  * every registered process) drains every store buffer:
  *   @c lib/wait_linux.c sabq__os_barrier_heavy(): syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0) != 0) {
