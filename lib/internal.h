@@ -15,7 +15,7 @@
 #include <string.h>
 #include "sabq/layout.h"
 #include "sabq/wait.h"
-#include "sabq/inline.h" /* sabq__likely, sabq__notify, sabq__copy_short: shared with the headers */
+#include "sabq/inline.h" /* sabq__likely, sabq__notify, sabq__copy: shared with the headers */
 
 /* A rare path kept out of line natively, so that the common path of a send
  * or receive needs no stack frame. Not in sabq.wasm: it has no stack (nothing
@@ -49,51 +49,6 @@ static inline void sabq__os_yield(void) {}
 static inline void sabq__os_yield(void) { sched_yield(); }
 #endif
 #define SABQ__YIELD_EVERY 64u /* spins; a power of two */
-
-/* memcpy for message payloads. Most are small: up to SABQ__COPY_INLINE
- * bytes (sabq/inline.h) sabq__copy_short, with no call; longer ones:
- * sabq__copy_long(). In-line 16-byte moves up to 64 bytes were tried and
- * measured slower at 64 bytes (0.49-0.79x in interleaved runs on one
- * machine, 1.34x on another day): docs/layout.md "Copies". */
-
-/* Longer payloads. On x86-64, from 512 bytes on, `rep movsb`: its microcode
- * keeps more line fills in flight than glibc's vector loop when the source
- * lines sit in the other core's cache, as every payload a consumer reads
- * does. Elsewhere, and below that, memcpy. */
-#define SABQ__COPY_STRING 512u
-/* Sanitizers do not see inside asm: under them the copy stays memcpy, which
- * they check (and TSan sees the payload reads it must order). */
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SABQ__SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) ||                         \
-    __has_feature(memory_sanitizer)
-#define SABQ__SANITIZED 1
-#endif
-#endif
-
-static inline __attribute__((always_inline)) void sabq__copy_long(uint8_t *d, const uint8_t *s,
-                                                                  uint32_t len)
-{
-#if defined(__x86_64__) && !defined(SABQ__SANITIZED)
-    if (len >= SABQ__COPY_STRING) {
-        size_t n = len;
-        __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
-        return;
-    }
-#endif
-    memcpy(d, s, len);
-}
-
-static inline __attribute__((always_inline)) void sabq__copy(void *restrict dst,
-                                                             const void *restrict src,
-                                                             uint32_t len)
-{
-    if (len > SABQ__COPY_INLINE)
-        sabq__copy_long((uint8_t *)dst, (const uint8_t *)src, len);
-    else
-        sabq__copy_short((uint8_t *)dst, (const uint8_t *)src, len);
-}
 
 /* Read a 32-bit word the peer may scribble on exactly once, so the value we
  * validate is the value we use (the compiler may not re-load it). */

@@ -219,8 +219,8 @@ static inline __attribute__((always_inline)) int send_at(const sabq_spsc *r, uin
     return 0;
 }
 
-/* sabq_spsc_send, all of it: out of line, for what the short path below
- * leaves (long messages, padding, a full cache, the close, errors). */
+/* sabq_spsc_send, all of it: out of line, for what the short path (in
+ * sabq/spsc.h) leaves (long messages, padding, a full cache, the close, errors). */
 SABQ__OUT_OF_LINE int send_general(const sabq_spsc *handle, const void *buf,
                                                   uint32_t len)
 {
@@ -236,25 +236,12 @@ int sabq_spsc_send(const sabq_spsc *handle, const void *buf, uint32_t len)
 {
     if (handle->stride)
         return sabq__fixed_send(handle, buf, len);
-    if (len > SABQ__COPY_INLINE)
-        return send_general(handle, buf, len);
-    const sabq_spsc local = *handle, *r = &local; /* as in send_general */
-    struct sabq_region *s = r->shm;
-    /* The common case in line, as few instructions as it takes: a short
-     * message, no padding needed, room by the cached tail. It is own_head(),
-     * reserve_at() and seal_record() for that case with the same checks;
+    /* The common case, as callers run it in line (sabq__rec_send_short in
+     * sabq/spsc.h: a short message, no padding, room by the cached tail);
      * anything else goes to send_general(), which starts over. */
-    if (sabq__likely(len <= r->msg_max && !atomic_load_explicit(&s->hdr.closed, memory_order_relaxed))) {
-        uint32_t head = atomic_load_explicit(&s->prod.head, memory_order_relaxed); /* own */
-        uint32_t off = head & r->mask, size = rec_size(len);
-        uint32_t used = head - s->prod.tail_cache;
-        if (sabq__likely(!(head & 7u) && size <= r->cap - off && used <= r->cap &&
-                         r->cap - used >= size)) {
-            sabq__copy(r->data + off + SABQ_REC_HDR, buf, len);
-            publish(r, seal_record(r, head, 0, size, len));
-            return 0;
-        }
-    }
+    int rc = sabq__rec_send_short(handle, buf, len);
+    if (sabq__likely(rc != SABQ__DECLINE))
+        return rc;
     return send_general(handle, buf, len);
 }
 
@@ -598,30 +585,14 @@ int sabq_spsc_recv(const sabq_spsc *handle, void *buf, uint32_t cap)
 {
     if (handle->stride)
         return sabq__fixed_recv(handle, buf, cap);
-    const sabq_spsc local = *handle, *r = &local; /* as in sabq_spsc_send */
-    struct cons_pos p = own_pos(r);
-    /* The common case in line: a plain record, sealed or not yet, outside a
-     * run. It is take_sealed() and give_back() for that case, with the same
-     * checks (padding and runs have lengths above msg_max); a run, padding,
-     * the close and every error go to recv_at() out of line. (Unlike the
-     * send side, moving the memcpy of long messages out of line measured no
-     * gain for short ones here, and cost long ones 4-6%.) */
-    if (sabq__likely(!(p.tail & 7u) && p.run_len == 0)) {
-        uint32_t off = p.tail & r->mask, len;
-        /* A6: pairs with R6 in seal_record(). */
-        if (__atomic_load_n(seal_at(r, p.tail), __ATOMIC_ACQUIRE) != SABQ_SEAL(p.tail)) {
-            if (!sabq__region_is_closed(r->shm))
-                return -EAGAIN;
-        } else if ((len = sabq__read_once(len_at(r, p.tail))) <= cap && len <= r->msg_max &&
-                   rec_size(len) <= r->cap - off) {
-            const uint8_t *payload = r->data + off + SABQ_REC_HDR;
-            uint32_t next = p.tail + rec_size(len);
-            sabq__copy(buf, payload, len);
-            sabq_spsc_view v = {payload, len, next, next, 0};
-            give_back(r, &v, p);
-            return (int)len;
-        }
-    }
+    /* The common case, as callers run it in line (sabq__rec_recv_short in
+     * sabq/spsc.h: a plain record, sealed or not yet, outside a run); a run,
+     * padding, the close and every error go to recv_at() out of line.
+     * (Unlike the send side, moving the memcpy of long messages out of line
+     * measured no gain for short ones here, and cost long ones 4-6%.) */
+    int rc = sabq__rec_recv_short(handle, buf, cap);
+    if (sabq__likely(rc != SABQ__DECLINE))
+        return rc;
     return recv_general(handle, buf, cap);
 }
 

@@ -153,8 +153,9 @@ int sabq__fixed_send(const sabq_spsc *handle, const void *buf, uint32_t len)
 {
     /* The common case, as callers of sabq_spsc_send() run it in line
      * (sabq/spsc.h); anything else goes to send_general(), which starts over. */
-    if (sabq__likely(sabq__fixed_send_short(handle, buf, len)))
-        return 0;
+    int rc = sabq__fixed_send_short(handle, buf, len);
+    if (sabq__likely(rc != SABQ__DECLINE))
+        return rc;
     return send_general(handle, buf, len);
 }
 
@@ -263,9 +264,9 @@ SABQ__OUT_OF_LINE int recv_general(const sabq_spsc *handle, void *buf, uint32_t 
 int sabq__fixed_recv(const sabq_spsc *handle, void *buf, uint32_t cap)
 {
     /* The common case, as in sabq__fixed_send. */
-    int got = sabq__fixed_recv_short(handle, buf, cap);
-    if (sabq__likely(got > 0))
-        return got;
+    int rc = sabq__fixed_recv_short(handle, buf, cap);
+    if (sabq__likely(rc != SABQ__DECLINE))
+        return rc;
     return recv_general(handle, buf, cap);
 }
 

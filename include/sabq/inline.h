@@ -10,6 +10,8 @@
 #ifndef SABQ_INLINE_H
 #define SABQ_INLINE_H
 
+#include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include "layout.h"
@@ -58,14 +60,21 @@ static inline void sabq__notify(struct sabq_event *ev)
         sabq_event_wake_all(ev);
 }
 
-/* The longest payload the fast paths copy in line: two possibly overlapping
- * fixed-size moves, which compile to plain loads and stores with no call
- * (a call to memcpy cost more than the copy: perf, 16% of an 8-byte SPSC
- * exchange). Longer ones are the library's (lib/internal.h, sabq__copy). */
+/* What a header fast path returns when the library must decide (the common
+ * case does not hold); never a result of a public call. */
+#define SABQ__DECLINE (-0x7fffffff - 1)
+
+/* Payload copies. Up to SABQ__COPY_INLINE bytes: two possibly overlapping
+ * fixed-size moves, which compile to plain loads and stores with no call (a
+ * call to memcpy cost more than the copy: perf, 16% of an 8-byte SPSC
+ * exchange). In-line 16-byte moves up to 64 bytes were tried and measured
+ * slower at 64 bytes (0.49-0.79x in interleaved runs on one machine, 1.34x
+ * on another day): docs/layout.md "Copies". */
 #define SABQ__COPY_INLINE 16u
 
 /* Copy len <= SABQ__COPY_INLINE bytes. */
-static inline void sabq__copy_short(uint8_t *d, const uint8_t *s, uint32_t len)
+static inline __attribute__((always_inline)) void sabq__copy_short(uint8_t *d, const uint8_t *s,
+                                                                   uint32_t len)
 {
     if (len >= 8) {
         uint64_t a, b;
@@ -84,6 +93,46 @@ static inline void sabq__copy_short(uint8_t *d, const uint8_t *s, uint32_t len)
         d[len / 2] = s[len / 2];
         d[len - 1] = s[len - 1];
     }
+}
+
+/* Longer payloads. On x86-64, from 512 bytes on, `rep movsb`: its microcode
+ * keeps more line fills in flight than glibc's vector loop when the source
+ * lines sit in the other core's cache, as every payload a consumer reads
+ * does. Elsewhere, and below that, memcpy. */
+#define SABQ__COPY_STRING 512u
+/* Sanitizers do not see inside asm: under them the copy stays memcpy, which
+ * they check (and TSan sees the payload reads it must order). */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SABQ__SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) ||                         \
+    __has_feature(memory_sanitizer)
+#define SABQ__SANITIZED 1
+#endif
+#endif
+
+static inline __attribute__((always_inline)) void sabq__copy_long(uint8_t *d, const uint8_t *s,
+                                                                  uint32_t len)
+{
+#if defined(__x86_64__) && !defined(SABQ__SANITIZED)
+    if (len >= SABQ__COPY_STRING) {
+        size_t n = len;
+        __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+        return;
+    }
+#endif
+    memcpy(d, s, len);
+}
+
+/* Copy a payload of any length. */
+static inline __attribute__((always_inline)) void sabq__copy(void *__restrict dst,
+                                                             const void *__restrict src,
+                                                             uint32_t len)
+{
+    if (len > SABQ__COPY_INLINE)
+        sabq__copy_long((uint8_t *)dst, (const uint8_t *)src, len);
+    else
+        sabq__copy_short((uint8_t *)dst, (const uint8_t *)src, len);
 }
 
 #ifdef __cplusplus

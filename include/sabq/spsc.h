@@ -187,22 +187,91 @@ uint32_t sabq_spsc_used(const sabq_spsc *r);
 /* --- In line: the common case of send and receive ---------------------------
  * sabq_spsc_send() and sabq_spsc_recv() are macros for the functions below,
  * which do the common case in the caller and call the library for the rest:
- * on a fixed ring, a message of at most SABQ__COPY_INLINE (16) bytes with
- * room (or waiting) by the index each side has cached. Inside a caller's loop
- * that takes a third of the instructions of a library call (docs/layout.md,
- * "Inline fast paths"). The library's own functions run the same code first,
- * so the result is the same either way. Define SABQ_NO_INLINE before
- * including sabq to call the library for every message; `(sabq_spsc_send)(...)`
- * or a pointer to it calls the library too. */
+ * a message of at most SABQ__COPY_INLINE (16) bytes sent with room by the
+ * tail the producer has cached, and a message received that is ready (any
+ * length in the record form; at most 16 bytes in a fixed ring, by the head
+ * the consumer has cached). Inside a caller's loop that takes a fraction of
+ * the instructions of a library call (docs/layout.md, "Inline fast paths").
+ * The library's own functions run the same code first, so the result is the
+ * same either way. Define SABQ_NO_INLINE before including sabq to call the
+ * library for every message; `(sabq_spsc_send)(...)` or a pointer to it
+ * calls the library too.
+ *
+ * Each sabq__*_short function returns what the public call would, or
+ * SABQ__DECLINE, having changed nothing, when the library must decide. */
 
-/* A fixed ring's send of one message of len <= SABQ__COPY_INLINE bytes when
- * the cached tail shows room: 1 if sent; 0 (nothing done) when the library
- * must decide (another length, closed, full by the cache). Producer only. */
-static inline int sabq__fixed_send_short(const sabq_spsc *handle, const void *buf, uint32_t len)
+/* Record form, send: a message of len <= SABQ__COPY_INLINE bytes that needs
+ * no padding and leaves the next record's seal word free by the cached tail
+ * (so that word is cleared without asking the consumer's tail: as
+ * unseal_next() in lib/spsc.c, for that case). Producer only. */
+static inline int sabq__rec_send_short(const sabq_spsc *handle, const void *buf, uint32_t len)
 {
     /* A local copy of the handle: the stores into the ring cannot alias it,
      * so its fields stay in registers instead of being reloaded. */
     const sabq_spsc local = *handle, *r = &local;
+    struct sabq_region *s = r->shm;
+    if (sabq__likely(len <= r->msg_max && len <= SABQ__COPY_INLINE &&
+                     !atomic_load_explicit(&s->hdr.closed, memory_order_relaxed))) {
+        uint32_t head = atomic_load_explicit(&s->prod.head, memory_order_relaxed); /* own */
+        uint32_t off = head & r->mask, size = SABQ_REC_HDR + ((len + 7u) & ~7u);
+        uint32_t used = head - s->prod.tail_cache;
+        /* A head the peer scribbled fails the alignment or the room test. */
+        if (sabq__likely(!(head & 7u) && size <= r->cap - off && used <= r->cap &&
+                         r->cap - used > size)) {
+            struct sabq_rec *rec = (struct sabq_rec *)(void *)(r->data + off);
+            struct sabq_rec *next = (struct sabq_rec *)(void *)(r->data + ((head + size) & r->mask));
+            sabq__copy_short((uint8_t *)(rec + 1), (const uint8_t *)buf, len);
+            rec->len = len; /* plain: the consumer reads it after the seal (R6/A6) */
+            /* The next record's seal cleared (lib/spsc.c unseal_next()); ordered by R6. */
+            atomic_store_explicit(&next->seal, 0, memory_order_relaxed);
+            /* R6: release: pairs with A6 in lib/spsc.c take_sealed(). */
+            atomic_store_explicit(&rec->seal, SABQ_SEAL(head), memory_order_release);
+            /* R1p: release: pairs with A1c in lib/spsc.c peek_at(). */
+            atomic_store_explicit(&s->prod.head, head + size, memory_order_release);
+            sabq__notify(&s->wait.readable);
+            return 0;
+        }
+    }
+    return SABQ__DECLINE;
+}
+
+/* Record form, receive: a plain record (not a run, not padding) of any
+ * length, when it is sealed; -EAGAIN when it is not and the ring is open (as
+ * lib/spsc.c peek_at() then: head is not read). Consumer only. */
+static inline int sabq__rec_recv_short(const sabq_spsc *handle, void *buf, uint32_t cap)
+{
+    const sabq_spsc local = *handle, *r = &local; /* as in sabq__rec_send_short */
+    struct sabq_region *s = r->shm;
+    uint32_t tail = atomic_load_explicit(&s->cons.tail, memory_order_relaxed); /* own */
+    uint32_t run_len = __atomic_load_n(&s->cons.run_len, __ATOMIC_RELAXED);  /* own */
+    if (sabq__likely(!(tail & 7u) && run_len == 0)) {
+        uint32_t off = tail & r->mask, len;
+        const struct sabq_rec *rec = (const struct sabq_rec *)(const void *)(r->data + off);
+        /* A6: pairs with R6 in lib/spsc.c seal_record(): the record is written. */
+        if (atomic_load_explicit(&rec->seal, memory_order_acquire) != SABQ_SEAL(tail)) {
+            /* acquire: pairs with the close RMW (lib/region.c). */
+            if (!(atomic_load_explicit(&s->hdr.closed, memory_order_acquire) & SABQ_CLOSED))
+                return -EAGAIN;
+        } else if ((len = __atomic_load_n(&rec->len, __ATOMIC_RELAXED)) <= cap &&
+                   len <= r->msg_max && SABQ_REC_HDR + ((len + 7u) & ~7u) <= r->cap - off) {
+            /* Padding and runs have lengths above msg_max: not here. */
+            sabq__copy(buf, rec + 1, len);
+            /* R1c: release: pairs with A1 in lib/internal.h sabq__spsc_room():
+             * the record is read before the producer may overwrite it. */
+            atomic_store_explicit(&s->cons.tail, tail + SABQ_REC_HDR + ((len + 7u) & ~7u),
+                                  memory_order_release);
+            sabq__notify(&s->wait.writable);
+            return (int)len;
+        }
+    }
+    return SABQ__DECLINE;
+}
+
+/* Fixed ring, send: a message of len <= SABQ__COPY_INLINE bytes when the
+ * cached tail shows room. Producer only. */
+static inline int sabq__fixed_send_short(const sabq_spsc *handle, const void *buf, uint32_t len)
+{
+    const sabq_spsc local = *handle, *r = &local; /* as in sabq__rec_send_short */
     struct sabq_region *s = r->shm;
     if (sabq__likely(len == r->msg_max && len <= SABQ__COPY_INLINE &&
                      !atomic_load_explicit(&s->hdr.closed, memory_order_relaxed))) {
@@ -215,19 +284,17 @@ static inline int sabq__fixed_send_short(const sabq_spsc *handle, const void *bu
              * slot is written before the consumer can see head. */
             atomic_store_explicit(&s->prod.head, head + 1, memory_order_release);
             sabq__notify(&s->wait.readable);
-            return 1;
+            return 0;
         }
     }
-    return 0;
+    return SABQ__DECLINE;
 }
 
-/* A fixed ring's receive of one message of msg_max <= SABQ__COPY_INLINE
- * bytes when the cached head shows one: its length (at least 1) if received;
- * 0 (nothing done) when the library must decide (a short buffer, nothing by
- * the cache, the end). Consumer only. */
+/* Fixed ring, receive: a message of msg_max <= SABQ__COPY_INLINE bytes when
+ * the cached head shows one. Consumer only. */
 static inline int sabq__fixed_recv_short(const sabq_spsc *handle, void *buf, uint32_t cap)
 {
-    const sabq_spsc local = *handle, *r = &local; /* as in sabq__fixed_send_short */
+    const sabq_spsc local = *handle, *r = &local; /* as in sabq__rec_send_short */
     struct sabq_region *s = r->shm;
     uint32_t tail = atomic_load_explicit(&s->cons.tail, memory_order_relaxed); /* own */
     uint32_t len = r->msg_max;
@@ -242,24 +309,21 @@ static inline int sabq__fixed_recv_short(const sabq_spsc *handle, void *buf, uin
         sabq__notify(&s->wait.writable);
         return (int)len;
     }
-    return 0;
+    return SABQ__DECLINE;
 }
 
 /* sabq_spsc_send(), the common case in line. */
 static inline int sabq__spsc_send_inline(const sabq_spsc *r, const void *buf, uint32_t len)
 {
-    if (r->stride != 0 && sabq__fixed_send_short(r, buf, len))
-        return 0;
-    return (sabq_spsc_send)(r, buf, len);
+    int rc = r->stride != 0 ? sabq__fixed_send_short(r, buf, len) : sabq__rec_send_short(r, buf, len);
+    return sabq__likely(rc != SABQ__DECLINE) ? rc : (sabq_spsc_send)(r, buf, len);
 }
 
 /* sabq_spsc_recv(), the common case in line. */
 static inline int sabq__spsc_recv_inline(const sabq_spsc *r, void *buf, uint32_t cap)
 {
-    int got;
-    if (r->stride != 0 && (got = sabq__fixed_recv_short(r, buf, cap)) > 0)
-        return got;
-    return (sabq_spsc_recv)(r, buf, cap);
+    int rc = r->stride != 0 ? sabq__fixed_recv_short(r, buf, cap) : sabq__rec_recv_short(r, buf, cap);
+    return sabq__likely(rc != SABQ__DECLINE) ? rc : (sabq_spsc_recv)(r, buf, cap);
 }
 
 #if !defined(SABQ_NO_INLINE) && !defined(SABQ__LIBRARY)
