@@ -195,7 +195,7 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     result = {"machine": machine(cpu, (load_before, os.getloadavg()[0])), "cpu": cpu, "command": args.command, "runs": args.runs,
               "scale": args.scale, "date": time.strftime("%Y-%m-%d"), "summary": summary,
-              "failures": failures, "seconds": seconds, "placement": {"near_below_ns": report.NEAR_BELOW_NS,
+              "failures": failures, "seconds": seconds, "placement": {"sibling_below_ns": report.SIBLING_BELOW_NS, "near_below_ns": report.NEAR_BELOW_NS,
                                                   "busy_from_ns": report.BUSY_FROM_NS}}
     with open(os.path.join(out_dir, "results.json"), "w") as f:
         json.dump(result, f, indent=1)

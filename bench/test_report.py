@@ -30,7 +30,9 @@ NEAR, FAR, BUSY = 70, 450, 5000
 
 class Placement(unittest.TestCase):
     def test_threshold_splits_the_measured_clusters(self):
-        for ns in (50, 67, 130, 190, 249):
+        for ns in (27, 29, 39):
+            self.assertEqual(report.placement_of(ns), "sibling", ns)
+        for ns in (40, 50, 67, 130, 190, 249):
             self.assertEqual(report.placement_of(ns), "near", ns)
         for ns in (250, 350, 455, 520, 1499):
             self.assertEqual(report.placement_of(ns), "far", ns)
@@ -132,7 +134,7 @@ class Table(unittest.TestCase):
             ("spsc throughput", "8B", "slot"): {0: row(160, 66), 1: row(66, 460)},
         }
         md = report.table(report.summarize(samples), [], "a CPU")
-        near_at = md.index("### Near placement: bare atomic round trip below 250 ns")
+        near_at = md.index("### Near placement: bare atomic round trip from 40 ns up to 250 ns")
         far_at = md.index("### Far placement: bare atomic round trip from 250 ns up to 1,500 ns")
         self.assertLess(near_at, far_at)
         near, far = md[near_at:far_at], md[far_at:]

@@ -1650,3 +1650,84 @@ Test(spsc_fixed, indices_wrap_past_2_32)
     cr_expect_lt(head, 1u << 16, "the indices crossed 2^32 (head %u)", head);
     free(mem);
 }
+
+/* sabq_spsc_send/recv are macros for the header's inline fast paths
+ * (sabq/spsc.h); `(sabq_spsc_send)` and a function pointer reach the
+ * library. Mixed in every combination, over several laps, through full and
+ * empty rings and the close, both must give the same results. */
+typedef int (*send_fn)(const sabq_spsc *, const void *, uint32_t);
+typedef int (*recv_fn)(const sabq_spsc *, void *, uint32_t);
+
+static int send_by(int library, const sabq_spsc *r, const void *buf, uint32_t len)
+{
+    send_fn lib = sabq_spsc_send; /* not a call: the function itself */
+    return library ? lib(r, buf, len) : sabq_spsc_send(r, buf, len);
+}
+
+static int recv_by(int library, const sabq_spsc *r, void *buf, uint32_t cap)
+{
+    recv_fn lib = sabq_spsc_recv;
+    return library ? lib(r, buf, cap) : sabq_spsc_recv(r, buf, cap);
+}
+
+static void mixed_calls(sabq_spsc *r, uint32_t fixed_len)
+{
+    uint8_t msg[64], got[64];
+    uint32_t seq = 0, next = 0;
+    for (uint32_t round = 0; round < 400; round++) {
+        int lib_send = round & 1, lib_recv = (round >> 1) & 1;
+        uint32_t burst = 1 + round % 11, sent = 0;
+        for (; sent < burst; sent++) {
+            uint32_t len = fixed_len ? fixed_len : seq % 17;
+            fixed_fill(msg, len, seq);
+            int rc = send_by(lib_send, r, msg, len);
+            if (rc == -EAGAIN)
+                break; /* full: the same answer from either side, checked below */
+            cr_assert_eq(rc, 0, "send %u by %s: %d", seq, lib_send ? "library" : "inline", rc);
+            seq++;
+        }
+        if (sent < burst) { /* full by one: so by the other too */
+            uint32_t len = fixed_len ? fixed_len : seq % 17;
+            cr_assert_eq(send_by(!lib_send, r, msg, len), -EAGAIN);
+        }
+        for (uint32_t k = 0; k < (round % 3 ? burst : burst / 2); k++) {
+            int n = recv_by(lib_recv, r, got, sizeof got);
+            if (n == -EAGAIN) {
+                cr_assert_eq(next, seq, "empty with %u unread", seq - next);
+                cr_assert_eq(recv_by(!lib_recv, r, got, sizeof got), -EAGAIN);
+                break;
+            }
+            uint32_t len = fixed_len ? fixed_len : next % 17;
+            cr_assert_eq(n, (int)len, "message %u by %s", next, lib_recv ? "library" : "inline");
+            cr_assert(fixed_check(got, len, next), "message %u intact", next);
+            next++;
+        }
+    }
+    sabq_spsc_close(r);
+    while (next < seq) {
+        int n = recv_by(next & 1, r, got, sizeof got);
+        cr_assert_geq(n, 0, "message %u after the close: %d", next, n);
+        cr_assert(fixed_check(got, (uint32_t)n, next));
+        next++;
+    }
+    cr_assert_eq(recv_by(0, r, got, sizeof got), -EPIPE);
+    cr_assert_eq(recv_by(1, r, got, sizeof got), -EPIPE);
+    cr_assert_eq(send_by(0, r, msg, fixed_len ? fixed_len : 1), -EPIPE);
+    cr_assert_eq(send_by(1, r, msg, fixed_len ? fixed_len : 1), -EPIPE);
+}
+
+Test(spsc, inline_and_library_calls_are_interchangeable)
+{
+#if !defined(sabq_spsc_send) || !defined(sabq_spsc_recv)
+    cr_assert_fail("sabq/spsc.h should make sabq_spsc_send/recv inline");
+#endif
+    void *mem;
+    sabq_spsc r = ring(&mem, 256, 64);
+    mixed_calls(&r, 0);
+    free(mem);
+    for (uint32_t len = 1; len <= 24; len += 7) { /* 1, 8, 15 in line; 22 not */
+        sabq_spsc f = fixed_ring(&mem, 8, len);
+        mixed_calls(&f, len);
+        free(mem);
+    }
+}
