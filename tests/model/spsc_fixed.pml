@@ -198,11 +198,12 @@ inline publish(newhead) {
  * caller's try declined: it depends only on the producer's own words (head,
  * tail_cache) and the sticky close flag, so the second try declines too and
  * one short-path step models both.
- * @c include/sabq/spsc.h sabq__spsc_send_inline(): if (r->stride != 0 && sabq__fixed_send_short(r, buf, len))
- * @c include/sabq/spsc.h sabq__spsc_send_inline(): return (sabq_spsc_send)(r, buf, len);
+ * @c include/sabq/spsc.h sabq__spsc_send_inline(): int rc = r->stride != 0 ? sabq__fixed_send_short(r, buf, len) : sabq__rec_send_short(r, buf, len);
+ * @c include/sabq/spsc.h sabq__spsc_send_inline(): return sabq__likely(rc != SABQ__DECLINE) ? rc : (sabq_spsc_send)(r, buf, len);
  * @c lib/spsc.c sabq_spsc_send(): return sabq__fixed_send(handle, buf, len);
  * @c lib/spsc.c sabq_spsc_send_wait(): while ((rc = sabq_spsc_send(r, buf, len)) == -EAGAIN && (rc = sabq__wait_step(ev, &w)) == 0) {
- * @c lib/spsc_fixed.c sabq__fixed_send(): if (sabq__likely(sabq__fixed_send_short(handle, buf, len)))
+ * @c lib/spsc_fixed.c sabq__fixed_send(): int rc = sabq__fixed_send_short(handle, buf, len);
+ * @c lib/spsc_fixed.c sabq__fixed_send(): if (sabq__likely(rc != SABQ__DECLINE))
  * @c lib/spsc_fixed.c sabq__fixed_send(): return send_general(handle, buf, len);
  * @c include/sabq/spsc.h sabq__fixed_send_short(): if (sabq__likely(len == r->msg_max && len <= SABQ__COPY_INLINE &&
  * @c include/sabq/spsc.h sabq__fixed_send_short(): !atomic_load_explicit(&s->hdr.closed, memory_order_relaxed))) {
@@ -212,6 +213,7 @@ inline publish(newhead) {
  * @c include/sabq/spsc.h sabq__fixed_send_short(): atomic_store_explicit(&s->prod.head, head + 1, memory_order_release);
  * @c include/sabq/spsc.h sabq__fixed_send_short(): sabq__notify(&s->wait.readable);
  * @c include/sabq/spsc.h sabq__fixed_send_short(): return 0;
+ * @c include/sabq/spsc.h sabq__fixed_send_short(): return SABQ__DECLINE;
  * @c lib/spsc_fixed.c claim(): int rc = own_head(r, head);
  * @c lib/spsc_fixed.c claim(): int free = free_slots(r, *head, 1);
  * @c lib/spsc_fixed.c claim(): return free > 0 ? 0 : free < 0 ? free : -EAGAIN;
@@ -418,11 +420,12 @@ inline copy_out() {
  * The short path is sabq__fixed_recv_short() in sabq/spsc.h, run first in
  * the caller and again by the library, as on the send side: it depends only
  * on the consumer's own words (tail, head_cache), so one step models both.
- * @c include/sabq/spsc.h sabq__spsc_recv_inline(): if (r->stride != 0 && (got = sabq__fixed_recv_short(r, buf, cap)) > 0)
- * @c include/sabq/spsc.h sabq__spsc_recv_inline(): return (sabq_spsc_recv)(r, buf, cap);
+ * @c include/sabq/spsc.h sabq__spsc_recv_inline(): int rc = r->stride != 0 ? sabq__fixed_recv_short(r, buf, cap) : sabq__rec_recv_short(r, buf, cap);
+ * @c include/sabq/spsc.h sabq__spsc_recv_inline(): return sabq__likely(rc != SABQ__DECLINE) ? rc : (sabq_spsc_recv)(r, buf, cap);
  * @c lib/spsc.c sabq_spsc_recv(): return sabq__fixed_recv(handle, buf, cap);
  * @c lib/spsc.c sabq_spsc_recv_wait(): while ((rc = sabq_spsc_recv(r, buf, cap)) == -EAGAIN && (rc = sabq__wait_step(ev, &w)) == 0) {
- * @c lib/spsc_fixed.c sabq__fixed_recv(): int got = sabq__fixed_recv_short(handle, buf, cap);
+ * @c lib/spsc_fixed.c sabq__fixed_recv(): int rc = sabq__fixed_recv_short(handle, buf, cap);
+ * @c lib/spsc_fixed.c sabq__fixed_recv(): if (sabq__likely(rc != SABQ__DECLINE))
  * @c lib/spsc_fixed.c sabq__fixed_recv(): return recv_general(handle, buf, cap);
  * @c include/sabq/spsc.h sabq__fixed_recv_short(): uint32_t tail = atomic_load_explicit(&s->cons.tail, memory_order_relaxed);
  * @c include/sabq/spsc.h sabq__fixed_recv_short(): if (sabq__likely(len <= cap && len <= SABQ__COPY_INLINE &&
@@ -430,7 +433,8 @@ inline copy_out() {
  * @c include/sabq/spsc.h sabq__fixed_recv_short(): sabq__copy_short((uint8_t *)buf, r->data + (size_t)(tail & r->mask) * r->stride, len);
  * @c include/sabq/spsc.h sabq__fixed_recv_short(): atomic_store_explicit(&s->cons.tail, tail + 1, memory_order_release);
  * @c include/sabq/spsc.h sabq__fixed_recv_short(): sabq__notify(&s->wait.writable);
- * @c include/sabq/spsc.h sabq__fixed_recv_short(): return 0;
+ * @c include/sabq/spsc.h sabq__fixed_recv_short(): return (int)len;
+ * @c include/sabq/spsc.h sabq__fixed_recv_short(): return SABQ__DECLINE;
  * @c lib/spsc_fixed.c recv_general(): uint32_t tail = own_tail(r);
  * @c lib/spsc_fixed.c recv_general(): int avail = avail_at(r, tail, 1);
  * @c lib/spsc_fixed.c recv_general(): if (avail < 0)
