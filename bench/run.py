@@ -26,7 +26,7 @@ import report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-SPSC_QUEUES = ("sabq", "sabq-fixed", "sabq-batch", "ck", "slot", "boost-spsc", "rwq", "ccq")
+SPSC_QUEUES = ("sabq", "sabq-fixed", "sabq-batch", "sabq-fixed-batch", "ck", "slot", "boost-spsc", "rwq", "ccq")
 MPMC_QUEUES = ("sabq", "ck", "wfcq", "boost-queue", "ccq", "mutex")
 BROWSERS = ("chromium", "firefox")
 
