@@ -42,8 +42,9 @@ LOWER_IS_BETTER = {"ns", "% of a core"}
 TARGETS = {
     ("spsc throughput", None): (("slot", "rwq", "boost-spsc"), ("ck",)),
     ("mpmc throughput", None): (("wfcq", "boost-queue"), ("ck",)),
-    # Round trips: the physical limit, not a peer.
-    ("round trip", "spinning"): (("atomic",),),
+    # Round trips: the physical limit; spinning also against two slot rings,
+    # what any design of two rings can do (bench/native/pingpong.c).
+    ("round trip", "spinning"): (("atomic",), ("slot",)),
     ("round trip", "parked"): (("futex",),),
     # Issue 16's: ringbuf.js for the worker rings, in Node and every browser.
     ("js worker→worker throughput", None): (("ringbuf",),),

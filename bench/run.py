@@ -38,7 +38,7 @@ def configs(bin_dir):
         # The slow textbook peers only where they were measured before: 8, 64, 1024.
         for impl in SPSC_QUEUES + (("mutex", "pipe") if size in ("8", "64", "1024") else ()):
             c.append([f"{bin_dir}/spsc_tput", impl, size])
-    for impl in ("sabq-spin", "atomic", "sabq-park", "futex"):
+    for impl in ("sabq-spin", "atomic", "slot", "sabq-park", "futex"):
         c.append([f"{bin_dir}/pingpong", impl])
     for pc in (("1", "1"), ("2", "2"), ("4", "4")):
         for impl in MPMC_QUEUES:

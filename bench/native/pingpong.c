@@ -1,8 +1,10 @@
 /* bench/native/pingpong.c — round-trip latency between two pinned threads.
- *   pingpong IMPL     IMPL: sabq-spin | sabq-park | atomic | futex
+ *   pingpong IMPL     IMPL: sabq-spin | sabq-park | slot | atomic | futex
  * sabq-*: an 8-byte message through one SPSC ring and back through another,
  * with sabq's blocking receive: spinning (a spin budget it never exhausts) or
  * parking at once (sabq_set_spin(0): every wait sleeps in the kernel).
+ * slot: the same exchange through two slot rings (peer_slot_ring.h), spinning:
+ * what any design of two rings costs, the request and the answer on two lines.
  * Baselines, the physical limits: atomic — one cache line bounced between the
  * two threads; futex — two bare FUTEX_WAIT/FUTEX_WAKE calls per round trip.
  * Reports the median and p99 of round trips timed in blocks of 64. The two
@@ -12,6 +14,9 @@
 #include <sys/syscall.h>
 #include <sabq/sabq.h>
 #include "harness.h"
+#include "peer_slot_ring.h"
+
+SLOT_RING_PROTOTYPE(u64, uint64_t)
 
 #define BLOCK 64
 
@@ -21,6 +26,7 @@ struct run {
     struct bench_probe probe;
     struct bench_gate gate;
     sabq_spsc ping, pong;
+    struct slot_ring slot_ping, slot_pong;
     _Alignas(64) _Atomic uint64_t line;  /* atomic: the bounced counter */
     _Alignas(64) _Atomic uint32_t fa;    /* futex: A's turn when it changes */
     _Alignas(64) _Atomic uint32_t fb;
@@ -39,6 +45,14 @@ static void *echo(void *arg)
         uint64_t m;
         while (sabq_spsc_recv_wait(&r->ping, &m, 8, SABQ_FOREVER) == 8)
             sabq_spsc_send(&r->pong, &m, 8);
+    } else if (strcmp(r->impl, "slot") == 0) {
+        for (uint64_t i = 1; i <= r->rounds; i++) {
+            uint64_t m;
+            while (!slot_ring_pop_u64(&r->slot_ping, &m))
+                bench_relax();
+            while (!slot_ring_push_u64(&r->slot_pong, &m))
+                bench_relax();
+        }
     } else if (strcmp(r->impl, "atomic") == 0) {
         for (uint64_t i = 1; i <= r->rounds; i++) {
             while (atomic_load_explicit(&r->line, memory_order_acquire) != 2 * i - 1)
@@ -63,6 +77,14 @@ static void one_round(struct run *r, uint64_t i)
         sabq_spsc_send(&r->ping, &m, 8);
         if (sabq_spsc_recv_wait(&r->pong, &m, 8, SABQ_FOREVER) != 8 || m != i)
             exit(4);
+    } else if (strcmp(r->impl, "slot") == 0) {
+        uint64_t m = i;
+        while (!slot_ring_push_u64(&r->slot_ping, &m))
+            bench_relax();
+        while (!slot_ring_pop_u64(&r->slot_pong, &m))
+            bench_relax();
+        if (m != i)
+            exit(4);
     } else if (strcmp(r->impl, "atomic") == 0) {
         atomic_store_explicit(&r->line, 2 * i - 1, memory_order_release);
         while (atomic_load_explicit(&r->line, memory_order_acquire) != 2 * i)
@@ -78,7 +100,7 @@ static void one_round(struct run *r, uint64_t i)
 int main(int argc, char **argv)
 {
     if (argc != 2) {
-        fprintf(stderr, "usage: pingpong sabq-spin|sabq-park|atomic|futex\n");
+        fprintf(stderr, "usage: pingpong sabq-spin|sabq-park|slot|atomic|futex\n");
         return 2;
     }
     struct run *r = bench_alloc(sizeof *r);
@@ -89,6 +111,8 @@ int main(int argc, char **argv)
     size_t size = sabq_spsc_size(4096);
     sabq_spsc_init(&r->ping, bench_alloc(size), size, 4096, 8);
     sabq_spsc_init(&r->pong, bench_alloc(size), size, 4096, 8);
+    slot_ring_init(&r->slot_ping, 512, bench_alloc(513 * sizeof(uint64_t)));
+    slot_ring_init(&r->slot_pong, 512, bench_alloc(513 * sizeof(uint64_t)));
     pthread_t t;
     pthread_create(&t, NULL, echo, r);
     bench_pin(0);
