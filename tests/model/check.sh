@@ -67,6 +67,7 @@ function_body() {
 }
 
 quoted=0
+bad=0
 declare -A bodies at
 for model in "$here"/*.pml; do
     n=0
@@ -74,7 +75,7 @@ for model in "$here"/*.pml; do
     while IFS= read -r line; do
         if [[ ! "$line" =~ @c\ ([a-z_/]+\.[ch])\ ([A-Za-z_][A-Za-z0-9_]*)\(\):\ (.+)$ ]]; then
             echo "FAIL: $(basename "$model"): a malformed quote (want '@c FILE FUNCTION(): FRAGMENT'): ${line#*@c }"
-            fail=1
+            fail=1 bad=$((bad + 1))
             continue
         fi
         file=${BASH_REMATCH[1]} func=${BASH_REMATCH[2]} frag=${BASH_REMATCH[3]}
@@ -86,7 +87,7 @@ for model in "$here"/*.pml; do
         body=${bodies[$key]}
         if [ -z "$body" ]; then
             echo "FAIL: $(basename "$model"): $file has no function $func() (quoted: $frag)"
-            fail=1
+            fail=1 bad=$((bad + 1))
             continue
         fi
         from=${at[$key]:-0}
@@ -98,18 +99,22 @@ for model in "$here"/*.pml; do
             else
                 echo "FAIL: $(basename "$model"): $file $func() no longer contains what the model quotes: $frag"
             fi
-            fail=1
+            fail=1 bad=$((bad + 1))
             continue
         fi
         at[$key]=$((from + ${#before} + ${#frag}))
     done < <(grep -h '@c ' "$model")
     if [ "$n" -eq 0 ]; then
         echo "FAIL: $(basename "$model") quotes no C: a model must name the lines it models"
-        fail=1
+        fail=1 bad=$((bad + 1))
     fi
     quoted=$((quoted + n))
 done
-echo "model: $quoted quoted C lines found, each in its function and in order"
+if [ "$bad" -eq 0 ]; then
+    echo "model: $quoted quoted C lines found, each in its function and in order"
+else
+    echo "model: $bad quote problems (above) among $quoted quoted C lines"
+fi
 
 # ---- 2 and 3. the runs --------------------------------------------------------
 # when   model     flags                                              expect
