@@ -1,8 +1,11 @@
 /* tests/criterion-shim/runner.c — runs the tests registered through the shim
  * header: each in a forked child (isolation, as Criterion), killed after its
  * timeout. Exit status 0 only if every test passed or was skipped.
- * Options: --timeout SECONDS (default for tests without their own); other
- * Criterion options are accepted and ignored, so the Makefile's line works. */
+ * Options: --timeout SECONDS (default for tests without their own);
+ * --filter PATTERN (only the tests whose "suite/name" matches the glob, as
+ * Criterion's option); other Criterion options are accepted and ignored, so
+ * the Makefile's line works. */
+#include <fnmatch.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -73,11 +76,23 @@ static double now(void)
 int main(int argc, char **argv)
 {
     unsigned default_timeout = 600;
-    for (int i = 1; i < argc; i++)
+    const char *filter = NULL;
+    for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
             default_timeout = (unsigned)atoi(argv[++i]);
+        else if (strcmp(argv[i], "--filter") == 0 && i + 1 < argc)
+            filter = argv[++i];
+        else if (strncmp(argv[i], "--filter=", 9) == 0)
+            filter = argv[i] + 9;
+    }
     int passed = 0, failed = 0, skipped = 0;
     for (struct tc_test *t = tests; t; t = t->next) {
+        if (filter) {
+            char id[512];
+            snprintf(id, sizeof id, "%s/%s", t->suite, t->name);
+            if (fnmatch(filter, id, 0) != 0)
+                continue;
+        }
         double t0 = now();
         fflush(NULL);
         pid_t pid = fork();
