@@ -103,11 +103,12 @@ static inline __attribute__((always_inline)) void publish(const sabq_spsc *r, ui
 static inline __attribute__((always_inline)) int claim(const sabq_spsc *r, uint32_t len,
                                                        uint32_t *head)
 {
-    if (len != r->msg_max)
-        return wrong_len(r, len);
+    /* The close first, as the record form reports it (then the length). */
     int rc = own_head(r, head);
     if (rc < 0)
         return rc;
+    if (len != r->msg_max)
+        return wrong_len(r, len);
     int free = free_slots(r, *head, 1);
     return free > 0 ? 0 : free < 0 ? free : -EAGAIN;
 }
@@ -163,13 +164,14 @@ int sabq__fixed_send_batch(const sabq_spsc *handle, const sabq_iov *msgs, uint32
 {
     const sabq_spsc local = *handle, *r = &local;
     uint32_t head;
+    /* As the record form: -EPIPE once closed, even for n == 0 (man page). */
+    int rc = own_head(r, &head);
+    if (rc < 0)
+        return rc;
     if (n == 0)
         return 0;
     if (msgs[0].len != r->msg_max)
         return wrong_len(r, msgs[0].len);
-    int rc = own_head(r, &head);
-    if (rc < 0)
-        return rc;
     int free = free_slots(r, head, n < r->cap ? n : r->cap);
     if (free <= 0)
         return free < 0 ? free : -EAGAIN;

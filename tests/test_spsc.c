@@ -902,6 +902,29 @@ Test(spsc_fixed, every_length_arrives_exactly_from_its_slot)
     }
 }
 
+/* Once closed, every producer call says -EPIPE first, as the record form's
+ * do (its own_head() runs before any other check), and send_batch even for
+ * n == 0 (man sabq_spsc_send). */
+Test(spsc_fixed, a_closed_ring_says_epipe_before_anything_else)
+{
+    void *mem;
+    for (int form = 0; form < 2; form++) {
+        sabq_spsc r = form ? fixed_ring(&mem, 16, 24) : ring(&mem, 1024, 64);
+        uint8_t buf[128] = {0};
+        sabq_spsc_resv w;
+        sabq_iov wrong[1] = {{buf, 100}};
+        sabq_spsc_close(&r);
+        const char *what = form ? "fixed ring" : "records";
+        cr_expect_eq(sabq_spsc_send(&r, buf, 100), -EPIPE, "%s: send of a wrong length", what);
+        cr_expect_eq((sabq_spsc_send)(&r, buf, 100), -EPIPE, "%s: the library's send", what);
+        cr_expect_eq(sabq_spsc_reserve(&r, 100, &w), -EPIPE, "%s: reserve of a wrong length", what);
+        cr_expect_eq(sabq_spsc_send_batch(&r, wrong, 1), -EPIPE, "%s: batch of a wrong length", what);
+        cr_expect_eq(sabq_spsc_send_batch(&r, wrong, 0), -EPIPE, "%s: batch of none", what);
+        cr_expect_eq(sabq_spsc_send_wait(&r, buf, 100, NO_WAIT_NS), -EPIPE, "%s: send_wait", what);
+        free(mem);
+    }
+}
+
 Test(spsc_fixed, messages_of_another_length_are_refused)
 {
     void *mem;
