@@ -274,11 +274,4 @@ uint32_t sabq__fixed_used(const struct sabq_spsc *r);
 
 /* Set the closed flag and wake both sides. */
 void sabq__region_close(struct sabq_region *shm);
-/* Non-zero once closed. Inline: a polling consumer asks on every empty try.
- * acquire: pairs with the close RMW, so what was published before it is seen. */
-static inline int sabq__region_is_closed(const struct sabq_region *shm)
-{
-    return (atomic_load_explicit(&shm->hdr.closed, memory_order_acquire) & SABQ_CLOSED) != 0;
-}
-
 #endif

@@ -15,7 +15,6 @@
 
 static int valid_cap(uint32_t cap) { return sabq__is_pow2(cap) && cap >= 16 && cap <= SABQ_CAP_MAX; }
 
-static uint32_t rec_size(uint32_t len) { return SABQ_REC_HDR + sabq__align8(len); }
 
 size_t sabq_spsc_size(uint32_t cap) { return valid_cap(cap) ? SABQ_DATA_OFFSET + (size_t)cap : 0; }
 
@@ -76,7 +75,6 @@ int sabq_spsc_attach(sabq_spsc *r, void *mem, size_t size)
         h.total_size != sabq_spsc_size(h.capacity))
         return -EPROTO;
     fill(r, mem, h.capacity, h.msg_max);
-    r->stride = 0;
     adopt_sealed(r);
     return 0;
 }
@@ -109,7 +107,7 @@ static inline __attribute__((always_inline)) int reserve_at(const sabq_spsc *r, 
     if (sabq__unlikely(len > r->msg_max))
         return -EMSGSIZE;
     uint32_t off = head & r->mask;
-    uint32_t need = rec_size(len);
+    uint32_t need = sabq__rec_size(len);
     uint32_t skip = need > r->cap - off ? r->cap - off : 0; /* pad to the end, wrap */
     uint32_t total = skip + need;
     int free = room(r, head, total);
@@ -200,7 +198,7 @@ int sabq_spsc_commit(const sabq_spsc *r, const sabq_spsc_resv *resv, uint32_t le
         return sabq__fixed_commit(r, resv, len);
     if (!resv || len > resv->len)
         return -EINVAL;
-    publish(r, seal_record(r, resv->head, resv->skip, rec_size(len), len));
+    publish(r, seal_record(r, resv->head, resv->skip, sabq__rec_size(len), len));
     return 0;
 }
 
@@ -215,7 +213,7 @@ static inline __attribute__((always_inline)) int send_at(const sabq_spsc *r, uin
     if (rc < 0)
         return rc;
     sabq__copy(resv.data, buf, len);
-    publish(r, seal_record(r, head, resv.skip, rec_size(len), len));
+    publish(r, seal_record(r, head, resv.skip, sabq__rec_size(len), len));
     return 0;
 }
 
@@ -345,7 +343,7 @@ int sabq_spsc_send_batch(const sabq_spsc *handle, const sabq_iov *msgs, uint32_t
         if (rc < 0)
             break;
         sabq__copy(resv.data, msgs[i].base, len);
-        head = seal_record(r, head, resv.skip, rec_size(len), len);
+        head = seal_record(r, head, resv.skip, sabq__rec_size(len), len);
         i++;
     }
     if (i == 0)
@@ -397,11 +395,11 @@ static inline __attribute__((always_inline)) int take_sealed(const sabq_spsc *r,
         v->run_len = count > 1 ? elem : 0; /* 0: nothing of the run follows */
         return (int)elem;
     }
-    if (len > r->msg_max || rec_size(len) > r->cap - off)
+    if (len > r->msg_max || sabq__rec_size(len) > r->cap - off)
         return -EPROTO;
     v->data = at + SABQ_REC_HDR;
     v->len = len;
-    v->next = tail + rec_size(len);
+    v->next = tail + sabq__rec_size(len);
     v->run_end = v->next;
     v->run_len = 0;
     return (int)len;

@@ -57,11 +57,6 @@ int sabq__fixed_check(const struct sabq_hdr *h)
            h->total_size == sabq_spsc_fixed_size(h->capacity, h->msg_max) ? 0 : -EPROTO;
 }
 
-static inline uint8_t *slot_at(const sabq_spsc *r, uint32_t pos)
-{
-    return r->data + (size_t)(pos & r->mask) * r->stride;
-}
-
 /* A message of another length than the ring's one. */
 static inline int wrong_len(const sabq_spsc *r, uint32_t len)
 {
@@ -119,7 +114,7 @@ int sabq__fixed_reserve(const sabq_spsc *r, uint32_t len, sabq_spsc_resv *resv)
     int rc = claim(r, len, &head);
     if (rc < 0)
         return rc;
-    resv->data = slot_at(r, head);
+    resv->data = sabq__fixed_slot(r, head);
     resv->len = len;
     resv->head = head;
     resv->skip = 0;
@@ -145,7 +140,7 @@ SABQ__OUT_OF_LINE int send_general(const sabq_spsc *handle, const void *buf, uin
     int rc = claim(r, len, &head);
     if (rc < 0)
         return rc;
-    sabq__copy(slot_at(r, head), buf, len);
+    sabq__copy(sabq__fixed_slot(r, head), buf, len);
     publish(r, head + 1);
     return 0;
 }
@@ -177,7 +172,7 @@ int sabq__fixed_send_batch(const sabq_spsc *handle, const sabq_iov *msgs, uint32
         return free < 0 ? free : -EAGAIN;
     uint32_t k = n < (uint32_t)free ? n : (uint32_t)free, i;
     for (i = 0; i < k && msgs[i].len == r->msg_max; i++)
-        sabq__copy(slot_at(r, head + i), msgs[i].base, r->msg_max);
+        sabq__copy(sabq__fixed_slot(r, head + i), msgs[i].base, r->msg_max);
     publish(r, head + i); /* one store for all of them: i >= 1 */
     return (int)i;
 }
@@ -235,7 +230,7 @@ int sabq__fixed_peek_at(const sabq_spsc *r, uint32_t pos, sabq_spsc_view *v)
     int avail = avail_at(r, pos, 1);
     if (avail < 0)
         return avail;
-    v->data = slot_at(r, pos);
+    v->data = sabq__fixed_slot(r, pos);
     v->len = r->msg_max;
     v->next = pos + 1;
     v->run_end = pos + 1;
@@ -258,7 +253,7 @@ SABQ__OUT_OF_LINE int recv_general(const sabq_spsc *handle, void *buf, uint32_t 
         return avail;
     if (cap < r->msg_max)
         return -EMSGSIZE;
-    sabq__copy(buf, slot_at(r, tail), r->msg_max);
+    sabq__copy(buf, sabq__fixed_slot(r, tail), r->msg_max);
     give_back(r, tail + 1);
     return (int)r->msg_max;
 }
@@ -283,7 +278,7 @@ int sabq__fixed_recv_batch(const sabq_spsc *handle, sabq_iov *msgs, uint32_t n)
         return avail;
     uint32_t k = n < (uint32_t)avail ? n : (uint32_t)avail;
     for (i = 0; i < k && msgs[i].len >= r->msg_max; i++) {
-        sabq__copy(msgs[i].base, slot_at(r, tail + i), r->msg_max);
+        sabq__copy(msgs[i].base, sabq__fixed_slot(r, tail + i), r->msg_max);
         msgs[i].len = r->msg_max;
     }
     if (i == 0)

@@ -135,6 +135,13 @@ static inline __attribute__((always_inline)) void sabq__copy(void *__restrict ds
         sabq__copy_short((uint8_t *)dst, (const uint8_t *)src, len);
 }
 
+/* Non-zero once closed. Inline: a polling consumer asks on every empty try.
+ * acquire: pairs with the close RMW, so what was published before it is seen. */
+static inline int sabq__region_is_closed(const struct sabq_region *shm)
+{
+    return (atomic_load_explicit(&shm->hdr.closed, memory_order_acquire) & SABQ_CLOSED) != 0;
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -200,6 +200,16 @@ uint32_t sabq_spsc_used(const sabq_spsc *r);
  * Each sabq__*_short function returns what the public call would, or
  * SABQ__DECLINE, having changed nothing, when the library must decide. */
 
+/* Bytes of ring a record of a `len`-byte payload takes: header + payload
+ * rounded up to 8. The library's and the inline paths' one definition. */
+static inline uint32_t sabq__rec_size(uint32_t len) { return SABQ_REC_HDR + ((len + 7u) & ~7u); }
+
+/* A fixed ring's slot for position `pos`: any value maps inside the area. */
+static inline uint8_t *sabq__fixed_slot(const sabq_spsc *r, uint32_t pos)
+{
+    return r->data + (size_t)(pos & r->mask) * r->stride;
+}
+
 /* Record form, send: a message of len <= SABQ__COPY_INLINE bytes that needs
  * no padding and leaves the next record's seal word free by the cached tail
  * (so that word is cleared without asking the consumer's tail: as
@@ -213,7 +223,7 @@ static inline int sabq__rec_send_short(const sabq_spsc *handle, const void *buf,
     if (sabq__likely(len <= r->msg_max && len <= SABQ__COPY_INLINE &&
                      !atomic_load_explicit(&s->hdr.closed, memory_order_relaxed))) {
         uint32_t head = atomic_load_explicit(&s->prod.head, memory_order_relaxed); /* own */
-        uint32_t off = head & r->mask, size = SABQ_REC_HDR + ((len + 7u) & ~7u);
+        uint32_t off = head & r->mask, size = sabq__rec_size(len);
         uint32_t used = head - s->prod.tail_cache;
         /* A head the peer scribbled fails the alignment or the room test. */
         if (sabq__likely(!(head & 7u) && size <= r->cap - off && used <= r->cap &&
@@ -249,17 +259,15 @@ static inline int sabq__rec_recv_short(const sabq_spsc *handle, void *buf, uint3
         const struct sabq_rec *rec = (const struct sabq_rec *)(const void *)(r->data + off);
         /* A6: pairs with R6 in lib/spsc.c seal_record(): the record is written. */
         if (atomic_load_explicit(&rec->seal, memory_order_acquire) != SABQ_SEAL(tail)) {
-            /* acquire: pairs with the close RMW (lib/region.c). */
-            if (!(atomic_load_explicit(&s->hdr.closed, memory_order_acquire) & SABQ_CLOSED))
+            if (!sabq__region_is_closed(s))
                 return -EAGAIN;
         } else if ((len = __atomic_load_n(&rec->len, __ATOMIC_RELAXED)) <= cap &&
-                   len <= r->msg_max && SABQ_REC_HDR + ((len + 7u) & ~7u) <= r->cap - off) {
+                   len <= r->msg_max && sabq__rec_size(len) <= r->cap - off) {
             /* Padding and runs have lengths above msg_max: not here. */
             sabq__copy(buf, rec + 1, len);
             /* R1c: release: pairs with A1 in lib/internal.h sabq__spsc_room():
              * the record is read before the producer may overwrite it. */
-            atomic_store_explicit(&s->cons.tail, tail + SABQ_REC_HDR + ((len + 7u) & ~7u),
-                                  memory_order_release);
+            atomic_store_explicit(&s->cons.tail, tail + sabq__rec_size(len), memory_order_release);
             sabq__notify(&s->wait.writable);
             return (int)len;
         }
@@ -278,8 +286,7 @@ static inline int sabq__fixed_send_short(const sabq_spsc *handle, const void *bu
         uint32_t head = atomic_load_explicit(&s->prod.head, memory_order_relaxed); /* own */
         if (sabq__likely(head - s->prod.tail_cache < r->cap)) {
             /* Any head maps inside the area: a scribbled one moves no write out. */
-            sabq__copy_short(r->data + (size_t)(head & r->mask) * r->stride,
-                             (const uint8_t *)buf, len);
+            sabq__copy_short(sabq__fixed_slot(r, head), (const uint8_t *)buf, len);
             /* R1p: release: pairs with A1c in lib/spsc_fixed.c avail_at(): the
              * slot is written before the consumer can see head. */
             atomic_store_explicit(&s->prod.head, head + 1, memory_order_release);
@@ -302,7 +309,7 @@ static inline int sabq__fixed_recv_short(const sabq_spsc *handle, void *buf, uin
      * before it are written. tail < cached head, in wrap arithmetic. */
     if (sabq__likely(len <= cap && len <= SABQ__COPY_INLINE &&
                      s->cons.head_cache - tail - 1u < r->cap)) {
-        sabq__copy_short((uint8_t *)buf, r->data + (size_t)(tail & r->mask) * r->stride, len);
+        sabq__copy_short((uint8_t *)buf, sabq__fixed_slot(r, tail), len);
         /* R1c: release: pairs with A1 in lib/internal.h sabq__spsc_room(): our
          * read of the slot is done before the producer may overwrite it. */
         atomic_store_explicit(&s->cons.tail, tail + 1, memory_order_release);

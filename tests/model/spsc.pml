@@ -358,7 +358,7 @@ proctype Producer() {
  * @c lib/spsc.c take_sealed(): (uint64_t)count * sabq__align8(elem) > r->cap - off - SABQ_RUN_HDR)
  * @c lib/spsc.c take_sealed(): v->run_end = first + count * sabq__align8(elem);
  * @c lib/spsc.c take_sealed(): v->run_len = count > 1 ? elem : 0;
- * @c lib/spsc.c take_sealed(): if (len > r->msg_max || rec_size(len) > r->cap - off)
+ * @c lib/spsc.c take_sealed(): if (len > r->msg_max || sabq__rec_size(len) > r->cap - off)
  */
 inline take_sealed() {
     if

@@ -209,7 +209,7 @@ inline publish(newhead) {
  * @c include/sabq/spsc.h sabq__fixed_send_short(): !atomic_load_explicit(&s->hdr.closed, memory_order_relaxed))) {
  * @c include/sabq/spsc.h sabq__fixed_send_short(): uint32_t head = atomic_load_explicit(&s->prod.head, memory_order_relaxed);
  * @c include/sabq/spsc.h sabq__fixed_send_short(): if (sabq__likely(head - s->prod.tail_cache < r->cap)) {
- * @c include/sabq/spsc.h sabq__fixed_send_short(): sabq__copy_short(r->data + (size_t)(head & r->mask) * r->stride,
+ * @c include/sabq/spsc.h sabq__fixed_send_short(): sabq__copy_short(sabq__fixed_slot(r, head), (const uint8_t *)buf, len);
  * @c include/sabq/spsc.h sabq__fixed_send_short(): atomic_store_explicit(&s->prod.head, head + 1, memory_order_release);
  * @c include/sabq/spsc.h sabq__fixed_send_short(): sabq__notify(&s->wait.readable);
  * @c include/sabq/spsc.h sabq__fixed_send_short(): return 0;
@@ -218,7 +218,7 @@ inline publish(newhead) {
  * @c lib/spsc_fixed.c claim(): int free = free_slots(r, *head, 1);
  * @c lib/spsc_fixed.c claim(): return free > 0 ? 0 : free < 0 ? free : -EAGAIN;
  * @c lib/spsc_fixed.c send_general(): int rc = claim(r, len, &head);
- * @c lib/spsc_fixed.c send_general(): sabq__copy(slot_at(r, head), buf, len);
+ * @c lib/spsc_fixed.c send_general(): sabq__copy(sabq__fixed_slot(r, head), buf, len);
  * @c lib/spsc_fixed.c send_general(): publish(r, head + 1);
  * @c lib/spsc_fixed.c sabq__fixed_reserve(): int rc = claim(r, len, &head);
  * @c lib/spsc_fixed.c sabq__fixed_reserve(): resv->head = head;
@@ -263,7 +263,7 @@ inline fixed_send() {
  * @c lib/spsc_fixed.c sabq__fixed_send_batch(): int free = free_slots(r, head, n < r->cap ? n : r->cap);
  * @c lib/spsc_fixed.c sabq__fixed_send_batch(): return free < 0 ? free : -EAGAIN;
  * @c lib/spsc_fixed.c sabq__fixed_send_batch(): uint32_t k = n < (uint32_t)free ? n : (uint32_t)free, i;
- * @c lib/spsc_fixed.c sabq__fixed_send_batch(): sabq__copy(slot_at(r, head + i), msgs[i].base, r->msg_max);
+ * @c lib/spsc_fixed.c sabq__fixed_send_batch(): sabq__copy(sabq__fixed_slot(r, head + i), msgs[i].base, r->msg_max);
  * @c lib/spsc_fixed.c sabq__fixed_send_batch(): publish(r, head + i);
  */
 inline fixed_send_batch() {
@@ -339,7 +339,7 @@ proctype Producer() {
  * @c lib/spsc_fixed.c avail_at(): return (int)(head - pos);
  * The flag's load is an acquire, so the second look at head sees every
  * head stored before the close (the models run under SC; this is why):
- * @c lib/internal.h sabq__region_is_closed(): return (atomic_load_explicit(&shm->hdr.closed, memory_order_acquire) & SABQ_CLOSED) != 0;
+ * @c include/sabq/inline.h sabq__region_is_closed(): return (atomic_load_explicit(&shm->hdr.closed, memory_order_acquire) & SABQ_CLOSED) != 0;
  */
 inline avail_at(want) {
     d_step {
@@ -430,7 +430,7 @@ inline copy_out() {
  * @c include/sabq/spsc.h sabq__fixed_recv_short(): uint32_t tail = atomic_load_explicit(&s->cons.tail, memory_order_relaxed);
  * @c include/sabq/spsc.h sabq__fixed_recv_short(): if (sabq__likely(len <= cap && len <= SABQ__COPY_INLINE &&
  * @c include/sabq/spsc.h sabq__fixed_recv_short(): s->cons.head_cache - tail - 1u < r->cap)) {
- * @c include/sabq/spsc.h sabq__fixed_recv_short(): sabq__copy_short((uint8_t *)buf, r->data + (size_t)(tail & r->mask) * r->stride, len);
+ * @c include/sabq/spsc.h sabq__fixed_recv_short(): sabq__copy_short((uint8_t *)buf, sabq__fixed_slot(r, tail), len);
  * @c include/sabq/spsc.h sabq__fixed_recv_short(): atomic_store_explicit(&s->cons.tail, tail + 1, memory_order_release);
  * @c include/sabq/spsc.h sabq__fixed_recv_short(): sabq__notify(&s->wait.writable);
  * @c include/sabq/spsc.h sabq__fixed_recv_short(): return (int)len;
@@ -438,7 +438,7 @@ inline copy_out() {
  * @c lib/spsc_fixed.c recv_general(): uint32_t tail = own_tail(r);
  * @c lib/spsc_fixed.c recv_general(): int avail = avail_at(r, tail, 1);
  * @c lib/spsc_fixed.c recv_general(): if (avail < 0)
- * @c lib/spsc_fixed.c recv_general(): sabq__copy(buf, slot_at(r, tail), r->msg_max);
+ * @c lib/spsc_fixed.c recv_general(): sabq__copy(buf, sabq__fixed_slot(r, tail), r->msg_max);
  * @c lib/spsc_fixed.c recv_general(): give_back(r, tail + 1);
  * MUTANT_FAST_RECV_CMP: the short path's test `head_cache - tail <= cap`
  * (the - 1u left out): an empty cache passes.
@@ -476,7 +476,7 @@ inline fixed_recv() {
  * @c lib/spsc_fixed.c sabq__fixed_recv_batch(): uint32_t tail = own_tail(r), i;
  * @c lib/spsc_fixed.c sabq__fixed_recv_batch(): int avail = avail_at(r, tail, n < r->cap ? n : r->cap);
  * @c lib/spsc_fixed.c sabq__fixed_recv_batch(): uint32_t k = n < (uint32_t)avail ? n : (uint32_t)avail;
- * @c lib/spsc_fixed.c sabq__fixed_recv_batch(): sabq__copy(msgs[i].base, slot_at(r, tail + i), r->msg_max);
+ * @c lib/spsc_fixed.c sabq__fixed_recv_batch(): sabq__copy(msgs[i].base, sabq__fixed_slot(r, tail + i), r->msg_max);
  * @c lib/spsc_fixed.c sabq__fixed_recv_batch(): return -EMSGSIZE;
  * @c lib/spsc_fixed.c sabq__fixed_recv_batch(): give_back(r, tail + i);
  */
@@ -505,7 +505,7 @@ inline fixed_recv_batch() {
  * @c lib/spsc_fixed.c sabq__fixed_peek(): return sabq__fixed_peek_at(r, own_tail(r), v);
  * @c lib/spsc_fixed.c sabq__fixed_peek_at(): int avail = avail_at(r, pos, 1);
  * @c lib/spsc_fixed.c sabq__fixed_peek_at(): return avail;
- * @c lib/spsc_fixed.c sabq__fixed_peek_at(): v->data = slot_at(r, pos);
+ * @c lib/spsc_fixed.c sabq__fixed_peek_at(): v->data = sabq__fixed_slot(r, pos);
  * @c lib/spsc_fixed.c sabq__fixed_peek_at(): v->next = pos + 1;
  */
 inline fixed_peek() {
