@@ -30,7 +30,7 @@ B := build
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 
 PHONY_EXTRA := plugins rust serve test-browser test-bundlers stress-opfs test-emscripten test-cpp test-cpp-headers bench \
-               bench-smoke bench-deps model test-model fuzz fuzz-build fuzz-status fuzz-reset test-fuzz soak \
+               bench-smoke bench-deps bench-instr model test-model fuzz fuzz-build fuzz-status fuzz-reset test-fuzz soak \
                test-readme-c kill test-kill
 .PHONY: $(PHONY_EXTRA) all deps install uninstall test test-demo test-install test-unit test-stress test-tsan test-asan \
         test-compilers test-man test-js test-wasm-sections wasm demo clean help
@@ -48,6 +48,7 @@ help:
 	@echo "make test-man   man/ lint-clean and covering every public function"
 	@echo "make test-bundlers  the npm package in apps built by Vite, webpack and esbuild"
 	@echo "make stress-opfs    OPFS_SPAWNS (300) spawns with an OPFS mount in each browser, none may hang"
+	@echo "make bench-instr  instructions per SPSC send + receive under callgrind (bench/instr.sh)"
 	@echo "make model      SPIN models of every protocol, each property shown able to fail (tests/model)"
 	@echo "make fuzz       libFuzzer targets, 1.1 x 10^8 executions in all (tests/fuzz); resumable:"
 	@echo "                stopped, the next make fuzz does what is left (make fuzz-status)"
@@ -196,11 +197,13 @@ test-readme-c: $(B)/libsabq.a
 	tests/readme/c_example.sh $(CC) $(B)/libsabq.a $(B)/readme
 
 # Warnings are errors with both compilers.
-test-compilers:
+test-compilers: $(B)/libsabq.a
 	@for cc in gcc clang; do \
 	  for f in $(LIB_SRC) lib/wait_fallback.c; do \
 	    $$cc $(CSTD) $(WARN) -O2 -Iinclude -c $$f -o /dev/null || exit 1; \
 	  done; echo "warnings clean with $$cc"; done
+	$(CC) $(CSTD) $(WARN) -O2 -DSABQ_NO_INLINE -Iinclude tests/no_inline.c $(B)/libsabq.a $(LDLIBS) \
+	  -o $(B)/no_inline && $(B)/no_inline && echo "SABQ_NO_INLINE: the library's send and recv"
 
 # The man pages: lint-clean, and one for every public function in the headers.
 test-man:

@@ -40,6 +40,16 @@ $(BENCH_BIN)/spsc_tput_lto: $(BENCH_BIN)/spsc_tput $(LIB_SRC) $(HEADERS)
 	$(CXX) -O2 -g -flto=auto $(BENCH_BIN)/spsc_tput.o $(patsubst %,$(BENCH_BIN)/peer_%.o,boost_spsc rwq ccq) \
 	  $(BENCH_BIN)/lto/*.o -lurcu-common -lpthread -o $@
 
+# Instructions per send + receive pair under callgrind (bench/instr.sh): the
+# figures docs/layout.md gives for the inline fast paths, and the same loops
+# built with -DSABQ_NO_INLINE (every call into libsabq). Not part of make bench.
+$(BENCH_BIN)/spsc_instr_lib: bench/native/spsc_instr.c bench/native/*.h $(B)/libsabq.a
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -DSABQ_NO_INLINE $< $(B)/libsabq.a -lpthread -o $@
+
+bench-instr: $(BENCH_BIN)/spsc_instr $(BENCH_BIN)/spsc_instr_lib
+	bench/instr.sh $(BENCH_BIN)
+
 ifdef FULL
 BENCH_ARGS := --runs 7 --scale 1 --timeout 60 --command "make bench FULL=1"
 else
